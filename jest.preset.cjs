@@ -1,0 +1,19 @@
+// Shared Jest settings: TypeScript through SWC (transpile only; `tsc -b` does the type checking),
+// and workspace libs resolved to their sources so unit tests need no build.
+const path = require('node:path');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  moduleNameMapper: {
+    '^@watchkeeper/([a-z0-9-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+  },
+  testTimeout: 30000,
+  reporters: ['default', path.join(__dirname, 'tools/jest-summary-reporter.cjs')],
+  // Integration suites share one Kafka/Mongo/Prosody: run test files one at a time.
+  maxWorkers: 1,
+};

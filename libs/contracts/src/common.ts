@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/** A host name as hosts report it: DNS label characters only, so it is safe in paths, keys and file names. */
+export const HostName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/, 'host must be letters, digits, ".", "_" or "-"');
+
+export const IsoDateTime = z.iso.datetime({ offset: true });
+export const IsoDate = z.iso.date();
+export const Severity = z.enum(['critical', 'warning', 'info']);
+export type Severity = z.infer<typeof Severity>;
+
+/** Labels are flat string maps (Prometheus style) so matchers and fingerprints stay simple. */
+export const Labels = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'label names are identifiers'),
+  z.string().max(1024),
+);
+export type Labels = z.infer<typeof Labels>;
+
+export const EventId = z.string().min(1).max(200);

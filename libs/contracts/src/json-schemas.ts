@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { ErrorBody, PingResponse, ReadinessResponse } from './http/common';
+import { allTopics } from './topics';
+
+/** Contracts that are published as JSON Schema files for tools outside this repository. */
+export function publishedContracts(): Record<string, z.ZodType> {
+  const out: Record<string, z.ZodType> = {};
+  for (const t of allTopics) out[t.name] = t.schema;
+  out['http.error'] = ErrorBody;
+  out['http.ping-response'] = PingResponse;
+  out['http.readiness-response'] = ReadinessResponse;
+  return out;
+}
+
+/** File name → file text, exactly as committed under libs/contracts/schemas/. */
+export function renderJsonSchemas(contracts = publishedContracts()): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const [name, schema] of Object.entries(contracts)) {
+    // `io: 'input'` describes what a producer may send (defaults are optional on the wire).
+    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+    files[`${name}.schema.json`] = JSON.stringify({ $id: `https://watchkeeper.dev/schemas/${name}.schema.json`, title: name, ...json }, null, 2) + '\n';
+  }
+  return files;
+}

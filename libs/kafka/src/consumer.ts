@@ -1,0 +1,200 @@
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { z } from 'zod';
+import { Topics, type DeadLetter, type TopicDef } from '@watchkeeper/contracts';
+import { backoffDelay, prom, sleep, type Logger, type Registry } from '@watchkeeper/runtime';
+import { PermanentError } from './errors';
+import type { EventProducer } from './producer';
+
+export interface ConsumedEvent<T> {
+  value: T;
+  key: string | null;
+  headers: Record<string, string>;
+  topic: string;
+  partition: number;
+  offset: string;
+  /** CloudEvents id when present, else topic/partition/offset: stable across redeliveries. */
+  eventId: string;
+}
+
+export interface ConsumerRunnerOptions<S extends z.ZodType> {
+  kafka: Kafka;
+  groupId: string;
+  topic: TopicDef<S>;
+  logger: Logger;
+  /** Sends dead letters; must be connected before start. */
+  deadLetters: EventProducer;
+  /** One message at a time… */
+  handler?: (event: ConsumedEvent<z.output<S>>) => Promise<void>;
+  /** …or a whole fetched batch (already validated) at once, for bulk writes. */
+  batchHandler?: (events: ConsumedEvent<z.output<S>>[]) => Promise<void>;
+  fromBeginning?: boolean;
+  partitionsConsumedConcurrently?: number;
+  registry?: Registry;
+  retry?: { baseMs?: number; maxMs?: number };
+}
+
+/**
+ * validate → handle → commit, or dead-letter. An offset is resolved only after its handler succeeded
+ * (or the message was dead-lettered), so a crash before that redelivers it: at-least-once. A message
+ * that fails its contract, or whose handler throws PermanentError, goes to the dead-letter topic with
+ * its reason and original bytes, and the consumer moves on. Any other handler error is retried with
+ * backoff for as long as the consumer runs (a database outage must not turn into dead letters).
+ */
+export class ConsumerRunner<S extends z.ZodType> {
+  private readonly consumer: Consumer;
+  private readonly abort = new AbortController();
+  private readonly counter?: prom.Counter<'topic' | 'outcome'>;
+  private running = false;
+
+  constructor(private readonly opts: ConsumerRunnerOptions<S>) {
+    if (!opts.handler === !opts.batchHandler) throw new Error('give exactly one of handler or batchHandler');
+    this.consumer = opts.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    if (opts.registry) {
+      const name = 'watchkeeper_kafka_messages_consumed_total';
+      this.counter =
+        (opts.registry.getSingleMetric(name) as prom.Counter<'topic' | 'outcome'> | undefined) ??
+        new prom.Counter({ name, help: 'Messages consumed, by outcome (handled, dead_lettered, retried)', labelNames: ['topic', 'outcome'], registers: [opts.registry] });
+    }
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    const { topic, fromBeginning } = this.opts;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: topic.name, fromBeginning: fromBeginning ?? true });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the batch in hand finish (or abandons its retries uncommitted), commits, leaves the group. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  /** For tests and readiness: resolves once partitions are assigned. */
+  onGroupJoin(cb: () => void): void {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, cb);
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const valid: Array<{ msg: KafkaMessage; event: ConsumedEvent<z.output<S>> }> = [];
+    for (const msg of batch.messages) {
+      const decoded = this.decode(batch.topic, batch.partition, msg);
+      if ('reason' in decoded) {
+        await this.deadLetter(batch.topic, batch.partition, msg, decoded.reason);
+        if (!this.opts.batchHandler) resolveOffset(msg.offset);
+        continue;
+      }
+      if (this.opts.handler) {
+        const ok = await this.withRetry(() => this.opts.handler!(decoded.event), heartbeat, () => isRunning() && !isStale(), (reason) => this.deadLetter(batch.topic, batch.partition, msg, reason));
+        if (!ok) return; // stopping: leave the rest unresolved, it will be redelivered
+        resolveOffset(msg.offset);
+        await heartbeat();
+      } else {
+        valid.push({ msg, event: decoded.event });
+      }
+    }
+    if (this.opts.batchHandler) {
+      const events = valid.map((v) => v.event);
+      if (events.length > 0) {
+        const ok = await this.withRetry(() => this.opts.batchHandler!(events), heartbeat, () => isRunning() && !isStale(), async (reason) => {
+          for (const v of valid) await this.deadLetter(batch.topic, batch.partition, v.msg, reason);
+        });
+        if (!ok) return;
+      }
+      const last = batch.messages[batch.messages.length - 1];
+      if (last) resolveOffset(last.offset);
+    }
+    await commitOffsetsIfNecessary();
+  }
+
+  private decode(topic: string, partition: number, msg: KafkaMessage): { event: ConsumedEvent<z.output<S>> } | { reason: string } {
+    const headers = headersToStrings(msg.headers);
+    if (msg.value === null) return { reason: 'empty value (tombstone) on a topic that carries events' };
+    let json: unknown;
+    try {
+      json = JSON.parse(msg.value.toString('utf8'));
+    } catch (err) {
+      return { reason: `value is not JSON: ${(err as Error).message}` };
+    }
+    const parsed = this.opts.topic.schema.safeParse(json);
+    if (!parsed.success) {
+      return { reason: `contract ${this.opts.topic.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ')}` };
+    }
+    if (headers.ce_type && headers.ce_type !== this.opts.topic.ceType) {
+      return { reason: `ce_type ${headers.ce_type} is not ${this.opts.topic.ceType}` };
+    }
+    return {
+      event: {
+        value: parsed.data as z.output<S>,
+        key: msg.key ? msg.key.toString('utf8') : null,
+        headers,
+        topic,
+        partition,
+        offset: msg.offset,
+        eventId: headers.ce_id ?? `${topic}/${partition}/${msg.offset}`,
+      },
+    };
+  }
+
+  /** true when the work succeeded or was dead-lettered; false when the consumer is stopping. */
+  private async withRetry(work: () => Promise<void>, heartbeat: () => Promise<void>, canGoOn: () => boolean, toDeadLetter: (reason: string) => Promise<void>): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await work();
+        this.counter?.inc({ topic: this.opts.topic.name, outcome: 'handled' });
+        return true;
+      } catch (err) {
+        if (err instanceof PermanentError) {
+          await toDeadLetter(`handler rejected it: ${err.message}`);
+          return true;
+        }
+        this.counter?.inc({ topic: this.opts.topic.name, outcome: 'retried' });
+        const delay = backoffDelay(attempt, { baseMs: this.opts.retry?.baseMs ?? 200, maxMs: this.opts.retry?.maxMs ?? 15_000 });
+        this.opts.logger.warn({ err, attempt, delay, topic: this.opts.topic.name }, 'handler failed; will retry');
+        await sleep(delay, this.abort.signal);
+        if (this.abort.signal.aborted || !canGoOn()) return false;
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private async deadLetter(topic: string, partition: number, msg: KafkaMessage, reason: string): Promise<void> {
+    const letter: DeadLetter = {
+      originalTopic: topic,
+      partition,
+      offset: msg.offset,
+      consumerGroup: this.opts.groupId,
+      reason,
+      keyBase64: msg.key ? msg.key.toString('base64') : null,
+      valueBase64: msg.value ? msg.value.toString('base64') : null,
+      headers: headersToStrings(msg.headers),
+      failedAt: new Date().toISOString(),
+    };
+    this.opts.logger.warn({ topic, partition, offset: msg.offset, reason }, 'message dead-lettered');
+    // Deterministic id: a redelivered poison message makes the same dead letter, recognisable downstream.
+    await this.opts.deadLetters.publish(Topics.deadLetter, letter, { id: `${this.opts.groupId}/${topic}/${partition}/${msg.offset}` });
+    this.counter?.inc({ topic: this.opts.topic.name, outcome: 'dead_lettered' });
+  }
+}
+
+export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[k] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return out;
+}

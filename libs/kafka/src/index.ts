@@ -1,0 +1,5 @@
+export * from './client';
+export * from './errors';
+export * from './producer';
+export * from './consumer';
+export * from './topics-admin';

@@ -1,0 +1,43 @@
+import mongoose, { type Connection, type Model } from 'mongoose';
+import type { Logger } from '@watchkeeper/runtime';
+
+/**
+ * One connection per service. autoIndex is off: indexes are built explicitly at start by
+ * `ensureIndexes`, so a deploy fails fast on an index it cannot build instead of building it lazily.
+ * Only features that both MongoDB 7+ and FerretDB 1.x support are used (see docs/operations.md).
+ */
+export async function connectMongo(opts: { url: string; dbName: string; logger: Logger; serverSelectionTimeoutMS?: number }): Promise<Connection> {
+  const conn = mongoose.createConnection(opts.url, {
+    dbName: opts.dbName,
+    autoIndex: false,
+    autoCreate: false,
+    serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000,
+    maxPoolSize: 20,
+  });
+  conn.on('disconnected', () => opts.logger.warn({ db: opts.dbName }, 'mongodb disconnected'));
+  conn.on('reconnected', () => opts.logger.info({ db: opts.dbName }, 'mongodb reconnected'));
+  await conn.asPromise();
+  return conn;
+}
+
+/** Builds every index the models declare (createIndexes is a no-op for ones that exist). */
+export async function ensureIndexes(models: Array<Model<any>>): Promise<void> {
+  for (const model of models) {
+    await model.createCollection().catch((err: { codeName?: string; code?: number }) => {
+      if (err.codeName !== 'NamespaceExists' && err.code !== 48) throw err;
+    });
+    await model.createIndexes();
+  }
+}
+
+/** Readiness: the server answers a ping. */
+export async function mongoPing(conn: Connection): Promise<boolean> {
+  if (conn.readyState !== 1 || !conn.db) return false;
+  await conn.db.admin().ping();
+  return true;
+}
+
+/** Duplicate-key error (unique index): the write was already done, which idempotent consumers treat as success. */
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number }).code === 11000;
+}

@@ -1,0 +1,17 @@
+/** Exponential backoff with full jitter, capped: the delay before retry number `attempt` (1-based). */
+export function backoffDelay(attempt: number, opts: { baseMs?: number; maxMs?: number; random?: () => number } = {}): number {
+  const base = opts.baseMs ?? 200;
+  const max = opts.maxMs ?? 30_000;
+  const ceiling = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (opts.random ?? Math.random)() * (ceiling / 2));
+}
+
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
