@@ -12,6 +12,7 @@ mode=all
 
 bash tools/ensure-deps.sh
 echo "[test] build (tsc -b) and lint" >&2
+node tools/sync-tsconfig-refs.cjs
 npx tsc -b tsconfig.json
 npx nx run-many -t lint --outputStyle=static
 
