@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody, PingResponse, ReadinessResponse } from './http/common';
+import { SshDayStats } from './messages/ssh-day-stats';
 import { allTopics } from './topics';
 
 /** Contracts that are published as JSON Schema files for tools outside this repository. */
@@ -7,6 +8,7 @@ export function publishedContracts(): Record<string, z.ZodType> {
   const out: Record<string, z.ZodType> = {};
   for (const t of allTopics) out[t.name] = t.schema;
   out['http.error'] = ErrorBody;
+  out['ssh-day-stats'] = SshDayStats;
   out['http.ping-response'] = PingResponse;
   out['http.readiness-response'] = ReadinessResponse;
   return out;
