@@ -1,0 +1,53 @@
+/** A PID silent for longer than this and then seen again is a new session (the PID was reused). */
+export const SESSION_SILENCE_MS = 24 * 60 * 60 * 1000;
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * The sessions of one sshd PID: the times it was seen, grouped into spans whose neighbouring lines
+ * are at most 24 h apart. Lines may arrive in any order — a late line can extend a span backwards or
+ * bridge two spans into one — so the result depends only on the set of times, never on arrival order.
+ */
+export class SessionSpans {
+  /** Sorted by start; consecutive spans are more than SESSION_SILENCE_MS apart. */
+  private readonly spans: Span[] = [];
+
+  add(t: number): void {
+    const spans = this.spans;
+    const last = spans[spans.length - 1];
+    // Fast path: lines in time order extend the last span or open a new one after it.
+    if (last && t >= last.start) {
+      if (t <= last.end) return;
+      if (t - last.end <= SESSION_SILENCE_MS) last.end = t;
+      else spans.push({ start: t, end: t });
+      return;
+    }
+    // First span whose end is within reach of t (binary search: ends are increasing).
+    let lo = 0;
+    let hi = spans.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (spans[mid].end < t - SESSION_SILENCE_MS) lo = mid + 1;
+      else hi = mid;
+    }
+    const span = spans[lo];
+    if (!span || span.start > t + SESSION_SILENCE_MS) {
+      spans.splice(lo, 0, { start: t, end: t });
+      return;
+    }
+    span.start = Math.min(span.start, t);
+    span.end = Math.max(span.end, t);
+    while (lo + 1 < spans.length && spans[lo + 1].start - span.end <= SESSION_SILENCE_MS) {
+      span.end = Math.max(span.end, spans[lo + 1].end);
+      spans.splice(lo + 1, 1);
+    }
+  }
+
+  /** Start time of every session. */
+  starts(): number[] {
+    return this.spans.map((s) => s.start);
+  }
+}
