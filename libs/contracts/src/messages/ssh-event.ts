@@ -13,6 +13,12 @@ export const SshEventKind = z.enum([
   'protocol_error',
   'session_opened',
   'session_closed',
+  /** "Connection from <addr> port <p> …" (LogLevel VERBOSE): the start of a connection. */
+  'connection_opened',
+  /** Authentication refused outside "Failed <method> …" lines: PAM failures, "User … not allowed", ROOT LOGIN REFUSED. */
+  'auth_failure',
+  /** Connection dropped before authentication: tcp wrappers "refused connect", PerSourcePenalties "drop connection". */
+  'connection_refused',
 ]);
 export type SshEventKind = z.infer<typeof SshEventKind>;
 
@@ -29,6 +35,12 @@ export const SshEvent = z.object({
   pid: z.number().int().nonnegative(),
   user: z.string().optional(),
   sourceIp: z.string().optional(),
+  /**
+   * True when the line itself names no address and sourceIp was taken from an earlier line of the same
+   * sshd PID (e.g. "Disconnecting: Too many authentication failures" after "Connection from …").
+   * Statistics count only addresses stated in a line, so they do not depend on where reading began.
+   */
+  sourceInferred: z.boolean().optional(),
   port: z.number().int().min(0).max(65535).optional(),
   /** password, publickey, keyboard-interactive/pam, … */
   method: z.string().optional(),
