@@ -97,6 +97,20 @@ describe('SshStatsAccumulator', () => {
     ]);
   });
 
+  it('does not count an address carried over from an earlier line, nor PID 0 as a session', () => {
+    const days = new SshStatsAccumulator()
+      .addAll([
+        ev({ time: '2024-03-01T23:59:00Z', pid: 3, kind: 'connection_opened', sourceIp: '10.0.0.1' }),
+        ev({ time: '2024-03-02T00:00:01Z', pid: 3, kind: 'too_many_failures', sourceIp: '10.0.0.1', sourceInferred: true }),
+        ev({ time: '2024-03-02T00:00:02Z', pid: 0, kind: 'auth_failure', sourceIp: '10.0.0.2' }),
+      ])
+      .days();
+    expect(days.map((d) => [d.date, d.sources, d.sessions])).toEqual([
+      ['2024-03-01', 1, 1],
+      ['2024-03-02', 1, 0],
+    ]);
+  });
+
   it('keeps PIDs of different hosts apart', () => {
     const days = new SshStatsAccumulator()
       .addAll([ev({ time: '2024-03-01T01:00:00Z', pid: 1 }), ev({ time: '2024-03-01T01:00:00Z', pid: 1, host: 'beta' })])

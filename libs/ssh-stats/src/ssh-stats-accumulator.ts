@@ -3,7 +3,7 @@ import { CalendarDay } from './calendar-day';
 import { SessionSpans } from './session-spans';
 
 /** The fields of an event the statistics use; `count` defaults to 1 as in the contract. */
-export type SshStatsInput = Pick<SshEvent, 'host' | 'time' | 'kind' | 'pid'> & Partial<Pick<SshEvent, 'sourceIp' | 'method' | 'count'>>;
+export type SshStatsInput = Pick<SshEvent, 'host' | 'time' | 'kind' | 'pid'> & Partial<Pick<SshEvent, 'sourceIp' | 'sourceInferred' | 'method' | 'count'>>;
 
 interface DayCounts {
   accepted: number;
@@ -19,7 +19,9 @@ interface DayCounts {
  *    more than 24 h of silence is a new session;
  *  - accepted: Accepted lines; failed: "Failed <method> …" lines except method `none`;
  *    invalidUser: "Invalid user …" lines — each weighted by `count` (`message repeated N times`);
- *  - sources: distinct client addresses.
+ *  - sources: distinct client addresses stated in the lines (an address carried over from an earlier
+ *    line of the PID, `sourceInferred`, is not counted again: it depends on where reading began).
+ * PID 0 means the line named no PID (e.g. `[sshd]:`); such lines count for everything but sessions.
  * Events may be added in any order; the result depends only on the set of events. Feeding the same
  * event twice counts it twice — callers deduplicate by event id.
  */
@@ -41,17 +43,19 @@ export class SshStatsAccumulator {
     if (Number.isNaN(t)) throw new RangeError(`event time is not a date: ${JSON.stringify(event.time)}`);
     const count = event.count ?? 1;
 
-    let pids = this.sessions.get(event.host);
-    if (!pids) this.sessions.set(event.host, (pids = new Map()));
-    let spans = pids.get(event.pid);
-    if (!spans) pids.set(event.pid, (spans = new SessionSpans()));
-    spans.add(t);
+    if (event.pid > 0) {
+      let pids = this.sessions.get(event.host);
+      if (!pids) this.sessions.set(event.host, (pids = new Map()));
+      let spans = pids.get(event.pid);
+      if (!spans) pids.set(event.pid, (spans = new SessionSpans()));
+      spans.add(t);
+    }
 
     const day = this.dayCounts(event.host, this.calendar.of(t));
     if (event.kind === 'accepted') day.accepted += count;
     else if (event.kind === 'failed' && event.method !== 'none') day.failed += count;
     else if (event.kind === 'invalid_user') day.invalidUser += count;
-    if (event.sourceIp) day.sources.add(event.sourceIp);
+    if (event.sourceIp && !event.sourceInferred) day.sources.add(event.sourceIp);
   }
 
   addAll(events: Iterable<SshStatsInput>): this {
