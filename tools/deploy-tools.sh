@@ -5,6 +5,7 @@
 # TOOLs:
 #   docker-compose  Debian's docker-compose 1.29 (parses and renders compose files without an engine)
 #   kcat            Debian's kcat (a downstream consumer's view of the topics)
+#   prosodyctl      Debian's prosody (checks docker/prosody/prosody.cfg.lua)
 #   kustomize       sigs.k8s.io/kustomize/kustomize/v5, built with `go install`
 #   kubeconform     github.com/yannh/kubeconform, built with `go install`
 #   k8s-openapi     the Kubernetes OpenAPI definitions compiled into kustomize's kyaml module,
@@ -70,10 +71,11 @@ tool_path() {
   case "$1" in
     docker-compose) apt_install docker-compose docker-compose && command -v docker-compose ;;
     kcat) apt_install kcat kcat && command -v kcat ;;
+    prosodyctl) apt_install prosodyctl prosody && command -v prosodyctl ;;
     kustomize) go_install kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION" ;;
     kubeconform) go_install kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" ;;
     k8s-openapi) k8s_openapi ;;
-    *) die "unknown tool '$1' (docker-compose, kcat, kustomize, kubeconform, k8s-openapi)" ;;
+    *) die "unknown tool '$1' (docker-compose, kcat, prosodyctl, kustomize, kubeconform, k8s-openapi)" ;;
   esac
 }
 
@@ -81,7 +83,7 @@ cmd="${1:-}"
 shift || true
 case "$cmd" in
   ensure)
-    [ $# -gt 0 ] || set -- docker-compose kcat kustomize kubeconform k8s-openapi
+    [ $# -gt 0 ] || set -- docker-compose kcat prosodyctl kustomize kubeconform k8s-openapi
     for t in "$@"; do printf '%s=%s\n' "$t" "$(tool_path "$t")"; done
     ;;
   path)
