@@ -1,29 +1,151 @@
-import express from 'express';
-import { allTopics } from '@watchkeeper/contracts';
-import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
-import { listen, opsRouter, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
+import type { Connection } from 'mongoose';
+import { allTopics, Topics } from '@watchkeeper/contracts';
+import { ArtifactStore, CodeVersionGate } from '@watchkeeper/artifact-store';
+import { BruteForceDetector, FleetHealthMonitor, Periodic, RequestLog } from '@watchkeeper/fleet-health';
+import { HostHealthStore } from '@watchkeeper/host-health-store';
+import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
+import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
+import { Outbox } from '@watchkeeper/outbox';
+import { receiverHttpApp } from '@watchkeeper/receiver-api';
+import { HostTokenStore } from '@watchkeeper/receiver-auth';
+import { backoffDelay, listen, opsRouter, sleep, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
+import { SshEventStore } from '@watchkeeper/ssh-stats-store';
 import type { Config } from './config';
 
-export function createApp(deps: { config: Config; logger: Logger; registry: Registry }): Service {
+export interface ReceiverService extends Service {
+  /** Set after start: the bound port and the parts tests drive directly (clock-controlled runs). */
+  readonly port: number;
+  readonly parts: ReceiverParts;
+}
+
+export interface ReceiverParts {
+  conn: Connection;
+  outbox: Outbox;
+  fleetHealth: FleetHealthMonitor;
+  bruteForce: BruteForceDetector;
+  requestLog: RequestLog;
+  sshEvents: SshEventStore;
+  sshConsumer: ConsumerRunner<typeof Topics.sshEvents.schema>;
+}
+
+/**
+ * MongoDB is required to start (nothing works without it); Kafka is not: the API answers while Kafka
+ * is down, events wait in the outbox, and the ssh-events consumer keeps trying to join.
+ */
+export function createApp(deps: { config: Config; logger: Logger; registry: Registry; now?: () => Date; validateResponses?: boolean }): ReceiverService {
   const { config, logger, registry } = deps;
+  const now = deps.now ?? (() => new Date());
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'watchkeeper-receiver', logger });
   const producer = new EventProducer(kafka, 'watchkeeper/receiver');
+  const abort = new AbortController();
   let server: RunningServer | undefined;
+  let parts: ReceiverParts | undefined;
+  let periodic: Periodic[] = [];
+  let consumerLoop: Promise<void> | undefined;
   let stopping = false;
 
   return {
+    get port() {
+      return server?.port ?? 0;
+    },
+    get parts() {
+      if (!parts) throw new Error('receiver not started');
+      return parts;
+    },
     async start() {
-      await ensureTopics(kafka, allTopics);
-      await producer.connect();
-      const app = express();
-      app.use(opsRouter({ registry, checks: { kafka: async () => true }, isStopping: () => stopping }));
+      const conn = await connectMongo({ url: config.MONGO_URL, dbName: config.RECEIVER_MONGO_DB, logger, serverSelectionTimeoutMS: 2000 });
+      const outbox = new Outbox({ conn, producer, logger, registry });
+      const tokens = new HostTokenStore(conn, { cacheMs: config.TOKEN_CACHE_MS });
+      const hostHealth = new HostHealthStore(conn, outbox);
+      const artifacts = new ArtifactStore(conn, { dir: config.RECEIVER_ARTIFACT_DIR, maxBytes: config.RECEIVER_ARTIFACT_MAX_BYTES });
+      const requestLog = new RequestLog(conn);
+      const fleetHealth = new FleetHealthMonitor({ conn, requestLog, outbox, logger, windowMs: config.FLEET_WINDOW_MS, detector: { silentAfterMs: config.FLEET_SILENT_AFTER_MS } });
+      const sshEvents = new SshEventStore(conn, { timeZone: config.SSH_STATS_TZ });
+      const bruteForce = new BruteForceDetector({ conn, events: sshEvents, outbox, logger, threshold: config.BRUTE_FORCE_THRESHOLD, windowMs: config.BRUTE_FORCE_WINDOW_MS });
+      await ensureIndexes([outbox.model, tokens.model, hostHealth.model, artifacts.model, requestLog.model, fleetHealth.alerts.model, bruteForce.alerts.model, sshEvents.events, sshEvents.hosts]);
+      await artifacts.init();
+
+      const sshConsumer = new ConsumerRunner({
+        kafka,
+        groupId: 'watchkeeper-receiver-ssh-stats',
+        topic: Topics.sshEvents,
+        logger,
+        deadLetters: producer,
+        registry,
+        batchHandler: async (events) => {
+          await sshEvents.addMany(events.map((e) => e.value));
+          await bruteForce.check(latestFailures(events.map((e) => e.value)), now());
+        },
+      });
+      parts = { conn, outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer };
+
+      const ops = opsRouter({
+        registry,
+        checks: {
+          mongodb: () => mongoPing(conn),
+          // Kafka being down does not stop the API; it shows as a growing outbox, reported here.
+          outbox: async () => ({ ok: true, detail: outbox.isHealthy ? 'publishing' : 'kafka unavailable; events wait in the outbox' }),
+        },
+        isStopping: () => stopping,
+      });
+      const app = receiverHttpApp(
+        { logger, adminToken: config.WATCHKEEPER_ADMIN_TOKEN, tokens, hostHealth, artifacts, gate: new CodeVersionGate(config.RECEIVER_ALLOWED_COMMITS, config.RECEIVER_UPDATE_HINT), requestLog, fleetHealth, bruteForce, sshEvents, now },
+        ops,
+        { jsonLimit: config.RECEIVER_JSON_LIMIT, validateResponses: deps.validateResponses },
+      );
       server = await listen(app, config.RECEIVER_PORT, config.HTTP_HOST);
-      logger.info({ port: server.port }, 'receiver started');
+
+      requestLog.start();
+      outbox.start();
+      periodic = [
+        new Periodic({ name: 'fleet-health', intervalMs: config.FLEET_CHECK_INTERVAL_MS, logger, now, task: (t) => fleetHealth.evaluate(t) }),
+        new Periodic({ name: 'brute-force-sweep', intervalMs: Math.min(config.BRUTE_FORCE_WINDOW_MS, 60_000), logger, now, task: (t) => bruteForce.sweep(t) }),
+      ];
+      for (const p of periodic) p.start();
+      consumerLoop = keepConsuming(kafka, sshConsumer, logger, abort.signal);
+      logger.info({ port: server.port, db: config.RECEIVER_MONGO_DB, tz: config.SSH_STATS_TZ }, 'receiver started');
     },
     async stop() {
       stopping = true;
+      abort.abort();
       await server?.close();
-      await producer.disconnect();
+      for (const p of periodic) await p.stop();
+      if (parts) {
+        await parts.sshConsumer.stop().catch((err) => logger.warn({ err }, 'ssh-events consumer stop failed'));
+        await consumerLoop;
+        await parts.requestLog.stop().catch((err) => logger.warn({ err: (err as Error).message }, 'request log flush failed'));
+        await parts.outbox.stop();
+        await parts.conn.close();
+      }
+      await producer.disconnect().catch(() => undefined);
     },
   };
+
+  /** Creates the topics and joins the ssh-events group, retrying while Kafka is unreachable. */
+  async function keepConsuming(k: typeof kafka, consumer: ConsumerRunner<typeof Topics.sshEvents.schema>, log: Logger, signal: AbortSignal): Promise<void> {
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      try {
+        await ensureTopics(k, allTopics);
+        await producer.connect();
+        await consumer.start();
+        return;
+      } catch (err) {
+        const delay = backoffDelay(attempt, { baseMs: 1000, maxMs: 30_000 });
+        log.warn({ err: (err as Error).message, attempt, delay }, 'kafka not reachable; ssh-events consumer will retry');
+        await sleep(delay, signal);
+      }
+    }
+  }
+}
+
+/** Latest failed-attempt time per source address in a batch (what brute-force detection re-checks). */
+function latestFailures(events: Array<{ kind: string; sourceIp?: string; time: string; method?: string }>): Map<string, Date> {
+  const out = new Map<string, Date>();
+  for (const e of events) {
+    if (!e.sourceIp || (e.kind !== 'failed' && e.kind !== 'auth_failure') || e.method === 'none') continue;
+    const t = new Date(e.time);
+    const prev = out.get(e.sourceIp);
+    if (!prev || t > prev) out.set(e.sourceIp, t);
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CommitHash } from '@watchkeeper/contracts';
 import { env } from '@watchkeeper/runtime';
 
 export const usage = `watchkeeper-receiver — the fleet's HTTP ingress and query API
@@ -6,15 +7,64 @@ export const usage = `watchkeeper-receiver — the fleet's HTTP ingress and quer
 Usage: watchkeeper-receiver [--help]
 
 Environment:
-  RECEIVER_PORT         HTTP port for /healthz, /readyz, /metrics (default 8080)
-  KAFKA_BROKERS    comma-separated host:port list (default 127.0.0.1:9092)
-  LOG_LEVEL        fatal|error|warn|info|debug|trace (default info)
+  WATCHKEEPER_ADMIN_TOKEN      admin bearer token, at least 16 characters (required)
+  RECEIVER_PORT                HTTP port (default 8080); API under /v1, docs at /docs, /healthz, /readyz, /metrics
+  HTTP_HOST                    listen address (default 0.0.0.0)
+  MONGO_URL                    MongoDB URL (default mongodb://127.0.0.1:27017)
+  RECEIVER_MONGO_DB            database name (default watchkeeper_receiver)
+  KAFKA_BROKERS                comma-separated host:port list (default 127.0.0.1:9092)
+  RECEIVER_ARTIFACT_DIR        content-addressed artifact storage (default ./data/artifacts)
+  RECEIVER_ARTIFACT_MAX_BYTES  largest accepted upload (default 104857600 = 100 MiB)
+  RECEIVER_JSON_LIMIT          largest accepted JSON body (default 1mb)
+  RECEIVER_ALLOWED_COMMITS     comma-separated 40-hex commits allowed to upload (empty: any well-formed commit)
+  RECEIVER_UPDATE_HINT         text sent with 412 telling a host how to update
+  SSH_STATS_TZ                 IANA time zone of the dates in SSH statistics (default UTC)
+  FLEET_CHECK_INTERVAL_MS      fleet-health run interval (default 300000 = 5 min)
+  FLEET_WINDOW_MS              window for fatal-only and unstamped (default 3600000 = 1 h)
+  FLEET_SILENT_AFTER_MS        quiet this long → silent (default 1800000 = 30 min)
+  BRUTE_FORCE_THRESHOLD        more failed SSH logins than this from one address … (default 10)
+  BRUTE_FORCE_WINDOW_MS        … within this window is a brute-force alert (default 600000 = 10 min)
+  TOKEN_CACHE_MS               how long a verified host token is trusted without a database read (default 5000)
+  LOG_LEVEL                    fatal|error|warn|info|debug|trace|silent (default info)
 `;
 
+const commitList = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
+  .pipe(z.array(CommitHash));
+
+const timeZone = z
+  .string()
+  .default('UTC')
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone, e.g. Europe/Berlin');
+
 export const configSchema = z.object({
+  WATCHKEEPER_ADMIN_TOKEN: env.adminToken(),
   RECEIVER_PORT: env.port(8080),
   HTTP_HOST: env.host(),
+  MONGO_URL: env.mongoUrl(),
+  RECEIVER_MONGO_DB: env.mongoDb('watchkeeper_receiver'),
   KAFKA_BROKERS: env.kafkaBrokers(),
+  RECEIVER_ARTIFACT_DIR: z.string().default('./data/artifacts'),
+  RECEIVER_ARTIFACT_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+  RECEIVER_JSON_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size like 512kb or 1mb').default('1mb'),
+  RECEIVER_ALLOWED_COMMITS: commitList,
+  RECEIVER_UPDATE_HINT: z.string().default('Update the Watchkeeper agent on this host to a released version and retry.'),
+  SSH_STATS_TZ: timeZone,
+  FLEET_CHECK_INTERVAL_MS: env.durationMs(5 * 60_000),
+  FLEET_WINDOW_MS: env.durationMs(3600_000),
+  FLEET_SILENT_AFTER_MS: env.durationMs(30 * 60_000),
+  BRUTE_FORCE_THRESHOLD: z.coerce.number().int().nonnegative().default(10),
+  BRUTE_FORCE_WINDOW_MS: env.durationMs(10 * 60_000),
+  TOKEN_CACHE_MS: z.coerce.number().int().nonnegative().default(5000),
   LOG_LEVEL: env.logLevel(),
 });
 export type Config = z.output<typeof configSchema>;

@@ -11,3 +11,8 @@ export * from './messages/alert-event';
 export * from './messages/notification-outcome';
 export * from './messages/dead-letter';
 export * from './http/common';
+export * from './http/tokens';
+export * from './http/host-health';
+export * from './http/artifacts';
+export * from './http/ssh-logins';
+export * from './http/fleet-health';

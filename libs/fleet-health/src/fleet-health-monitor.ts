@@ -1,0 +1,121 @@
+import type { Connection } from 'mongoose';
+import type { FleetHealthResponse, FleetSymptom } from '@watchkeeper/contracts';
+import type { Outbox } from '@watchkeeper/outbox';
+import type { Logger } from '@watchkeeper/runtime';
+import { defaultDetectorConfig, detectSymptoms, type DetectorConfig, type HostWindowActivity } from './detectors';
+import type { RequestLog } from './request-log';
+import { StatefulAlerts, type AlertKind } from './stateful-alerts';
+
+export const fleetAlertKinds: Record<FleetSymptom, AlertKind> = {
+  silent: { type: 'host-silent', entityKind: 'host', severity: 'warning', summary: (h) => `${h} has sent nothing for over 30 minutes` },
+  'fatal-only': { type: 'host-fatal-only', entityKind: 'host', severity: 'warning', summary: (h) => `every request from ${h} was refused (4xx)` },
+  unstamped: { type: 'host-unstamped-uploads', entityKind: 'host', severity: 'info', summary: (h) => `${h} uploads without X-Code-Commit` },
+};
+
+export interface FleetHealthOptions {
+  conn: Connection;
+  requestLog: RequestLog;
+  outbox: Outbox;
+  logger: Logger;
+  /** Window over which fatal-only and unstamped are judged. */
+  windowMs?: number;
+  detector?: Partial<DetectorConfig>;
+  source?: string;
+}
+
+/**
+ * Reads the request log, finds silent / fatal-only / unstamped hosts and keeps one stateful alert per
+ * (host, symptom). `evaluate(now)` takes the clock as an argument, so it runs the same under a timer
+ * and in tests.
+ */
+export class FleetHealthMonitor {
+  readonly alerts: StatefulAlerts;
+  readonly windowMs: number;
+  private readonly cfg: DetectorConfig;
+  private lastEvaluatedAt: Date | null = null;
+
+  constructor(private readonly opts: FleetHealthOptions) {
+    this.windowMs = opts.windowMs ?? 3600_000;
+    this.cfg = { ...defaultDetectorConfig, ...opts.detector };
+    this.alerts = new StatefulAlerts(opts.conn, { outbox: opts.outbox, collection: 'fleet_alerts', source: opts.source ?? 'receiver', kinds: fleetAlertKinds });
+  }
+
+  async activity(now: Date): Promise<HostWindowActivity[]> {
+    const model = this.opts.requestLog.model;
+    const lookBack = new Date(now.getTime() - this.cfg.lookBackMs);
+    const windowStart = new Date(now.getTime() - this.windowMs);
+    const [last, counts] = await Promise.all([
+      model.aggregate<{ _id: string; lastAt: Date }>([
+        { $match: { minute: { $gte: floorMinute(lookBack), $lte: now } } },
+        { $group: { _id: '$host', lastAt: { $max: '$lastAt' } } },
+      ]),
+      model.aggregate<{ _id: string; requests: number; clientErrors: number; uploads: number; unstampedUploads: number }>([
+        { $match: { minute: { $gte: floorMinute(windowStart), $lte: now } } },
+        {
+          $group: {
+            _id: '$host',
+            requests: { $sum: '$requests' },
+            clientErrors: { $sum: '$clientErrors' },
+            uploads: { $sum: '$uploads' },
+            unstampedUploads: { $sum: '$unstampedUploads' },
+          },
+        },
+      ]),
+    ]);
+    const byHost = new Map(counts.map((c) => [c._id, c]));
+    return last
+      .filter((l) => l.lastAt.getTime() >= lookBack.getTime())
+      .map((l) => {
+        const c = byHost.get(l._id);
+        return {
+          host: l._id,
+          lastRequestAt: new Date(l.lastAt),
+          requests: c?.requests ?? 0,
+          clientErrors: c?.clientErrors ?? 0,
+          uploads: c?.uploads ?? 0,
+          unstampedUploads: c?.unstampedUploads ?? 0,
+        };
+      })
+      .sort((a, b) => a.host.localeCompare(b.host));
+  }
+
+  /** One run: flush the request log, detect, reconcile the alerts, prune old minutes. */
+  async evaluate(now: Date): Promise<{ triggered: number; released: number; hosts: number }> {
+    await this.opts.requestLog.flush();
+    const activity = await this.activity(now);
+    const symptoms = detectSymptoms(activity, now, this.cfg);
+    const current = [...symptoms].flatMap(([host, set]) => [...set].map((symptom) => ({ subject: host, symptom })));
+    const r = await this.alerts.reconcile(current, now);
+    await this.opts.requestLog.prune(new Date(now.getTime() - this.cfg.lookBackMs - 3600_000));
+    this.lastEvaluatedAt = now;
+    if (r.triggered || r.released) this.opts.logger.info({ ...r, hosts: activity.length }, 'fleet-health: alerts changed');
+    return { ...r, hosts: activity.length };
+  }
+
+  /** What the dashboard shows: every host seen in the look-back, its counts and open symptoms. */
+  async report(now: Date): Promise<FleetHealthResponse> {
+    const [activity, open] = await Promise.all([this.activity(now), this.alerts.active()]);
+    const hosts = new Map(activity.map((a) => [a.host, a]));
+    return {
+      evaluatedAt: this.lastEvaluatedAt?.toISOString() ?? null,
+      windowMs: this.windowMs,
+      hosts: [...new Set([...hosts.keys(), ...open.map((o) => o.subject)])].sort().map((host) => {
+        const a = hosts.get(host);
+        return {
+          host,
+          lastRequestAt: a?.lastRequestAt.toISOString() ?? null,
+          requests: a?.requests ?? 0,
+          clientErrors: a?.clientErrors ?? 0,
+          uploads: a?.uploads ?? 0,
+          unstampedUploads: a?.unstampedUploads ?? 0,
+          symptoms: open
+            .filter((o) => o.subject === host)
+            .map((o) => ({ symptom: o.symptom as FleetSymptom, since: o.since.toISOString() }))
+            .sort((x, y) => x.symptom.localeCompare(y.symptom)),
+        };
+      }),
+    };
+  }
+}
+
+const floorMinute = (d: Date): Date => new Date(Math.floor(d.getTime() / 60_000) * 60_000);

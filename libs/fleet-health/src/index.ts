@@ -1,0 +1,7 @@
+export * from './request-log';
+export * from './detectors';
+export * from './alert-state';
+export * from './stateful-alerts';
+export * from './fleet-health-monitor';
+export * from './periodic';
+export * from './brute-force-detector';

@@ -1,0 +1,135 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** One host's requests in one minute: the request log the detectors read (counters, not one document per request). */
+export interface RequestMinuteDoc {
+  _id: string;
+  host: string;
+  minute: Date;
+  requests: number;
+  clientErrors: number;
+  uploads: number;
+  unstampedUploads: number;
+  lastAt: Date;
+}
+
+const schema = new Schema<RequestMinuteDoc>(
+  {
+    _id: { type: String, required: true },
+    host: { type: String, required: true },
+    minute: { type: Date, required: true },
+    requests: Number,
+    clientErrors: Number,
+    uploads: Number,
+    unstampedUploads: Number,
+    lastAt: Date,
+  },
+  { versionKey: false, bufferCommands: false },
+);
+// Serves: the detectors' range scans over the last 24 h, and the clean-up of older minutes.
+schema.index({ minute: 1 });
+
+export function requestMinuteModel(conn: Connection): Model<RequestMinuteDoc> {
+  return conn.models.RequestMinute ?? conn.model<RequestMinuteDoc>('RequestMinute', schema, 'request_log');
+}
+
+export interface RequestOutcome {
+  host: string;
+  at: Date;
+  status: number;
+  /** An artifact upload, and whether it carried X-Code-Commit. */
+  upload?: { stamped: boolean };
+}
+
+type Counters = Omit<RequestMinuteDoc, '_id'>;
+
+/**
+ * Counts requests per host and minute in memory and adds them to MongoDB every `flushMs` with `$inc`,
+ * so recording costs nothing on the request path. A crash loses at most the last unflushed second of
+ * counts (monitoring figures, not data); a failed flush keeps the counts for the next one.
+ */
+export class RequestLog {
+  readonly model: Model<RequestMinuteDoc>;
+  private pending = new Map<string, Counters>();
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+
+  constructor(conn: Connection, private readonly opts: { flushMs?: number } = {}) {
+    this.model = requestMinuteModel(conn);
+  }
+
+  record(o: RequestOutcome): void {
+    const minute = new Date(Math.floor(o.at.getTime() / 60_000) * 60_000);
+    const id = `${o.host}|${minute.toISOString()}`;
+    let c = this.pending.get(id);
+    if (!c) {
+      c = { host: o.host, minute, requests: 0, clientErrors: 0, uploads: 0, unstampedUploads: 0, lastAt: o.at };
+      this.pending.set(id, c);
+    }
+    c.requests++;
+    if (o.status >= 400 && o.status < 500) c.clientErrors++;
+    if (o.upload) {
+      c.uploads++;
+      if (!o.upload.stamped) c.unstampedUploads++;
+    }
+    if (o.at > c.lastAt) c.lastAt = o.at;
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush().catch(() => undefined), this.opts.flushMs ?? 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    this.flushing = (async () => {
+      try {
+        await this.model.bulkWrite(
+          [...batch].map(([id, c]) => ({
+            updateOne: {
+              filter: { _id: id },
+              update: {
+                $setOnInsert: { host: c.host, minute: c.minute },
+                $inc: { requests: c.requests, clientErrors: c.clientErrors, uploads: c.uploads, unstampedUploads: c.unstampedUploads },
+                $max: { lastAt: c.lastAt },
+              },
+              upsert: true,
+            },
+          })),
+          { ordered: false },
+        );
+      } catch (err) {
+        // Put the counts back (merged with what came in since) for the next flush.
+        for (const [id, c] of batch) {
+          const now = this.pending.get(id);
+          if (!now) this.pending.set(id, c);
+          else {
+            now.requests += c.requests;
+            now.clientErrors += c.clientErrors;
+            now.uploads += c.uploads;
+            now.unstampedUploads += c.unstampedUploads;
+            if (c.lastAt > now.lastAt) now.lastAt = c.lastAt;
+          }
+        }
+        throw err;
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    await this.flushing;
+  }
+
+  /** Deletes minutes older than `before` (no TTL indexes on FerretDB: done by the monitor). */
+  async prune(before: Date): Promise<number> {
+    const r = await this.model.deleteMany({ minute: { $lt: before } });
+    return r.deletedCount ?? 0;
+  }
+}

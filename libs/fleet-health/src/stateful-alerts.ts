@@ -1,0 +1,87 @@
+import type { Connection, Model } from 'mongoose';
+import { Topics, type AlertEvent, type Severity } from '@watchkeeper/contracts';
+import type { Outbox, OutboxEntry } from '@watchkeeper/outbox';
+import { alertStateModel, hourBucket, type AlertStateDoc } from './alert-state';
+
+export interface AlertKind {
+  /** AlertEvent.type, e.g. `host-silent`. */
+  type: string;
+  entityKind: 'host' | 'source';
+  severity: Severity;
+  summary: (subject: string) => string;
+}
+
+/**
+ * Turns "which (subject, symptom) pairs hold now" into stateful alerts on the alerts topic: trigger
+ * when a pair appears, again at most once per hour bucket while it lasts, release when it clears.
+ * Events go through the outbox with ids derived from (subject, symptom, bucket), so a run repeated
+ * after a crash produces the same events, never new ones.
+ */
+export class StatefulAlerts {
+  readonly model: Model<AlertStateDoc>;
+
+  constructor(
+    conn: Connection,
+    private readonly opts: { outbox: Outbox; collection: string; source: string; kinds: Record<string, AlertKind> },
+  ) {
+    this.model = alertStateModel(conn, opts.collection);
+  }
+
+  async active(): Promise<AlertStateDoc[]> {
+    return this.model.find({ active: true }).lean();
+  }
+
+  /**
+   * `current`: every pair that holds now. `scope` limits releases to subjects this evaluation judged
+   * (undefined: all); pairs outside it are left as they are.
+   */
+  async reconcile(current: Array<{ subject: string; symptom: string }>, now: Date, scope?: (subject: string, symptom: string) => boolean): Promise<{ triggered: number; released: number }> {
+    const bucket = hourBucket(now);
+    const open = new Map((await this.active()).map((s) => [s._id, s]));
+    const events: OutboxEntry[] = [];
+    const updates: Array<() => Promise<unknown>> = [];
+    const seen = new Set<string>();
+    for (const { subject, symptom } of current) {
+      const id = `${subject}|${symptom}`;
+      seen.add(id);
+      const state = open.get(id);
+      if (state && state.notifiedBucket === bucket) continue;
+      const since = state?.since ?? now;
+      events.push(this.event('trigger', subject, symptom, now, `${this.opts.source}:${id}:trigger:${bucket}`));
+      updates.push(() =>
+        this.model.updateOne({ _id: id }, { $set: { subject, symptom, active: true, since, notifiedBucket: bucket }, $unset: { releasedAt: 1 } }, { upsert: true }),
+      );
+    }
+    for (const [id, state] of open) {
+      if (seen.has(id) || (scope && !scope(state.subject, state.symptom))) continue;
+      events.push(this.event('release', state.subject, state.symptom, now, `${this.opts.source}:${id}:release:${state.since.getTime()}`));
+      updates.push(() => this.model.updateOne({ _id: id, active: true }, { $set: { active: false, releasedAt: now } }));
+    }
+    // Events first: if the state update is lost, the next run sends the same ids again (deduplicated).
+    await this.opts.outbox.add(events);
+    for (const u of updates) await u();
+    const released = countReleases(events);
+    return { triggered: events.length - released, released };
+  }
+
+  private event(action: 'trigger' | 'release', subject: string, symptom: string, now: Date, id: string): OutboxEntry {
+    const kind = this.opts.kinds[symptom];
+    if (!kind) throw new Error(`no alert kind for symptom ${symptom}`);
+    const alert: AlertEvent = {
+      id,
+      action,
+      type: kind.type,
+      entity: { kind: kind.entityKind, id: subject },
+      severity: kind.severity,
+      labels: { symptom },
+      summary: action === 'trigger' ? kind.summary(subject) : `cleared: ${kind.summary(subject)}`,
+      source: this.opts.source,
+      occurredAt: now.toISOString(),
+    };
+    return this.opts.outbox.entry(Topics.alerts, alert, { id, time: now, subject });
+  }
+}
+
+function countReleases(events: OutboxEntry[]): number {
+  return events.filter((e) => e._id.includes(':release:')).length;
+}

@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './validate';
+export * from './error-handler';
+export * from './http-api';
+export * from './docs';

@@ -1,0 +1,3 @@
+export * from './group-commit';
+export * from './outbox-model';
+export * from './outbox';

@@ -1,0 +1,163 @@
+import type { Connection, Model } from 'mongoose';
+import type { z } from 'zod';
+import type { TopicDef } from '@watchkeeper/contracts';
+import type { EventProducer, PublishOptions } from '@watchkeeper/kafka';
+import { isDuplicateKey } from '@watchkeeper/mongo';
+import { backoffDelay, prom, sleep, type Logger, type Registry } from '@watchkeeper/runtime';
+import { outboxModel, type OutboxEntry } from './outbox-model';
+
+export interface OutboxOptions {
+  conn: Connection;
+  producer: EventProducer;
+  logger: Logger;
+  registry?: Registry;
+  collection?: string;
+  /** Entries published per Kafka request. */
+  batchSize?: number;
+  /** How often the relay looks for entries nobody kicked it for (left by a crash or another instance). */
+  pollMs?: number;
+  retry?: { baseMs?: number; maxMs?: number };
+}
+
+let counter = 0;
+
+/**
+ * Transactional-outbox light (MongoDB-wire servers without transactions): an event is first stored
+ * here, next to the data it describes, and the caller answers once both are durable. A relay then
+ * publishes entries in order and deletes them; while Kafka is down they simply wait, and a crash
+ * between publish and delete re-publishes with the same CloudEvents id (consumers are idempotent).
+ */
+export class Outbox {
+  readonly model: Model<OutboxEntry>;
+  private running = false;
+  private wake?: () => void;
+  private kicked = false;
+  private loop?: Promise<void>;
+  private readonly abort = new AbortController();
+  private readonly published?: prom.Counter;
+  private readonly failures?: prom.Counter;
+  private healthy = true;
+
+  constructor(private readonly opts: OutboxOptions) {
+    this.model = outboxModel(opts.conn, opts.collection);
+    if (opts.registry) {
+      this.published = new prom.Counter({ name: 'watchkeeper_outbox_published_total', help: 'Outbox entries published to Kafka', registers: [opts.registry] });
+      this.failures = new prom.Counter({ name: 'watchkeeper_outbox_publish_failures_total', help: 'Failed attempts to publish outbox entries', registers: [opts.registry] });
+      new prom.Gauge({
+        name: 'watchkeeper_outbox_pending',
+        help: 'Outbox entries waiting for Kafka',
+        registers: [opts.registry],
+        collect: async function (this: prom.Gauge) {
+          this.set(await opts.conn.collection(opts.collection ?? 'outbox').estimatedDocumentCount().catch(() => -1));
+        },
+      });
+    }
+  }
+
+  /** Validates and encodes an event for its topic; throws ContractViolation for a bad value. */
+  entry<S extends z.ZodType>(topic: TopicDef<S>, value: z.input<S>, opts: PublishOptions & { id: string }): OutboxEntry {
+    const msg = this.opts.producer.encode(topic, value, opts);
+    return { _id: opts.id, topic: topic.name, key: msg.key, value: msg.value, headers: msg.headers, seq: Date.now() * 1000 + (counter++ % 1000), createdAt: new Date() };
+  }
+
+  /** Stores entries durably (an id already stored is the same event: kept once), then wakes the relay. */
+  async add(entries: OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    try {
+      await this.model.collection.insertMany(entries as never[], { ordered: false });
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: Array<{ code?: number }> }).writeErrors;
+      const onlyDuplicates = isDuplicateKey(err) && (!writeErrors || writeErrors.every((w) => w.code === 11000));
+      if (!onlyDuplicates) throw err;
+    }
+    this.kick();
+  }
+
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  /** True unless the last publish attempt failed. */
+  get isHealthy(): boolean {
+    return this.healthy;
+  }
+
+  async pending(): Promise<number> {
+    return this.model.countDocuments();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops the relay after the batch in hand; what is left waits in MongoDB for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Publishes everything stored now; resolves when the outbox was empty once (for tests and shutdown). */
+  async drainOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const batch = await this.model.find().sort({ seq: 1 }).limit(this.opts.batchSize ?? 500).lean();
+      if (batch.length === 0) return total;
+      await this.publish(batch);
+      await this.model.deleteMany({ _id: { $in: batch.map((e) => e._id) } });
+      total += batch.length;
+      this.published?.inc(batch.length);
+    }
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (this.running) {
+      this.kicked = false;
+      try {
+        await this.drainOnce();
+        attempt = 0;
+        this.healthy = true;
+      } catch (err) {
+        attempt++;
+        this.healthy = false;
+        this.failures?.inc();
+        const delay = backoffDelay(attempt, { baseMs: this.opts.retry?.baseMs ?? 500, maxMs: this.opts.retry?.maxMs ?? 15_000 });
+        this.opts.logger.warn({ err: (err as Error).message, attempt, delay }, 'outbox: publish failed; entries stay stored and are retried');
+        await sleep(delay, this.abort.signal);
+        continue;
+      }
+      if (!this.kicked) await this.idle(this.opts.pollMs ?? 5000);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  /** One Kafka request per run of consecutive entries of one topic, in seq order. */
+  private async publish(entries: OutboxEntry[]): Promise<void> {
+    await this.opts.producer.connect();
+    for (let i = 0; i < entries.length; ) {
+      let j = i;
+      while (j < entries.length && entries[j].topic === entries[i].topic) j++;
+      const run = entries.slice(i, j);
+      await this.opts.producer.send({ topic: entries[i].topic, messages: run.map((e) => ({ key: e.key, value: e.value, headers: e.headers })) });
+      i = j;
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import { NameConflict, ShaMismatch, TooLarge } from '@watchkeeper/artifact-store';
+import { badRequest, conflict, HttpError, payloadTooLarge, serviceUnavailable, type ErrorClassifier } from '@watchkeeper/http-api';
+import { isMongoUnavailable } from '@watchkeeper/mongo';
+import { TooManyTokens } from '@watchkeeper/receiver-auth';
+
+/** Domain errors and outages → HTTP answers (everything else unknown is a 500, logged). */
+export function receiverErrorClassifier(retryAfterSeconds: number): ErrorClassifier {
+  return (err) => {
+    if (isMongoUnavailable(err)) return serviceUnavailable('the database is unavailable; nothing was stored — retry later', retryAfterSeconds);
+    if (err instanceof TooLarge) return payloadTooLarge(err.message, { maxBytes: err.maxBytes });
+    if (err instanceof ShaMismatch) return badRequest('sha-mismatch', `${err.message}; nothing was kept`, { expected: err.expected, actual: err.actual });
+    if (err instanceof NameConflict) return conflict('name-conflict', err.message, { existingSha256: err.existingSha256 });
+    if (err instanceof TooManyTokens) return conflict('too-many-tokens', err.message);
+    const code = (err as { code?: string }).code;
+    // The client went away mid-upload: nothing was kept; there is nobody left to answer.
+    if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNABORTED') return new HttpError(400, 'request-aborted', 'the upload was interrupted; nothing was kept');
+    return undefined;
+  };
+}

@@ -1,0 +1,29 @@
+import type { ArtifactStore, CodeVersionGate } from '@watchkeeper/artifact-store';
+import type { BruteForceDetector, FleetHealthMonitor, RequestLog } from '@watchkeeper/fleet-health';
+import type { HostHealthStore } from '@watchkeeper/host-health-store';
+import type { HttpApi } from '@watchkeeper/http-api';
+import type { HostTokenStore } from '@watchkeeper/receiver-auth';
+import type { Logger } from '@watchkeeper/runtime';
+import type { SshEventStore } from '@watchkeeper/ssh-stats-store';
+import type { RequestHandler } from 'express';
+
+/** Everything the routes use; built by the app's wiring. */
+export interface ReceiverDeps {
+  logger: Logger;
+  adminToken: string;
+  tokens: HostTokenStore;
+  hostHealth: HostHealthStore;
+  artifacts: ArtifactStore;
+  gate: CodeVersionGate;
+  requestLog: RequestLog;
+  fleetHealth: FleetHealthMonitor;
+  bruteForce: BruteForceDetector;
+  sshEvents: SshEventStore;
+  now: () => Date;
+}
+
+export interface RouteContext extends ReceiverDeps {
+  api: HttpApi;
+  admin: RequestHandler;
+  host: RequestHandler;
+}

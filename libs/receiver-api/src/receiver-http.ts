@@ -1,0 +1,68 @@
+import express from 'express';
+import helmet from 'helmet';
+import { SCHEMA_VERSION } from '@watchkeeper/contracts';
+import { docsRouter, HttpApi, jsonErrorHandler, notFoundHandler } from '@watchkeeper/http-api';
+import { requireAdmin, requireHost } from './auth';
+import { receiverErrorClassifier } from './classify-errors';
+import type { ReceiverDeps, RouteContext } from './deps';
+import { artifactRoutes } from './routes/artifacts';
+import { basicRoutes } from './routes/basics';
+import { fleetRoutes } from './routes/fleet';
+import { hostHealthRoutes } from './routes/host-health';
+import { sshLoginRoutes } from './routes/ssh-logins';
+import { tokenRoutes } from './routes/tokens';
+
+export interface ReceiverHttpOptions {
+  jsonLimit?: string;
+  validateResponses?: boolean;
+  retryAfterSeconds?: number;
+}
+
+/** The receiver's API declared once; also usable without stores, to render the OpenAPI document. */
+export function receiverApi(deps: ReceiverDeps, opts: ReceiverHttpOptions = {}): HttpApi {
+  const api = new HttpApi({
+    title: 'Watchkeeper receiver',
+    version: SCHEMA_VERSION,
+    description: "The fleet's HTTP ingress and query API: host tokens, host health, artifacts, SSH statistics, fleet health.",
+    securitySchemes: {
+      adminToken: { description: 'WATCHKEEPER_ADMIN_TOKEN' },
+      hostToken: { description: 'a host token from POST /v1/hosts/{host}/tokens; acts only for its own host' },
+    },
+    jsonLimit: opts.jsonLimit ?? '1mb',
+    validateResponses: opts.validateResponses ?? false,
+  });
+  const ctx: RouteContext = {
+    ...deps,
+    api,
+    admin: requireAdmin(deps.adminToken),
+    host: requireHost(deps.tokens, deps.requestLog, deps.now),
+  };
+  basicRoutes(ctx);
+  tokenRoutes(ctx);
+  hostHealthRoutes(ctx);
+  artifactRoutes(ctx);
+  sshLoginRoutes(ctx);
+  fleetRoutes(ctx);
+  return api;
+}
+
+/** The whole HTTP app: security headers, ops endpoints (given), the API, its document and docs, JSON errors. */
+export function receiverHttpApp(deps: ReceiverDeps, ops: express.Router, opts: ReceiverHttpOptions = {}): express.Express {
+  const api = receiverApi(deps, opts);
+  const document = api.openapi();
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(ops);
+  app.get('/', (_req, res) => {
+    res.json({ service: 'watchkeeper-receiver', openapi: '/openapi.json', docs: '/docs' });
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use(docsRouter({ specUrl: '/openapi.json', title: 'Watchkeeper receiver API' }));
+  app.use(api.router);
+  app.use(notFoundHandler());
+  app.use(jsonErrorHandler({ logger: deps.logger, classify: receiverErrorClassifier(opts.retryAfterSeconds ?? 5) }));
+  return app;
+}

@@ -1,0 +1,54 @@
+import { HostHealthList, HostHealthReport, HostHealthSnapshot, HostHealthStored, HostParams } from '@watchkeeper/contracts';
+import { errorResponse, notFound } from '@watchkeeper/http-api';
+import type { RouteContext } from '../deps';
+
+export function hostHealthRoutes({ api, admin, host, hostHealth, now }: RouteContext): void {
+  api.route({
+    method: 'put',
+    path: '/v1/host-health/:host',
+    operationId: 'putHostHealth',
+    summary: "Store a host's self-check report as its latest snapshot",
+    description:
+      "Stamped with the receiver's clock, replaced whole (a reader never sees half), and published to the host-health topic " +
+      '(through the outbox: stored even while Kafka is down). Never subject to the code-version gate.',
+    tags: ['host-health'],
+    security: ['hostToken'],
+    before: [host],
+    params: HostParams,
+    body: HostHealthReport,
+    responses: { 200: { description: 'stored', schema: HostHealthStored }, 403: errorResponse(403), 413: errorResponse(413), 415: errorResponse(415) },
+    handler: async ({ params, body }) => {
+      const s = await hostHealth.save(params.host, body, now());
+      return { status: 200, body: { host: s.host, receivedAt: s.receivedAt } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/host-health',
+    operationId: 'listHostHealth',
+    summary: "Every host's latest snapshot",
+    tags: ['host-health'],
+    security: ['adminToken'],
+    before: [admin],
+    responses: { 200: { description: 'sorted by host', schema: HostHealthList } },
+    handler: async () => ({ status: 200, body: { hosts: await hostHealth.all() } }),
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/host-health/:host',
+    operationId: 'getHostHealth',
+    summary: "One host's latest snapshot",
+    tags: ['host-health'],
+    security: ['adminToken'],
+    before: [admin],
+    params: HostParams,
+    responses: { 200: { description: 'the snapshot', schema: HostHealthSnapshot }, 404: errorResponse(404, 'no snapshot from this host') },
+    handler: async ({ params }) => {
+      const s = await hostHealth.get(params.host);
+      if (!s) throw notFound(`no host-health snapshot from ${params.host}`);
+      return { status: 200, body: s };
+    },
+  });
+}

@@ -1,0 +1,67 @@
+import { SshHostDay, SshLoginsDayQuery, SshLoginsDayResponse, SshLoginsHostDayParams, SshLoginsRangeQuery, SshLoginsRangeResponse } from '@watchkeeper/contracts';
+import { datesBetween } from '@watchkeeper/ssh-stats-store';
+import type { RouteContext } from '../deps';
+
+const noDataNote = '`stats: null` means the host stored no SSH event that day ("no data"), which is not zero.';
+
+export function sshLoginRoutes({ api, admin, sshEvents }: RouteContext): void {
+  api.route({
+    method: 'get',
+    path: '/v1/ssh-logins/range',
+    operationId: 'sshLoginsRange',
+    summary: 'SSH statistics per host per day over a date range (for charts)',
+    description: `Dates are calendar days in the receiver's SSH_STATS_TZ. ${noDataNote}`,
+    tags: ['ssh'],
+    security: ['adminToken'],
+    before: [admin],
+    query: SshLoginsRangeQuery,
+    responses: { 200: { description: 'one row per host, one entry per date', schema: SshLoginsRangeResponse } },
+    handler: async ({ query }) => {
+      const wanted = query.host === undefined ? await sshEvents.knownHosts() : [...new Set([query.host].flat())].sort();
+      const hosts = [];
+      for (const host of wanted) {
+        const days = await sshEvents.hostDays(host, query.from, query.to);
+        hosts.push({ host, days: days.map((d) => ({ host, date: d.date, stats: d.stats })) });
+      }
+      return { status: 200, body: { from: query.from, to: query.to, timeZone: sshEvents.timeZone, dates: datesBetween(query.from, query.to), hosts } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/ssh-logins/:host/:date',
+    operationId: 'sshLoginsHostDay',
+    summary: 'SSH statistics of one host on one date',
+    description: noDataNote,
+    tags: ['ssh'],
+    security: ['adminToken'],
+    before: [admin],
+    params: SshLoginsHostDayParams,
+    responses: { 200: { description: 'the statistics, or null for no data', schema: SshHostDay } },
+    handler: async ({ params }) => {
+      const [day] = await sshEvents.hostDays(params.host, params.date, params.date);
+      return { status: 200, body: { host: params.host, date: params.date, stats: day?.stats ?? null } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/ssh-logins',
+    operationId: 'sshLoginsDay',
+    summary: 'SSH statistics of every known host on one date',
+    description: noDataNote,
+    tags: ['ssh'],
+    security: ['adminToken'],
+    before: [admin],
+    query: SshLoginsDayQuery,
+    responses: { 200: { description: 'one entry per host that ever reported', schema: SshLoginsDayResponse } },
+    handler: async ({ query }) => {
+      const hosts = [];
+      for (const host of await sshEvents.knownHosts()) {
+        const [day] = await sshEvents.hostDays(host, query.date, query.date);
+        hosts.push({ host, date: query.date, stats: day?.stats ?? null });
+      }
+      return { status: 200, body: { date: query.date, timeZone: sshEvents.timeZone, hosts } };
+    },
+  });
+}

@@ -1,0 +1,3 @@
+export * from './secrets';
+export * from './token-model';
+export * from './token-store';

@@ -1,0 +1,3 @@
+export * from './ssh-event-model';
+export * from './date-range';
+export * from './ssh-event-store';
