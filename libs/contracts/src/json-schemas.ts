@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ErrorBody, PingResponse, ReadinessResponse } from './http/common';
 import { SshDayStats } from './messages/ssh-day-stats';
+import { HeartbeatRequest, HeartbeatResponse, LegacyHeartbeatResponse } from './messages/heartbeat-protocol';
+import { ListenersResponse } from './http/heartbeat';
 import { allTopics } from './topics';
 
 /** Contracts that are published as JSON Schema files for tools outside this repository. */
@@ -11,6 +13,10 @@ export function publishedContracts(): Record<string, z.ZodType> {
   out['ssh-day-stats'] = SshDayStats;
   out['http.ping-response'] = PingResponse;
   out['http.readiness-response'] = ReadinessResponse;
+  out['xmpp.heartbeat-request'] = HeartbeatRequest;
+  out['xmpp.heartbeat-response'] = HeartbeatResponse;
+  out['xmpp.heartbeat-response-legacy'] = LegacyHeartbeatResponse;
+  out['http.heartbeat-listeners'] = ListenersResponse;
   return out;
 }
 

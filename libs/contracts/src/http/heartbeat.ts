@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { IsoDateTime } from '../common';
+import { ListenerState } from '../messages/heartbeat-status';
+
+/** One listener as the heartbeat-server's status API reports it (GET /v1/listeners). */
+export const ListenerView = z.object({
+  id: z.string(),
+  node: z.string(),
+  state: ListenerState,
+  expected: z.boolean(),
+  lastSeenAt: IsoDateTime.nullable(),
+  rttMs: z.number().nonnegative().nullable(),
+  /** Most recent round-trip times, oldest first (null = no answer that round). */
+  latencyHistoryMs: z.array(z.number().nonnegative().nullable()),
+  consecutiveMisses: z.number().int().nonnegative(),
+  host: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  version: z.string().nullable(),
+  clockOffsetMs: z.number().nullable(),
+  queueDepth: z.number().int().nullable(),
+  dispatchDelayMs: z.number().nullable(),
+});
+export type ListenerView = z.infer<typeof ListenerView>;
+
+export const ListenersResponse = z.object({
+  server: z.string(),
+  generatedAt: IsoDateTime,
+  intervalMs: z.number().int().positive(),
+  timeoutMs: z.number().int().positive(),
+  /** Why the monitor cannot see (own XMPP session down, broker down); empty when it can. */
+  blind: z.array(z.string()),
+  /** True during the start-up (or after-blindness) grace window: no missing verdicts yet. */
+  inGrace: z.boolean(),
+  nodes: z.array(
+    z.object({
+      node: z.string(),
+      lastRound: z
+        .object({ roundId: z.string(), seq: z.number().int(), startedAt: IsoDateTime, durationMs: z.number().nullable(), complete: z.boolean() })
+        .nullable(),
+    }),
+  ),
+  listeners: z.array(ListenerView),
+});
+export type ListenersResponse = z.infer<typeof ListenersResponse>;

@@ -1,0 +1,4 @@
+export * from './clock';
+export * from './protocol';
+export * from './detector';
+export * from './runner';
