@@ -23,7 +23,7 @@ export interface ComposeModel {
 
 const ENV_FILE_REF = /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[?-][^}]*)?\}/;
 /** The image's WORKDIR: relative paths in settings resolve against it. */
-const APP_DIR = '/app';
+export const APP_DIR = '/app';
 
 interface Mount {
   type: 'bind' | 'volume' | 'tmpfs' | string;

@@ -1,4 +1,6 @@
-import { type AppConfig, endpointHosts, pointsAtLoopback, portVar } from './app-configs';
+import { posix } from 'node:path';
+import { type AppConfig, pointsAtLoopback, portVar } from './app-configs';
+import { APP_DIR, isPathSetting } from './compose-check';
 
 type Obj = Record<string, any>;
 
@@ -81,16 +83,28 @@ export function checkK8s(objects: Obj[], configs: AppConfig[]): string[] {
         if (!v) problems.push(`${where}: ${name} (${from}) is not read by apps/${app}/src/config.ts`);
         else if (v.secret && from !== 'secretKeyRef') problems.push(`${where}: secret ${name} comes from ${from}; use a Secret`);
       }
+      // a secret the schema names comes from the pod's non-optional Secret when no env entry sets it
+      const fromSecret = (v: { secret: boolean }) => v.secret && !!secretRef && secretRef.optional !== true;
       for (const v of schema.values()) {
         const got = values.get(v.name);
-        if (v.required && !got) {
-          if (!v.secret) problems.push(`${where}: required variable ${v.name} is not provided`);
-          else if (!secretRef || secretRef.optional) problems.push(`${where}: required secret ${v.name} needs a non-optional secretRef or secretKeyRef`);
+        if (v.required && !got && !fromSecret(v)) {
+          problems.push(
+            v.secret
+              ? `${where}: required secret ${v.name} needs a non-optional secretRef or secretKeyRef`
+              : `${where}: required variable ${v.name} is not provided`,
+          );
         }
         if (pointsAtLoopback(v.default)) {
-          if (!got) problems.push(`${where}: ${v.name} must be set: its default ${v.default} points at the pod itself`);
-          else if (got.value !== undefined && endpointHosts(got.value).some((h) => pointsAtLoopback(`${h}:1`))) {
-            problems.push(`${where}: ${v.name}=${got.value} points at the pod itself`);
+          if (!got && !fromSecret(v)) problems.push(`${where}: ${v.name} must be set: its default ${v.default} points at the pod itself`);
+          else if (got?.value !== undefined && pointsAtLoopback(got.value)) problems.push(`${where}: ${v.name}=${got.value} points at the pod itself`);
+        }
+        // a path setting must name a mounted volume: the root filesystem is read-only
+        const value = got?.value ?? v.default ?? '';
+        if (isPathSetting(v.name, value)) {
+          const abs = posix.resolve(APP_DIR, value);
+          const mounts: string[] = (c.volumeMounts ?? []).map((m: Obj) => m.mountPath);
+          if (!mounts.some((m) => abs === m || abs.startsWith(m.endsWith('/') ? m : `${m}/`))) {
+            problems.push(`${where}: ${v.name}=${value} (${abs}) is outside every volume of a read-only container`);
           }
         }
       }
