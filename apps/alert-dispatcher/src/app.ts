@@ -1,29 +1,53 @@
 import express from 'express';
+import helmet from 'helmet';
 import { allTopics } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
+import { connectMongo, mongoPing } from '@watchkeeper/mongo';
 import { listen, opsRouter, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
+import { RoutingTable } from '@watchkeeper/alert-routing';
+import { DispatcherEngine, dispatcherApi, pruneHistory } from '@watchkeeper/alert-dispatch';
 import type { Config } from './config';
 
-export function createApp(deps: { config: Config; logger: Logger; registry: Registry }): Service {
-  const { config, logger, registry } = deps;
+/** Wiring: Kafka, MongoDB, the routing file, the engine and the HTTP API. */
+export function createApp(deps: { config: Config; logger: Logger; registry: Registry; routing: RoutingTable }): Service {
+  const { config, logger, registry, routing } = deps;
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'watchkeeper-alert-dispatcher', logger });
   const producer = new EventProducer(kafka, 'watchkeeper/alert-dispatcher');
   let server: RunningServer | undefined;
+  let engine: DispatcherEngine | undefined;
+  let conn: Awaited<ReturnType<typeof connectMongo>> | undefined;
+  let pruner: NodeJS.Timeout | undefined;
   let stopping = false;
 
   return {
     async start() {
       await ensureTopics(kafka, allTopics);
       await producer.connect();
+      conn = await connectMongo({ url: config.MONGO_URL, dbName: config.ALERT_DISPATCHER_MONGO_DB, logger });
+      engine = new DispatcherEngine({ conn, kafka, producer, logger, registry, routing, groupId: config.ALERT_DISPATCHER_GROUP_ID, leaseMs: config.ALERT_DISPATCHER_LEASE_MS });
+      await engine.start();
+      const e = engine;
+      pruner = setInterval(() => void pruneHistory(e, config.ALERT_DISPATCHER_HISTORY_DAYS).catch((err) => logger.warn({ err }, 'pruning failed')), 3_600_000);
+      pruner.unref();
       const app = express();
-      app.use(opsRouter({ registry, checks: { kafka: async () => true }, isStopping: () => stopping }));
+      app.use(helmet());
+      app.use(opsRouter({ registry, checks: { kafka: async () => e.consuming, mongodb: () => mongoPing(conn!) }, isStopping: () => stopping }));
+      app.use(dispatcherApi(engine, { adminToken: config.WATCHKEEPER_ADMIN_TOKEN }));
       server = await listen(app, config.ALERT_DISPATCHER_PORT, config.HTTP_HOST);
-      logger.info({ port: server.port }, 'alert-dispatcher started');
+      logger.info({ port: server.port, routing: routing.current.origin, recipients: [...routing.current.recipients.keys()] }, 'alert-dispatcher started');
+    },
+    async reload() {
+      const next = routing.reload();
+      engine?.applyRouting(next);
+      logger.info({ routing: next.origin, recipients: [...next.recipients.keys()], pools: next.pools.length }, 'routing config reloaded');
     },
     async stop() {
       stopping = true;
+      if (pruner) clearInterval(pruner);
+      await engine?.stop();
       await server?.close();
       await producer.disconnect();
+      await conn?.close();
     },
   };
 }

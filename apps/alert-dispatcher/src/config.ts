@@ -4,11 +4,21 @@ import { env } from '@watchkeeper/runtime';
 export const usage = `watchkeeper-alert-dispatcher — routes alerts to recipients through per-recipient queues
 
 Usage: watchkeeper-alert-dispatcher [--help]
+       watchkeeper-alert-dispatcher replay-dead-letters [--recipient NAME] [--id ITEM_ID ...]
+       watchkeeper-alert-dispatcher check-config [FILE]
 
 Environment:
-  ALERT_DISPATCHER_PORT         HTTP port for /healthz, /readyz, /metrics (default 8082)
-  KAFKA_BROKERS    comma-separated host:port list (default 127.0.0.1:9092)
-  LOG_LEVEL        fatal|error|warn|info|debug|trace (default info)
+  ALERT_DISPATCHER_ROUTING_FILE  routing config, YAML or JSON (required; see config/routing.example.yaml).
+                                 SIGHUP re-reads it; a bad file keeps the previous one.
+  ALERT_DISPATCHER_PORT          HTTP port for the /v1 API, /healthz, /readyz, /metrics (default 8082)
+  WATCHKEEPER_ADMIN_TOKEN        bearer token of the /v1 API (required, 16+ characters)
+  KAFKA_BROKERS                  comma-separated host:port list (default 127.0.0.1:9092)
+  MONGO_URL                      default mongodb://127.0.0.1:27017
+  ALERT_DISPATCHER_MONGO_DB      database (default watchkeeper_alerts)
+  ALERT_DISPATCHER_GROUP_ID      Kafka consumer group (default watchkeeper-alert-dispatcher)
+  ALERT_DISPATCHER_LEASE_MS      how long a claimed delivery is held before another worker may retry it (default 60000)
+  ALERT_DISPATCHER_HISTORY_DAYS  history and delivery log retention (default 30)
+  LOG_LEVEL                      fatal|error|warn|info|debug|trace (default info)
 `;
 
 export const configSchema = z.object({
@@ -16,5 +26,15 @@ export const configSchema = z.object({
   HTTP_HOST: env.host(),
   KAFKA_BROKERS: env.kafkaBrokers(),
   LOG_LEVEL: env.logLevel(),
+  MONGO_URL: env.mongoUrl(),
+  ALERT_DISPATCHER_MONGO_DB: env.mongoDb('watchkeeper_alerts'),
+  ALERT_DISPATCHER_ROUTING_FILE: z.string().min(1, 'path of the routing config file'),
+  ALERT_DISPATCHER_GROUP_ID: z.string().min(1).default('watchkeeper-alert-dispatcher'),
+  ALERT_DISPATCHER_LEASE_MS: env.durationMs(60_000),
+  ALERT_DISPATCHER_HISTORY_DAYS: z.coerce.number().positive().default(30),
+  WATCHKEEPER_ADMIN_TOKEN: env.adminToken(),
 });
 export type Config = z.output<typeof configSchema>;
+
+/** What the replay command needs: only the database. */
+export const replayConfigSchema = configSchema.pick({ MONGO_URL: true, ALERT_DISPATCHER_MONGO_DB: true, LOG_LEVEL: true });

@@ -1,13 +1,59 @@
-import { createLogger, createMetrics, loadConfig, runCli, runService } from '@watchkeeper/runtime';
+import { connectMongo } from '@watchkeeper/mongo';
+import { createLogger, createMetrics, loadConfig, runCli, runService, UsageError } from '@watchkeeper/runtime';
+import { loadRoutingConfig, RoutingConfigError, RoutingTable } from '@watchkeeper/alert-routing';
+import { DeliveryStore } from '@watchkeeper/delivery-queue';
 import { createApp } from './app';
-import { configSchema, usage } from './config';
+import { configSchema, replayConfigSchema, usage } from './config';
 
-/** Wiring only: config → logger/metrics → app → run until a signal. */
-async function main(): Promise<void> {
+/** Wiring only: config → logger/metrics → routing file (a bad one stops here, with line and reason) → app. */
+async function serve(): Promise<void> {
   const config = loadConfig(configSchema);
   const logger = createLogger({ service: 'alert-dispatcher', level: config.LOG_LEVEL });
   const registry = createMetrics('alert-dispatcher');
-  await runService(createApp({ config, logger, registry }), { logger });
+  const routing = new RoutingTable(config.ALERT_DISPATCHER_ROUTING_FILE);
+  await runService(createApp({ config, logger, registry, routing }), { logger });
+}
+
+async function replayDeadLetters(argv: string[]): Promise<number> {
+  const config = loadConfig(replayConfigSchema);
+  const logger = createLogger({ service: 'alert-dispatcher', level: config.LOG_LEVEL });
+  const ids: string[] = [];
+  let recipient: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--recipient') recipient = argv[++i];
+    else if (argv[i] === '--id') ids.push(argv[++i]);
+    else throw new UsageError(`unknown argument ${argv[i]}`);
+  }
+  const conn = await connectMongo({ url: config.MONGO_URL, dbName: config.ALERT_DISPATCHER_MONGO_DB, logger });
+  try {
+    const n = await new DeliveryStore(conn).replayDeadLetters({ recipient, ids: ids.length ? ids : undefined });
+    process.stdout.write(`replayed ${n} dead-lettered notification(s); running dispatchers pick them up within a second\n`);
+    return 0;
+  } finally {
+    await conn.close();
+  }
+}
+
+function checkConfig(argv: string[]): number {
+  const file = argv[0] ?? loadConfig(configSchema.pick({ ALERT_DISPATCHER_ROUTING_FILE: true })).ALERT_DISPATCHER_ROUTING_FILE;
+  const cfg = loadRoutingConfig(file);
+  process.stdout.write(`${file}: ok (${cfg.recipients.size} recipients, ${cfg.pools.length} pools)\n`);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number | void> {
+  try {
+    if (argv[0] === 'replay-dead-letters') return await replayDeadLetters(argv.slice(1));
+    if (argv[0] === 'check-config') return checkConfig(argv.slice(1));
+    if (argv.length > 0) throw new UsageError(`unknown command ${argv[0]}`);
+    await serve();
+  } catch (err) {
+    if (err instanceof RoutingConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 78; // EX_CONFIG, like a bad environment
+    }
+    throw err;
+  }
 }
 
 export function cli(argv: string[]): void {

@@ -18,3 +18,4 @@ export * from './http/host-health';
 export * from './http/artifacts';
 export * from './http/ssh-logins';
 export * from './http/fleet-health';
+export * from './http/alert-dispatcher';

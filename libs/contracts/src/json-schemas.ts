@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertDispatcherHttpContracts } from './http/alert-dispatcher';
 import { ErrorBody, PingResponse, ReadinessResponse } from './http/common';
 import { SshDayStats } from './messages/ssh-day-stats';
 import { HeartbeatRequest, HeartbeatResponse, LegacyHeartbeatResponse } from './messages/heartbeat-protocol';
@@ -17,6 +18,7 @@ export function publishedContracts(): Record<string, z.ZodType> {
   out['xmpp.heartbeat-response'] = HeartbeatResponse;
   out['xmpp.heartbeat-response-legacy'] = LegacyHeartbeatResponse;
   out['http.heartbeat-listeners'] = ListenersResponse;
+  Object.assign(out, alertDispatcherHttpContracts);
   return out;
 }
 

@@ -18,5 +18,18 @@ export const NotificationOutcome = z.object({
   latencyMs: z.number().nonnegative().optional(),
   /** Several alerts delivered in one digest share a digest id. */
   digestId: z.string().optional(),
+  /** The alert itself, attached when the outcome is the notification (the Kafka recipient). */
+  alert: z
+    .object({
+      kind: z.enum(['firing', 'resolved', 'stored']),
+      type: z.string(),
+      entity: z.object({ kind: z.string(), id: z.string() }),
+      severity: z.string(),
+      labels: z.record(z.string(), z.string()),
+      summary: z.string().optional(),
+      occurredAt: IsoDateTime,
+      durationMs: z.number().nonnegative().optional(),
+    })
+    .optional(),
 });
 export type NotificationOutcome = z.infer<typeof NotificationOutcome>;

@@ -1,0 +1,3 @@
+export * from './transition';
+export * from './state-store';
+export * from './history-store';

@@ -1,0 +1,198 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { NotificationOutcome } from '@watchkeeper/contracts';
+import { backoffDelay, sleep, type Logger } from '@watchkeeper/runtime';
+import { RateLimiter } from './rate-limiter';
+import type { DeliveryStore, QueueItem } from './queue-store';
+import type { DeliveryLimits, Notification, Sender, SendResult } from './types';
+
+export interface WorkerOptions {
+  sender: Sender;
+  limits: DeliveryLimits;
+  store: DeliveryStore;
+  logger: Logger;
+  /** Publishes outcomes (Kafka + metrics); must succeed before the outcome is made durable. */
+  onOutcomes: (outcomes: NotificationOutcome[]) => Promise<void>;
+  /** How long a claim lasts before another worker may take the items again. */
+  leaseMs: number;
+  /** Longest sleep with nothing due: picks up items queued by other instances. */
+  idlePollMs: number;
+}
+
+/**
+ * Serves one recipient's queue until stopped: claim a digest (rank order, so sources take turns), send,
+ * record the outcome, repeat while there is work. Each recipient has its own worker, so a slow or failing
+ * recipient only ever waits on itself. Failures pause this recipient with exponential backoff (or for
+ * the Retry-After it asked for); after maxAttempts an item goes to the route's fallback or the dead letter.
+ */
+export class RecipientWorker {
+  private readonly abort = new AbortController();
+  private wakeUp: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  private limiter: RateLimiter | undefined;
+  private consecutiveFailures = 0;
+  pausedUntil = 0;
+
+  constructor(private opts: WorkerOptions) {
+    this.limiter = makeLimiter(opts.limits);
+  }
+
+  get name(): string {
+    return this.opts.sender.name;
+  }
+
+  get limits(): DeliveryLimits {
+    return this.opts.limits;
+  }
+
+  /** A reload may change limits and the sender in place; the queue stays. */
+  update(sender: Sender, limits: DeliveryLimits): void {
+    const rateChanged = JSON.stringify(limits.rateLimit) !== JSON.stringify(this.opts.limits.rateLimit);
+    this.opts = { ...this.opts, sender, limits };
+    if (rateChanged) this.limiter = makeLimiter(limits);
+    this.wake();
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wake();
+    await this.running;
+  }
+
+  private async idle(ms: number): Promise<void> {
+    if (ms <= 0 || this.abort.signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeUp = done;
+      this.abort.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const { logger } = this.opts;
+    while (!this.abort.signal.aborted) {
+      try {
+        const pause = this.pausedUntil - Date.now();
+        if (pause > 0) {
+          await sleep(pause, this.abort.signal);
+          continue;
+        }
+        const wait = this.limiter?.waitMs() ?? 0;
+        if (wait > 0) {
+          // Alerts gather meanwhile: the next send is a bigger digest, not a longer backlog.
+          await sleep(wait, this.abort.signal);
+          continue;
+        }
+        const items = await this.opts.store.claim(this.name, this.opts.limits.maxDigest, this.opts.leaseMs);
+        if (items.length === 0) {
+          const due = await this.opts.store.nextDueAt(this.name);
+          const untilDue = due ? due.getTime() - Date.now() : Infinity;
+          await this.idle(Math.max(1, Math.min(untilDue, this.opts.idlePollMs)));
+          continue;
+        }
+        this.limiter?.take();
+        await this.deliver(items);
+      } catch (err) {
+        logger.error({ err, recipient: this.name }, 'delivery loop error; retrying');
+        await sleep(1000, this.abort.signal);
+      }
+    }
+  }
+
+  private async deliver(items: QueueItem[]): Promise<void> {
+    const { sender, limits, store } = this.opts;
+    const digestId = randomUUID();
+    const batch: Notification[] = items.map((i) => i.notification);
+    const timeout = AbortSignal.timeout(limits.timeoutMs);
+    let result: SendResult;
+    try {
+      result = await Promise.race([
+        sender.send(batch, { digestId, signal: timeout }),
+        new Promise<SendResult>((resolve) => timeout.addEventListener('abort', () => resolve({ ok: false, retryable: true, cause: 'timeout' }), { once: true })),
+      ]);
+    } catch (err) {
+      result = { ok: false, retryable: true, cause: `error: ${(err as Error).message}`.slice(0, 300) };
+    }
+    const now = new Date();
+    if (result.ok) {
+      this.consecutiveFailures = 0;
+      await this.publish(items.map((i) => outcome(i, 'delivered', now, { digestId, attempt: i.attempts + 1 })));
+      await store.finish(items, 'delivered', { at: now, digestId, attemptsDelta: 1 });
+      return;
+    }
+    this.consecutiveFailures += 1;
+    const cause = result.cause;
+    const exhausted = items.filter((i) => !result.retryable || i.attempts + 1 >= limits.maxAttempts);
+    const retry = items.filter((i) => !exhausted.includes(i));
+    const toFallback = exhausted.filter((i) => i.fallback);
+    const dead = exhausted.filter((i) => !i.fallback);
+    const delay = Math.max(result.retryAfterMs ?? 0, backoffDelay(this.consecutiveFailures, { baseMs: limits.baseDelayMs, maxMs: limits.maxDelayMs }));
+    this.pausedUntil = now.getTime() + delay;
+    this.opts.logger.warn({ recipient: this.name, cause, items: items.length, delayMs: delay, deadLettered: dead.length, toFallback: toFallback.length }, 'send failed');
+    await this.publish([
+      ...retry.map((i) => outcome(i, 'retried', now, { cause, attempt: i.attempts + 1 })),
+      ...toFallback.map((i) => outcome(i, 'retried', now, { cause: `${cause}; handed to fallback ${i.fallback}`, attempt: i.attempts + 1 })),
+      ...dead.map((i) => outcome(i, 'dead_lettered', now, { cause, attempt: i.attempts + 1 })),
+    ]);
+    await store.reschedule(retry, new Date(this.pausedUntil), cause);
+    await store.moveToFallback(toFallback, now);
+    await store.finish(dead, 'dead_lettered', { at: now, cause, attemptsDelta: 1 });
+  }
+
+  /** Outcomes go out before they are made durable (at-least-once); a broker outage holds this recipient, not the others. */
+  private async publish(outcomes: NotificationOutcome[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.opts.onOutcomes(outcomes);
+        return;
+      } catch (err) {
+        if (this.abort.signal.aborted) throw err;
+        this.opts.logger.warn({ err, recipient: this.name, attempt }, 'publishing outcomes failed; retrying');
+        await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 10_000 }), this.abort.signal);
+      }
+    }
+  }
+}
+
+function makeLimiter(limits: DeliveryLimits): RateLimiter | undefined {
+  return limits.rateLimit ? new RateLimiter(limits.rateLimit.max, limits.rateLimit.perMs) : undefined;
+}
+
+export function outcome(
+  i: Pick<QueueItem, '_id' | 'recipient' | 'originalRecipient' | 'notification' | 'generation'>,
+  what: NotificationOutcome['outcome'],
+  at: Date,
+  extra: { cause?: string; attempt: number; digestId?: string },
+): NotificationOutcome {
+  return {
+    // Deterministic: a republished outcome (after a crash) has the same id, so readers can drop it.
+    id: boundedId(`${i._id}|${what}|${i.generation}.${extra.attempt}`),
+    alertId: i.notification.alertId,
+    fingerprint: i.notification.fingerprint,
+    recipient: i.originalRecipient ?? i.recipient,
+    outcome: what,
+    ...(extra.cause ? { cause: extra.cause } : {}),
+    attempt: extra.attempt,
+    at: at.toISOString(),
+    ...(what === 'delivered' || what === 'dead_lettered' ? { latencyMs: Math.max(0, at.getTime() - Date.parse(i.notification.occurredAt)) } : {}),
+    ...(extra.digestId ? { digestId: extra.digestId } : {}),
+  };
+}
+
+/** Event ids are at most 200 characters; a longer one is replaced by its hash (still deterministic). */
+function boundedId(id: string): string {
+  return id.length <= 200 ? id : createHash('sha256').update(id).digest('hex');
+}
