@@ -181,14 +181,12 @@ function toParameters(schema: z.ZodType | undefined, where: 'path' | 'query' | '
   });
 }
 
-/** 415 for a JSON route called with another content type (an empty body is judged by its schema). */
+/** A JSON route needs a body (400 without one, `{}` for defaults) sent as application/json (415 otherwise). */
 function requireJson(): RequestHandler {
   return (req, _res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (hasBody && !req.is('application/json')) {
-      next(new HttpError(415, 'unsupported-media-type', 'send the body as application/json'));
-      return;
-    }
+    if (!hasBody) return next(new HttpError(400, 'missing-body', 'this route needs a JSON body (send {} for defaults)'));
+    if (!req.is('application/json')) return next(new HttpError(415, 'unsupported-media-type', 'send the body as application/json'));
     next();
   };
 }

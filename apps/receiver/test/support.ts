@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Kafka } from 'kafkajs';
+import type { TopicDef } from '@watchkeeper/contracts';
+import { createKafka } from '@watchkeeper/kafka';
+import { createLogger, createMetrics, loadConfig } from '@watchkeeper/runtime';
+import { createApp, type ReceiverService } from '../src/app';
+import { configSchema } from '../src/config';
+
+export const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
+export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+export const ADMIN_TOKEN = `admin-${randomBytes(12).toString('hex')}`;
+export const ALLOWED_COMMIT = 'c0ffee'.padEnd(40, '0');
+
+export const uniq = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+
+/** A controllable clock: tests move time instead of sleeping. */
+export class TestClock {
+  constructor(public t = new Date('2026-06-01T12:00:00.000Z').getTime()) {}
+  now = (): Date => new Date(this.t);
+  advance(ms: number): Date {
+    this.t += ms;
+    return this.now();
+  }
+}
+
+export interface TestReceiver {
+  svc: ReceiverService;
+  base: string;
+  dbName: string;
+  artifactDir: string;
+  clock?: TestClock;
+  admin: Record<string, string>;
+  stop(opts?: { drop?: boolean }): Promise<void>;
+  /** Creates a token for `host` and returns an Authorization header for it. */
+  hostAuth(host: string): Promise<Record<string, string>>;
+}
+
+export async function startReceiver(env: Record<string, string> = {}, opts: { clock?: TestClock; dbName?: string } = {}): Promise<TestReceiver> {
+  const dbName = opts.dbName ?? `wk_test_receiver_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const artifactDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wk-receiver-artifacts-'));
+  const config = loadConfig(configSchema, {
+    WATCHKEEPER_ADMIN_TOKEN: ADMIN_TOKEN,
+    RECEIVER_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    MONGO_URL,
+    RECEIVER_MONGO_DB: dbName,
+    KAFKA_BROKERS,
+    RECEIVER_ARTIFACT_DIR: artifactDir,
+    RECEIVER_ALLOWED_COMMITS: ALLOWED_COMMIT,
+    RECEIVER_UPDATE_HINT: 'Run: apt-get install --only-upgrade watchkeeper-agent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  const logger = createLogger({ service: 'receiver-test', level: config.LOG_LEVEL });
+  const svc = createApp({ config, logger, registry: createMetrics('receiver-test'), now: opts.clock?.now, validateResponses: true });
+  await svc.start();
+  const base = `http://127.0.0.1:${svc.port}`;
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  return {
+    svc,
+    base,
+    dbName,
+    artifactDir,
+    clock: opts.clock,
+    admin,
+    async stop({ drop = true } = {}) {
+      const conn = svc.parts.conn;
+      if (drop) await conn.dropDatabase().catch(() => undefined);
+      await svc.stop();
+      fs.rmSync(artifactDir, { recursive: true, force: true });
+    },
+    async hostAuth(host: string) {
+      const r = await fetch(`${base}/v1/hosts/${host}/tokens`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}' });
+      if (r.status !== 201) throw new Error(`token for ${host}: ${r.status} ${await r.text()}`);
+      const { token } = (await r.json()) as { token: string };
+      return { authorization: `Bearer ${token}` };
+    },
+  };
+}
+
+export function testKafka(brokers = KAFKA_BROKERS): Kafka {
+  return createKafka({ brokers: brokers.split(','), clientId: uniq('receiver-test'), logger: createLogger({ service: 'receiver-test', level: 'silent' }) });
+}
+
+/** Reads a topic from the beginning until `count` values pass `filter` (or the timeout). */
+export async function collect<T>(kafka: Kafka, topic: TopicDef, filter: (v: T, headers: Record<string, string>) => boolean, count: number, timeoutMs = 30_000): Promise<Array<{ value: T; headers: Record<string, string> }>> {
+  const consumer = kafka.consumer({ groupId: uniq('receiver-test-reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topic.name, fromBeginning: true });
+  const found: Array<{ value: T; headers: Record<string, string> }> = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${found.length}/${count} matching messages on ${topic.name}`)), timeoutMs);
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            const value = JSON.parse(message.value!.toString()) as T;
+            const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+            if (filter(value, headers)) found.push({ value, headers });
+            if (found.length >= count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return found;
+}
+
+/** Polls until `check` returns a value (not undefined/false) or the timeout passes. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A TCP proxy in front of a real server that a test can cut (every connection dropped, new ones
+ * refused) and restore: the receiver sees the server go away without anyone stopping the shared one.
+ */
+export class CuttableProxy {
+  private server?: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async open(port = this.port): Promise<void> {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as net.AddressInfo).port;
+  }
+
+  async cut(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    for (const sock of this.sockets) sock.destroy();
+    await new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
+  }
+}
+
+export function mongoTarget(): { host: string; port: number } {
+  const m = /^mongodb:\/\/([^:/]+):(\d+)/.exec(MONGO_URL);
+  return { host: m?.[1] ?? '127.0.0.1', port: Number(m?.[2] ?? 27017) };
+}
