@@ -67,7 +67,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
 
       const sshConsumer = new ConsumerRunner({
         kafka,
-        groupId: 'watchkeeper-receiver-ssh-stats',
+        groupId: config.RECEIVER_SSH_GROUP,
         topic: Topics.sshEvents,
         logger,
         deadLetters: producer,

@@ -24,6 +24,7 @@ Environment:
   FLEET_SILENT_AFTER_MS        quiet this long → silent (default 1800000 = 30 min)
   BRUTE_FORCE_THRESHOLD        more failed SSH logins than this from one address … (default 10)
   BRUTE_FORCE_WINDOW_MS        … within this window is a brute-force alert (default 600000 = 10 min)
+  RECEIVER_SSH_GROUP           Kafka consumer group for ssh-events (default watchkeeper-receiver-ssh-stats)
   TOKEN_CACHE_MS               how long a verified host token is trusted without a database read (default 5000)
   LOG_LEVEL                    fatal|error|warn|info|debug|trace|silent (default info)
 `;
@@ -64,6 +65,7 @@ export const configSchema = z.object({
   FLEET_SILENT_AFTER_MS: env.durationMs(30 * 60_000),
   BRUTE_FORCE_THRESHOLD: z.coerce.number().int().nonnegative().default(10),
   BRUTE_FORCE_WINDOW_MS: env.durationMs(10 * 60_000),
+  RECEIVER_SSH_GROUP: z.string().min(1).default('watchkeeper-receiver-ssh-stats'),
   TOKEN_CACHE_MS: z.coerce.number().int().nonnegative().default(5000),
   LOG_LEVEL: env.logLevel(),
 });

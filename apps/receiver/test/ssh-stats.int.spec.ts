@@ -1,0 +1,143 @@
+import { randomInt } from 'node:crypto';
+import { SshHostDay, SshLoginsDayResponse, SshLoginsRangeResponse, Topics, type AlertEvent, type SshEvent } from '@watchkeeper/contracts';
+import { EventProducer } from '@watchkeeper/kafka';
+import { SshStatsAccumulator } from '@watchkeeper/ssh-stats';
+import { collect, eventually, startReceiver, TestClock, testKafka, uniq, type TestReceiver } from './support';
+
+const TZ = 'Asia/Kolkata'; // +05:30: day boundaries that are not UTC's
+
+/** Three days of one host's sshd life, with the cases that make counting hard. */
+function sampleEvents(host: string): SshEvent[] {
+  let n = 0;
+  const ev = (time: string, pid: number, kind: SshEvent['kind'], extra: Partial<SshEvent> = {}): SshEvent => ({
+    id: `${host}:auth.log:${n++}`,
+    host,
+    time,
+    timeText: time,
+    kind,
+    program: 'sshd',
+    pid,
+    count: 1,
+    ...extra,
+  });
+  return [
+    ev('2026-03-01T04:00:00Z', 100, 'accepted', { method: 'publickey', sourceIp: '10.0.0.5', user: 'ops' }),
+    ev('2026-03-01T04:00:01Z', 100, 'session_opened', { user: 'ops' }),
+    ev('2026-03-01T10:00:00Z', 101, 'invalid_user', { sourceIp: '203.0.113.7', user: 'admin' }),
+    ev('2026-03-01T10:00:02Z', 101, 'failed', { method: 'none', sourceIp: '203.0.113.7' }),
+    ev('2026-03-01T10:00:04Z', 101, 'failed', { method: 'password', sourceIp: '203.0.113.7', count: 3 }),
+    ev('2026-03-01T10:00:05Z', 101, 'disconnected', { sourceIp: '203.0.113.7', sourceInferred: true }),
+    // 18:29 UTC = 23:59 in Kolkata: the session starts on the 1st there and goes on past midnight.
+    ev('2026-03-01T18:29:00Z', 102, 'accepted', { method: 'password', sourceIp: '198.51.100.2' }),
+    ev('2026-03-01T18:45:00Z', 102, 'session_closed'),
+    // PID 100 again within 24 h: same session; PID 101 again after > 24 h: a new one.
+    ev('2026-03-02T03:00:00Z', 100, 'session_closed'),
+    ev('2026-03-02T10:00:06Z', 101, 'connection_closed', { sourceIp: '192.0.2.9' }),
+    ev('2026-03-02T12:00:00Z', 0, 'failed', { method: 'password', sourceIp: '192.0.2.9' }),
+    ev('2026-03-03T11:00:00Z', 101, 'failed', { method: 'keyboard-interactive/pam', sourceIp: '192.0.2.9' }),
+    ev('2026-03-03T11:00:01Z', 103, 'auth_failure', { sourceIp: '192.0.2.10' }),
+  ];
+}
+
+describe('ssh statistics from the ssh-events topic', () => {
+  const clock = new TestClock(new Date('2026-03-03T12:00:00Z').getTime());
+  let r: TestReceiver;
+  const kafka = testKafka();
+  const producer = new EventProducer(kafka, 'receiver-test');
+
+  beforeAll(async () => {
+    r = await startReceiver({ SSH_STATS_TZ: TZ, RECEIVER_SSH_GROUP: uniq('wk-test-receiver-ssh'), BRUTE_FORCE_THRESHOLD: '5', BRUTE_FORCE_WINDOW_MS: String(10 * 60_000) }, { clock });
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await producer.disconnect();
+    await r.stop();
+  });
+
+  const get = async (path: string) => {
+    const res = await fetch(`${r.base}${path}`, { headers: r.admin });
+    expect(res.status).toBe(200);
+    return res.json();
+  };
+
+  it('stores each event once (replays and duplicates change nothing) and its figures equal the collector count', async () => {
+    const host = uniq('alpha');
+    const events = sampleEvents(host);
+    // Sent in two overlapping deliveries, the second also out of order: at-least-once as it happens.
+    await producer.publishMany(Topics.sshEvents, events.slice(0, 9).map((value) => ({ value, opts: { id: value.id } })));
+    await producer.publishMany(Topics.sshEvents, [...events.slice(5)].reverse().map((value) => ({ value, opts: { id: value.id } })));
+    await eventually(async () => (await r.svc.parts.sshEvents.events.countDocuments({ host })) === events.length, 60_000, 'all events stored');
+
+    const expected = new SshStatsAccumulator({ timeZone: TZ }).addAll(events).days();
+    const range = SshLoginsRangeResponse.parse(await get(`/v1/ssh-logins/range?from=2026-02-28&to=2026-03-04&host=${host}`));
+    expect(range.timeZone).toBe(TZ);
+    expect(range.dates).toEqual(['2026-02-28', '2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04']);
+    const days = range.hosts[0].days;
+    expect(days.filter((d) => d.stats).map((d) => d.stats)).toEqual(expected);
+    // No event that day: "no data" (null), not zeros.
+    expect(days[0].stats).toBeNull();
+    expect(days[4].stats).toBeNull();
+    expect(days[1].stats).toMatchObject({ sessions: 3, accepted: 2, failed: 3, invalidUser: 1 });
+
+    // Every single-day answer equals the range answer for that day (the look-back gives the same sessions).
+    for (const d of days) {
+      const one = SshHostDay.parse(await get(`/v1/ssh-logins/${host}/${d.date}`));
+      expect(one).toEqual(d);
+    }
+    const all = SshLoginsDayResponse.parse(await get('/v1/ssh-logins?date=2026-03-02'));
+    expect(all.hosts.find((h) => h.host === host)?.stats).toEqual(expected.find((e) => e.date === '2026-03-02'));
+    const unknown = SshHostDay.parse(await get(`/v1/ssh-logins/${uniq('never')}/2026-03-02`));
+    expect(unknown.stats).toBeNull();
+
+    // Replay everything once more: nothing changes.
+    await producer.publishMany(Topics.sshEvents, events.map((value) => ({ value, opts: { id: value.id } })));
+    const marker = { ...events[0], id: `${host}:marker`, time: '2026-03-10T00:00:00Z' };
+    await producer.publish(Topics.sshEvents, marker, { id: marker.id });
+    await eventually(async () => (await r.svc.parts.sshEvents.events.countDocuments({ host })) === events.length + 1, 60_000, 'marker stored');
+    const again = SshLoginsRangeResponse.parse(await get(`/v1/ssh-logins/range?from=2026-02-28&to=2026-03-04&host=${host}`));
+    expect(again.hosts[0].days).toEqual(days);
+  });
+
+  it('rejects bad dates and ranges with 400', async () => {
+    for (const q of ['/v1/ssh-logins?date=2026-13-01', '/v1/ssh-logins', '/v1/ssh-logins?date=x&y=1', '/v1/ssh-logins/range?from=2026-03-05&to=2026-03-01', '/v1/ssh-logins/range?from=2024-01-01&to=2026-01-01', '/v1/ssh-logins/h1/yesterday', '/v1/ssh-logins/range?from=2026-03-01']) {
+      const res = await fetch(`${r.base}${q}`, { headers: r.admin });
+      expect({ q, status: res.status }).toEqual({ q, status: 400 });
+    }
+  });
+
+  it('brute force: more than N failed attempts from one address in the window triggers; a quiet window releases', async () => {
+    const ip = `198.18.${randomInt(0, 255)}.${randomInt(1, 254)}`;
+    const host = uniq('bf');
+    const t0 = clock.t;
+    const attempts: SshEvent[] = Array.from({ length: 6 }, (_, i) => ({
+      id: `${host}:bf:${i}`,
+      host,
+      time: new Date(t0 - 5 * 60_000 + i * 20_000).toISOString(),
+      timeText: 'x',
+      kind: 'failed',
+      program: 'sshd',
+      pid: 500 + i,
+      method: 'password',
+      sourceIp: ip,
+      count: 1,
+    }));
+    // Five is not more than N = 5: nothing yet.
+    await producer.publishMany(Topics.sshEvents, attempts.slice(0, 5).map((value) => ({ value, opts: { id: value.id } })));
+    await eventually(async () => (await r.svc.parts.sshEvents.events.countDocuments({ host })) === 5, 60_000, 'first attempts stored');
+    expect(await r.svc.parts.bruteForce.alerts.model.countDocuments({ subject: ip })).toBe(0);
+
+    await producer.publish(Topics.sshEvents, attempts[5], { id: attempts[5].id });
+    await eventually(async () => (await r.svc.parts.bruteForce.alerts.model.countDocuments({ subject: ip, active: true })) === 1, 60_000, 'brute-force alert');
+
+    // Still within the window: the sweep keeps it.
+    expect(await r.svc.parts.bruteForce.sweep(clock.advance(60_000))).toBe(0);
+    // A whole window without attempts: released.
+    expect(await r.svc.parts.bruteForce.sweep(clock.advance(10 * 60_000))).toBe(1);
+
+    const alerts = await collect<AlertEvent>(kafka, Topics.alerts, (a) => a.entity.id === ip, 2);
+    expect(alerts.map((a) => [a.value.action, a.value.type])).toEqual([
+      ['trigger', 'ssh-brute-force'],
+      ['release', 'ssh-brute-force'],
+    ]);
+  });
+});
