@@ -37,7 +37,6 @@ export interface RawClient {
   removeAllListeners(event?: string): unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS package without types
 const mod = require('@xmpp/client') as XmppClientModule;
 
 export const xml: XmlFactory = mod.xml;
