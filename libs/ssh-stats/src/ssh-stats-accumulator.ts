@@ -38,8 +38,9 @@ export class SshStatsAccumulator {
     return this.calendar.timeZone;
   }
 
-  add(event: SshStatsInput): void {
-    const t = Date.parse(event.time);
+  /** `timeMs` may be passed when the caller has the instant already (saves parsing `time`). */
+  add(event: SshStatsInput, timeMs?: number): void {
+    const t = timeMs ?? Date.parse(event.time);
     if (Number.isNaN(t)) throw new RangeError(`event time is not a date: ${JSON.stringify(event.time)}`);
     const count = event.count ?? 1;
 
