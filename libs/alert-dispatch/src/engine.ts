@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { Topics, type AlertEvent, type NotificationOutcome } from '@watchkeeper/contracts';
 import { ConsumerRunner, type ConsumedEvent, type EventProducer } from '@watchkeeper/kafka';
 import { ensureIndexes } from '@watchkeeper/mongo';
-import { sleep, type Logger, type Registry } from '@watchkeeper/runtime';
+import type { Logger, Registry } from '@watchkeeper/runtime';
 import { SilenceStore, type RoutingConfig, type SilenceRule } from '@watchkeeper/alert-routing';
 import { AlertHistoryStore, AlertStateStore } from '@watchkeeper/alert-state';
 import { DeliveryStore, RecipientWorker, type Sender } from '@watchkeeper/delivery-queue';
@@ -25,6 +25,8 @@ export interface EngineOptions {
   idlePollMs?: number;
   silenceRefreshMs?: number;
   partitionsConsumedConcurrently?: number;
+  /** Where a new consumer group starts: true = the oldest retained alert (default), false = only new ones. */
+  fromBeginning?: boolean;
   /** Replaces a configured recipient's plugin (tests, embedding). */
   senderFactory?: (r: RoutingConfig['recipients'] extends Map<string, infer R> ? R : never) => Sender;
 }
@@ -41,10 +43,10 @@ export class DispatcherEngine {
   readonly metrics: DispatcherMetrics;
   readonly workers = new Map<string, RecipientWorker>();
   private readonly admission = new Mutex();
-  private readonly stopSignal = new AbortController();
   private consumer: ConsumerRunner<typeof Topics.alerts.schema> | undefined;
   private silenceRules: SilenceRule[] = [];
-  private silenceLoop: Promise<void> | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  private joined = false;
 
   constructor(private readonly opts: EngineOptions) {
     this.states = new AlertStateStore(opts.conn);
@@ -58,14 +60,25 @@ export class DispatcherEngine {
     return this.opts.routing.current;
   }
 
+  /** Consuming and assigned partitions: what readiness reports. */
   get consuming(): boolean {
-    return this.consumer?.isRunning ?? false;
+    return (this.consumer?.isRunning ?? false) && this.joined;
   }
+
+  private markJoined: () => void = () => undefined;
+  /** Resolves once the consumer has joined its group (tests produce only after this). */
+  readonly joinedGroup = new Promise<void>((resolve) => {
+    this.markJoined = () => {
+      this.joined = true;
+      resolve();
+    };
+  });
+
 
   async start(opts: { consume?: boolean } = {}): Promise<void> {
     await ensureIndexes([this.states.model, this.history.model, this.store.queue, this.store.log, this.silenceStore.model]);
     await this.refreshSilences();
-    this.silenceLoop = this.refreshSilencesForever();
+    this.silenceTimer = this.refreshSilencesForever();
     this.applyRouting(this.routing);
     if (opts.consume === false) return;
     this.consumer = new ConsumerRunner({
@@ -76,22 +89,19 @@ export class DispatcherEngine {
       deadLetters: this.opts.producer,
       registry: this.opts.registry,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
+      fromBeginning: this.opts.fromBeginning ?? true,
       batchHandler: (events) => this.handleBatch(events),
     });
+    this.consumer.onGroupJoin(() => this.markJoined());
     await this.consumer.start();
   }
 
   /** Stops intake first, then the workers (an in-flight send finishes or is re-delivered after its lease). */
   async stop(): Promise<void> {
-    this.stopSignal.abort();
     await this.consumer?.stop().catch((err) => this.opts.logger.warn({ err }, 'consumer stop failed'));
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     await Promise.all([...this.senders.values()].map((s) => s.close?.().catch(() => undefined)));
-    await this.silenceLoop;
-  }
-
-  onGroupJoin(cb: () => void): void {
-    this.consumer?.onGroupJoin(cb);
+    clearInterval(this.silenceTimer);
   }
 
   /** Ingests one batch (the consumer's batchHandler; also callable directly). */
@@ -158,13 +168,12 @@ export class DispatcherEngine {
   }
 
   /** Other instances create silences too: re-read them every few seconds. */
-  private async refreshSilencesForever(): Promise<void> {
-    const every = this.opts.silenceRefreshMs ?? 5000;
-    while (!this.stopSignal.signal.aborted) {
-      await sleep(every, this.stopSignal.signal);
-      if (this.stopSignal.signal.aborted) break;
-      await this.refreshSilences().catch((err) => this.opts.logger.warn({ err }, 'could not refresh silences'));
-    }
+  private refreshSilencesForever(): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      this.refreshSilences().catch((err) => this.opts.logger.warn({ err }, 'could not refresh silences'));
+    }, this.opts.silenceRefreshMs ?? 5000);
+    timer.unref();
+    return timer;
   }
 }
 

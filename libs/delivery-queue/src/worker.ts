@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { NotificationOutcome } from '@watchkeeper/contracts';
-import { backoffDelay, sleep, type Logger } from '@watchkeeper/runtime';
+import { backoffDelay, type Logger } from '@watchkeeper/runtime';
 import { RateLimiter } from './rate-limiter';
 import type { DeliveryStore, QueueItem } from './queue-store';
 import type { DeliveryLimits, Notification, Sender, SendResult } from './types';
@@ -68,16 +68,20 @@ export class RecipientWorker {
     await this.running;
   }
 
-  private async idle(ms: number): Promise<void> {
-    if (ms <= 0 || this.abort.signal.aborted) return;
+  /** Sleeps until `ms` passed, stop() or (when `wakeable`) wake(); removes its listener either way (this signal lives long). */
+  private async idle(ms: number, wakeable = true): Promise<void> {
+    const signal = this.abort.signal;
+    if (ms <= 0 || signal.aborted) return;
     await new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        if (this.wakeUp === done) this.wakeUp = undefined;
         resolve();
-      }
-      this.wakeUp = done;
-      this.abort.signal.addEventListener('abort', done, { once: true });
+      };
+      const t = setTimeout(done, ms);
+      if (wakeable) this.wakeUp = done;
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 
@@ -87,13 +91,13 @@ export class RecipientWorker {
       try {
         const pause = this.pausedUntil - Date.now();
         if (pause > 0) {
-          await sleep(pause, this.abort.signal);
+          await this.idle(pause, false);
           continue;
         }
         const wait = this.limiter?.waitMs() ?? 0;
         if (wait > 0) {
           // Alerts gather meanwhile: the next send is a bigger digest, not a longer backlog.
-          await sleep(wait, this.abort.signal);
+          await this.idle(wait, false);
           continue;
         }
         const items = await this.opts.store.claim(this.name, this.opts.limits.maxDigest, this.opts.leaseMs);
@@ -107,7 +111,7 @@ export class RecipientWorker {
         await this.deliver(items);
       } catch (err) {
         logger.error({ err, recipient: this.name }, 'delivery loop error; retrying');
-        await sleep(1000, this.abort.signal);
+        await this.idle(1000, false);
       }
     }
   }
@@ -161,7 +165,7 @@ export class RecipientWorker {
       } catch (err) {
         if (this.abort.signal.aborted) throw err;
         this.opts.logger.warn({ err, recipient: this.name, attempt }, 'publishing outcomes failed; retrying');
-        await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 10_000 }), this.abort.signal);
+        await this.idle(backoffDelay(attempt, { baseMs: 200, maxMs: 10_000 }), false);
       }
     }
   }

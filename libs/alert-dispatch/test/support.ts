@@ -1,0 +1,144 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import type { Kafka } from 'kafkajs';
+import { Topics, type AlertEvent, type NotificationOutcome } from '@watchkeeper/contracts';
+import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
+import { connectMongo } from '@watchkeeper/mongo';
+import { createLogger, createMetrics, type Registry } from '@watchkeeper/runtime';
+import { parseRoutingConfig, type RoutingConfig } from '@watchkeeper/alert-routing';
+import { DispatcherEngine, type EngineOptions } from '../src';
+
+// Real servers started by tools/infra/stack.sh (see .run/env).
+export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+export const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
+export const logger = createLogger({ service: 'alert-dispatch-test', level: process.env.TEST_LOG_LEVEL ?? 'warn' });
+
+export interface SinkRequest {
+  at: number;
+  body: any;
+  headers: http.IncomingHttpHeaders;
+  raw: string;
+}
+
+/** A real HTTP sink: records every POST; `respond` decides the status (and headers) per request. */
+export async function startSink(respond: (req: SinkRequest, n: number) => { status: number; headers?: Record<string, string> } = () => ({ status: 200 })) {
+  const requests: SinkRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const r: SinkRequest = { at: Date.now(), body: raw ? JSON.parse(raw) : undefined, headers: req.headers, raw };
+      const answer = respond(r, requests.length);
+      if (answer.status < 300) requests.push(r);
+      res.writeHead(answer.status, answer.headers).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    /** Accepted requests only. */
+    requests,
+    /** Every alert id in accepted watchkeeper-format bodies. */
+    alertIds: () => requests.flatMap((r) => (r.body.notifications ?? []).map((n: { alertId: string }) => n.alertId)),
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 50): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export function alert(over: Partial<AlertEvent> & { entity: AlertEvent['entity'] }): AlertEvent {
+  return {
+    id: randomUUID(),
+    action: 'store',
+    type: 'test-alert',
+    severity: 'critical',
+    labels: {},
+    source: 'alert-dispatch-test',
+    occurredAt: new Date().toISOString(),
+    ...over,
+  } as AlertEvent;
+}
+
+export interface Harness {
+  engine: DispatcherEngine;
+  conn: Connection;
+  kafka: Kafka;
+  producer: EventProducer;
+  registry: Registry;
+  routing: { current: RoutingConfig };
+  run: string;
+  publish(alerts: AlertEvent[]): Promise<void>;
+  stop(opts?: { keepDb?: boolean }): Promise<void>;
+}
+
+/** An engine in this process against the real Kafka and MongoDB-wire server, with its own database and group. */
+export async function startHarness(name: string, routingYaml: string, extra: Partial<EngineOptions> = {}, reuse?: { run: string }): Promise<Harness> {
+  const run = reuse?.run ?? `${name}_${Date.now().toString(36)}_${randomUUID().slice(0, 6)}`;
+  const kafka = createKafka({ brokers: KAFKA_BROKERS, clientId: `test-${name}`, logger });
+  await ensureTopics(kafka, [Topics.alerts, Topics.notifications, Topics.deadLetter]);
+  const producer = new EventProducer(kafka, `test/${name}`);
+  await producer.connect();
+  const conn = await connectMongo({ url: MONGO_URL, dbName: `wk_test_${run}`, logger });
+  const registry = createMetrics('alert-dispatcher-test');
+  const routing = { current: parseRoutingConfig(routingYaml, `${name}.yaml`) };
+  const engine = new DispatcherEngine({ conn, kafka, producer, logger, registry, routing, groupId: `wk-test-${run}`, fromBeginning: false, idlePollMs: 200, leaseMs: 5000, ...extra });
+  await engine.start();
+  await waitFor('consumer group join', () => engine.consuming, 30_000);
+  return {
+    engine,
+    conn,
+    kafka,
+    producer,
+    registry,
+    routing,
+    run,
+    async publish(alerts) {
+      for (let i = 0; i < alerts.length; i += 2000) {
+        await producer.publishMany(Topics.alerts, alerts.slice(i, i + 2000).map((a) => ({ value: a, opts: { id: a.id } })));
+      }
+    },
+    async stop(opts = {}) {
+      await engine.stop();
+      if (!opts.keepDb) await conn.dropDatabase().catch(() => undefined);
+      await conn.close();
+      await producer.disconnect();
+    },
+  };
+}
+
+/** Collects the notification outcomes of this run's recipients from the real topic. */
+export async function collectOutcomes(kafka: Kafka, recipientPrefix: string) {
+  const consumer = kafka.consumer({ groupId: `wk-test-outcomes-${randomUUID()}` });
+  const outcomes: NotificationOutcome[] = [];
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  await consumer.connect();
+  await consumer.subscribe({ topic: Topics.notifications.name, fromBeginning: false });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) {
+        const o = JSON.parse(m.value!.toString()) as NotificationOutcome;
+        if (o.recipient.startsWith(recipientPrefix)) outcomes.push(o);
+      }
+    },
+  });
+  await waitFor('outcome consumer join', () => joined, 30_000);
+  return { outcomes, stop: () => consumer.disconnect() };
+}
