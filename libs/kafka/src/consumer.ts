@@ -31,6 +31,8 @@ export interface ConsumerRunnerOptions<S extends z.ZodType> {
   partitionsConsumedConcurrently?: number;
   registry?: Registry;
   retry?: { baseMs?: number; maxMs?: number };
+  /** How long the group waits for a silent member before reassigning its partitions. */
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export class ConsumerRunner<S extends z.ZodType> {
 
   constructor(private readonly opts: ConsumerRunnerOptions<S>) {
     if (!opts.handler === !opts.batchHandler) throw new Error('give exactly one of handler or batchHandler');
-    this.consumer = opts.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.consumer = opts.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: opts.sessionTimeoutMs ?? 30_000, heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)) });
     if (opts.registry) {
       const name = 'watchkeeper_kafka_messages_consumed_total';
       this.counter =

@@ -1,4 +1,4 @@
-import type { Kafka, Producer, ProducerRecord } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer, type ProducerRecord } from 'kafkajs';
 import type { z } from 'zod';
 import { cloudEventHeaders, type TopicDef } from '@watchkeeper/contracts';
 import { ContractViolation } from './errors';
@@ -19,7 +19,7 @@ export class EventProducer {
   private connected = false;
 
   constructor(kafka: Kafka, private readonly source: string) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5 } });
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5 }, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async connect(): Promise<void> {

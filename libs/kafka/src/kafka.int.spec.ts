@@ -1,0 +1,154 @@
+import { Partitioners } from 'kafkajs';
+import { Topics, type AlertEvent, type DeadLetter } from '@watchkeeper/contracts';
+import { createLogger } from '@watchkeeper/runtime';
+import { createKafka, ensureTopics, EventProducer, ContractViolation } from './index';
+import { brokers, ConsumerProcess, uniq } from '../test/helpers';
+
+// Runs against the real broker started by tools/infra (Apache Kafka 4.x, KRaft).
+const logger = createLogger({ service: 'kafka-int-test', level: 'warn' });
+const kafka = createKafka({ brokers, clientId: 'kafka-int-test', logger });
+
+const alert = (id: string, extra: Partial<AlertEvent> = {}): AlertEvent =>
+  ({
+    id,
+    action: 'trigger',
+    type: 'test-alert',
+    entity: { kind: 'host', id: `host-${id}` },
+    severity: 'warning',
+    labels: {},
+    source: 'kafka-int-test',
+    occurredAt: new Date().toISOString(),
+    ...extra,
+  }) as AlertEvent;
+
+describe('kafkajs against the chosen Kafka version', () => {
+  it('admin creates topics with explicit partitions; produce, consume in a group, commit and fetch offsets', async () => {
+    const topic = uniq('wk-test-raw');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      expect(meta.topics[0].partitions).toHaveLength(3);
+
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      await producer.send({ topic, acks: -1, messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i % 5}`, value: `v${i}` })) });
+      await producer.disconnect();
+
+      const groupId = uniq('wk-test-group');
+      const consumer = kafka.consumer({ groupId });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const seen = new Set<string>();
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            eachMessage: async ({ message }) => {
+              seen.add(message.value!.toString());
+              if (seen.size === 30) resolve();
+            },
+          })
+          .catch(reject);
+      });
+      await consumer.disconnect();
+      expect(seen.size).toBe(30);
+
+      const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const committed = offsets[0].partitions.reduce((sum, p) => sum + Number(p.offset), 0);
+      expect(committed).toBe(30);
+      await admin.deleteTopics({ topics: [topic] });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
+
+describe('runtime producer and consumer runner', () => {
+  const topicName = uniq('watchkeeper.test-alerts');
+  const testTopic = { ...Topics.alerts, name: topicName };
+  const producer = new EventProducer(kafka, 'kafka-int-test');
+
+  beforeAll(async () => {
+    await ensureTopics(kafka, [testTopic, Topics.deadLetter]);
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await producer.disconnect();
+  });
+
+  it('refuses to send a value that breaks its contract', async () => {
+    await expect(producer.publish(testTopic, { ...alert('x'), severity: 'apocalyptic' } as never)).rejects.toBeInstanceOf(ContractViolation);
+  });
+
+  it('a consumer in another process receives and validates; bad messages are dead-lettered and it keeps going', async () => {
+    const group = uniq('wk-test-runner');
+    const consumer = new ConsumerProcess({ TOPIC: topicName, GROUP: group });
+    try {
+      await consumer.waitFor((l) => l.some((x) => x.joined));
+      const fp = Topics.alerts.key(alert('a1'));
+      await producer.publish(testTopic, alert('a1'), { id: 'ce-a1' });
+      // Same key as a1 so the order on the partition is: a1, not-json, wrong-contract, a2.
+      await producer.send({ topic: topicName, messages: [{ key: fp, value: '{not json' }] });
+      await producer.send({ topic: topicName, messages: [{ key: fp, value: JSON.stringify({ ...alert('bad'), severity: 'apocalyptic' }) }] });
+      await producer.publish(testTopic, alert('a2', { entity: { kind: 'host', id: 'host-a1' } }));
+      await consumer.waitFor((l) => l.some((x) => x.id === 'a2'));
+      const handled = consumer.lines.filter((x) => x.id).map((x) => x.id);
+      expect(handled).toEqual(['a1', 'a2']);
+      expect(consumer.lines.find((x) => x.id === 'a1').eventId).toBe('ce-a1');
+
+      const letters = await readDeadLetters(topicName, 2);
+      expect(letters.map((d) => d.reason)).toEqual([expect.stringContaining('not JSON'), expect.stringContaining('severity')]);
+      expect(Buffer.from(letters[0].valueBase64!, 'base64').toString()).toBe('{not json');
+      expect(letters[0].consumerGroup).toBe(group);
+    } finally {
+      await consumer.kill('SIGTERM');
+    }
+  });
+
+  it('a consumer killed before its handler finished gets the message again', async () => {
+    const group = uniq('wk-test-crash');
+    const first = new ConsumerProcess({ TOPIC: topicName, GROUP: group, HANG_ON: 'c2' });
+    await first.waitFor((l) => l.some((x) => x.joined));
+    // The group starts from the beginning of the topic: skip what the previous test left there.
+    await first.waitFor((l) => l.some((x) => x.id === 'a2'));
+    await producer.publish(testTopic, alert('c1', { entity: { kind: 'host', id: 'crash' } }));
+    await producer.publish(testTopic, alert('c2', { entity: { kind: 'host', id: 'crash' } }));
+    await first.waitFor((l) => l.some((x) => x.id === 'c2'));
+    await first.kill('SIGKILL');
+
+    const second = new ConsumerProcess({ TOPIC: topicName, GROUP: group });
+    try {
+      await second.waitFor((l) => l.some((x) => x.id === 'c2'), 60_000);
+      // c2 was never committed, so it comes again; whatever was committed before it does not.
+      expect(second.lines.filter((x) => x.id === 'c2')).toHaveLength(1);
+      expect(second.lines.some((x) => x.id === 'a1')).toBe(false);
+    } finally {
+      await second.kill('SIGTERM');
+    }
+  }, 90_000);
+
+  async function readDeadLetters(originalTopic: string, count: number): Promise<DeadLetter[]> {
+    const consumer = kafka.consumer({ groupId: uniq('wk-test-dlq-reader') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: Topics.deadLetter.name, fromBeginning: true });
+    const found: DeadLetter[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${found.length} dead letters`)), 30_000);
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            const d = Topics.deadLetter.schema.parse(JSON.parse(message.value!.toString()));
+            if (d.originalTopic === originalTopic) found.push(d);
+            if (found.length >= count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+    await consumer.disconnect();
+    return found.sort((a, b) => Number(a.offset) - Number(b.offset));
+  }
+});

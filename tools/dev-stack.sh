@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `npm start`: installs what is missing, builds, starts the local infrastructure from tools/infra and then
+# every service with a sample configuration (tools/dev-stack.cjs). Ctrl-C / SIGTERM stops all of it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true
+bash tools/ensure-deps.sh
+npm run -s build
+bash tools/infra/stack.sh start
+stop_infra() { bash tools/infra/stack.sh stop || true; }
+trap stop_infra EXIT
+# Not exec: the EXIT trap must stop the infrastructure after the services are down.
+node tools/dev-stack.cjs "$@" &
+child=$!
+trap 'kill -TERM $child 2>/dev/null; wait $child; exit 143' TERM
+trap 'kill -TERM $child 2>/dev/null; wait $child; exit 130' INT
+wait $child
