@@ -1,29 +1,164 @@
 import express from 'express';
+import helmet from 'helmet';
 import { allTopics } from '@watchkeeper/contracts';
+import { HeartbeatMonitor, realClock, XmppHeartbeatTransport, type MonitorOptions } from '@watchkeeper/heartbeat';
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
-import { listen, opsRouter, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
-import type { Config } from './config';
+import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
+import { listen, opsRouter, prom, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
+import { PubsubClient, resolveXmppCredentials, XmppSession } from '@watchkeeper/xmpp';
+import type { Connection } from 'mongoose';
+import { expectedByNode, type Config } from './config';
+import { statusRouter } from './http-api';
+import { KafkaHeartbeatSink } from './kafka-sink';
+import { heartbeatListenerModel, MongoLastSeenStore } from './last-seen-store';
 
-export function createApp(deps: { config: Config; logger: Logger; registry: Registry }): Service {
+export function monitorOptions(config: Config, server: string): MonitorOptions {
+  return {
+    server,
+    nodes: config.HEARTBEAT_NODES,
+    intervalMs: config.HEARTBEAT_INTERVAL_MS,
+    timeoutMs: config.HEARTBEAT_TIMEOUT_MS,
+    retryEveryMs: config.HEARTBEAT_RETRY_MS,
+    expected: expectedByNode(config.HEARTBEAT_NODES, config.HEARTBEAT_EXPECTED),
+    detector: {
+      missingK: config.HEARTBEAT_MISSING_K,
+      windowN: config.HEARTBEAT_WINDOW_N,
+      recoverAfter: config.HEARTBEAT_RECOVER_AFTER,
+      lateAfterMs: config.HEARTBEAT_LATE_MS,
+      extraTtlMs: config.HEARTBEAT_EXTRA_TTL_MS,
+    },
+  };
+}
+
+export function xmppCredentials(config: Config | Pick<Config, 'XMPP_SERVICE' | 'XMPP_DOMAIN' | 'XMPP_USERNAME' | 'XMPP_PASSWORD' | 'XMPP_RESOURCE' | 'NETRC'>, resource?: string) {
+  return resolveXmppCredentials({
+    service: config.XMPP_SERVICE,
+    domain: config.XMPP_DOMAIN,
+    username: config.XMPP_USERNAME,
+    password: config.XMPP_PASSWORD,
+    resource: resource ?? config.XMPP_RESOURCE,
+    netrcPath: config.NETRC,
+  });
+}
+
+/** Wiring: XMPP session → runner/detector (libs/heartbeat) → Kafka sink, MongoDB last-seen store, HTTP. */
+export function createApp(deps: { config: Config; logger: Logger; registry: Registry }): Service & { monitor: HeartbeatMonitor; port(): number } {
   const { config, logger, registry } = deps;
+  const credentials = xmppCredentials(config);
+  const server = `${credentials.username}@${credentials.domain}`;
+  const session = new XmppSession({ credentials, logger: logger.child({ component: 'xmpp' }), presence: false, keepaliveMs: 15_000, keepaliveTimeoutMs: 5_000, backoff: { baseMs: 250, maxMs: config.XMPP_RECONNECT_MAX_MS } });
+  const pubsub = new PubsubClient(session, config.XMPP_PUBSUB_SERVICE ?? `pubsub.${credentials.domain}`);
+  const transport = new XmppHeartbeatTransport(session, pubsub);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'watchkeeper-heartbeat-server', logger });
   const producer = new EventProducer(kafka, 'watchkeeper/heartbeat-server');
-  let server: RunningServer | undefined;
+
+  const rounds = new prom.Histogram({ name: 'watchkeeper_heartbeat_round_seconds', help: 'round duration until roster complete or timeout', labelNames: ['node', 'complete'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers: [registry] });
+  const rejected = new prom.Counter({ name: 'watchkeeper_heartbeat_answers_rejected_total', help: 'answers not taken, by reason', labelNames: ['reason'], registers: [registry] });
+  const sinkEvents = new prom.Counter({ name: 'watchkeeper_heartbeat_events_total', help: 'heartbeat events to Kafka by kind and outcome', labelNames: ['kind', 'outcome'], registers: [registry] });
+  const storeErrors = new prom.Counter({ name: 'watchkeeper_heartbeat_store_errors_total', help: 'failed last-seen writes (retried next round)', registers: [registry] });
+
+  // eslint-disable-next-line prefer-const -- the sink (created first) reports broker health to the monitor
+  let monitor: HeartbeatMonitor;
+  const sink = new KafkaHeartbeatSink(producer, {
+    logger,
+    onBrokerDown: (down) => monitor.setBlind('kafka', down),
+    counters: { dropped: (kind, n) => sinkEvents.inc({ kind, outcome: 'dropped' }, n), published: (kind, n) => sinkEvents.inc({ kind, outcome: 'published' }, n) },
+  });
+  let mongo: Connection | undefined;
+  let store: MongoLastSeenStore | null = null;
+  const storeProxy = {
+    load: () => (store ? store.load() : Promise.resolve([])),
+    save: (list: Parameters<MongoLastSeenStore['save']>[0]) => (store ? store.save(list) : Promise.resolve()),
+  };
+  monitor = new HeartbeatMonitor(monitorOptions(config, server), transport, realClock, sink, storeProxy, {
+    onRound: (s) => rounds.observe({ node: s.node, complete: String(s.complete) }, s.durationMs / 1000),
+    onRejected: (reason, detail) => {
+      rejected.inc({ reason });
+      logger.debug({ reason, detail }, 'heartbeat answer rejected');
+    },
+    onBlindChange: (blind, reasons) => (blind ? logger.error({ reasons }, 'monitor blind') : logger.info('monitor can see again')),
+    onStoreError: (err) => {
+      storeErrors.inc();
+      logger.warn({ err: err.message }, 'last-seen write failed; retried next round');
+    },
+  });
+  new prom.Gauge({
+    name: 'watchkeeper_heartbeat_listeners',
+    help: 'listeners by node and state',
+    labelNames: ['node', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of monitor.detector.list()) this.inc({ node: r.node, state: r.state });
+    },
+  });
+
+  const detach = transport.attach(monitor.runner);
+  const prepareNodes = async () => {
+    for (const node of config.HEARTBEAT_NODES) {
+      await pubsub.createNode(node, { max_items: '1' });
+      // Seed-era listeners publish their answer to the node; subscribing lets us take those too.
+      await pubsub.subscribe(node);
+    }
+  };
+  session.on('online', () => {
+    prepareNodes().then(
+      () => monitor.setBlind('xmpp', false),
+      (err: Error) => {
+        logger.error({ err: err.message }, 'cannot prepare the heartbeat nodes');
+        monitor.setBlind('xmpp', true);
+      },
+    );
+  });
+  session.on('offline', () => monitor.setBlind('xmpp', true));
+
+  let http: RunningServer | undefined;
   let stopping = false;
 
   return {
+    monitor,
+    port: () => http?.port ?? 0,
     async start() {
+      mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, logger });
+      const model = heartbeatListenerModel(mongo);
+      await ensureIndexes([model]);
+      store = new MongoLastSeenStore(model, server);
       await ensureTopics(kafka, allTopics);
       await producer.connect();
+      session.start();
+      try {
+        await session.waitOnline(15_000);
+        await prepareNodes();
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'XMPP not ready at start: monitor starts blind');
+      }
+      await monitor.start();
       const app = express();
-      app.use(opsRouter({ registry, checks: { kafka: async () => true }, isStopping: () => stopping }));
-      server = await listen(app, config.HEARTBEAT_SERVER_PORT, config.HTTP_HOST);
-      logger.info({ port: server.port }, 'heartbeat-server started');
+      app.use(helmet());
+      app.use(
+        opsRouter({
+          registry,
+          checks: {
+            xmpp: async () => ({ ok: session.isOnline, detail: session.jid ?? 'offline' }),
+            kafka: async () => ({ ok: !sink.brokerDown, detail: `${sink.queued} queued` }),
+            mongo: async () => (mongo ? mongoPing(mongo) : false),
+          },
+          isStopping: () => stopping,
+        }),
+      );
+      app.use(statusRouter(monitor));
+      http = await listen(app, config.HEARTBEAT_SERVER_PORT, config.HTTP_HOST);
+      logger.info({ port: http.port, server, nodes: config.HEARTBEAT_NODES }, 'heartbeat-server started');
     },
     async stop() {
       stopping = true;
-      await server?.close();
+      await http?.close();
+      await monitor.stop();
+      detach();
+      await session.stop();
+      await sink.stop();
       await producer.disconnect();
+      await mongo?.close();
     },
   };
 }

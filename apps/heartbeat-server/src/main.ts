@@ -1,5 +1,6 @@
 import { createLogger, createMetrics, loadConfig, runCli, runService } from '@watchkeeper/runtime';
 import { createApp } from './app';
+import { runCheck } from './check';
 import { configSchema, usage } from './config';
 
 /** Wiring only: config → logger/metrics → app → run until a signal. */
@@ -11,5 +12,10 @@ async function main(): Promise<void> {
 }
 
 export function cli(argv: string[]): void {
+  if (argv[0] === 'check') {
+    // Nagios plugin: its own exit codes (3 for any usage or configuration problem).
+    void runCheck(argv.slice(1)).then((code) => process.exit(code));
+    return;
+  }
   void runCli(usage, argv, main);
 }

@@ -36,14 +36,14 @@ export function listenerAlert(
 
 /** One alert for the whole monitor, never one per listener. */
 /** `since` (when the blindness began) ties a trigger to its release and keeps ids unique across restarts. */
-export function blindAlert(action: 'trigger' | 'release', a: { server: string; reasons: string[]; at: Date; since: Date }): AlertEvent {
+export function blindAlert(action: 'trigger' | 'release', a: { server: string; nodes: string[]; reasons: string[]; at: Date; since: Date }): AlertEvent {
   return {
     action,
     id: eventId([a.server, MONITOR_BLIND, action, a.since.toISOString()]),
     type: MONITOR_BLIND,
     entity: { kind: 'heartbeat-server', id: a.server },
     severity: 'critical',
-    labels: { server: a.server },
+    labels: { server: a.server, nodes: a.nodes.join(',') },
     summary: action === 'trigger' ? `heartbeat monitor ${a.server} is blind (${a.reasons.join(', ')}): listener states unknown` : `heartbeat monitor ${a.server} can see again`,
     source: SOURCE,
     occurredAt: a.at.toISOString(),

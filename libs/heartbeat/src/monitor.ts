@@ -68,7 +68,7 @@ export class HeartbeatMonitor {
         const at = new Date(this.clock.wallMs());
         if (blind) this.blindSince = at;
         const since = this.blindSince ?? at;
-        this.sink.alert(blindAlert(blind ? 'trigger' : 'release', { server: opts.server, reasons, at, since }));
+        this.sink.alert(blindAlert(blind ? 'trigger' : 'release', { server: opts.server, nodes: opts.nodes, reasons, at, since }));
         if (!blind) this.blindSince = null;
         this.hooks.onBlindChange?.(blind, reasons);
       },
