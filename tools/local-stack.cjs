@@ -1,0 +1,189 @@
+// Starts every Watchkeeper service as a child process against already-running infrastructure (see
+// tools/infra/stack.sh) with a sample configuration. Used by `npm start` (tools/dev-stack.cjs) and by
+// end-to-end tests. Services run from their built bins (npm run build first).
+const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+
+/** Parses the `export K='v'` lines that tools/infra/stack.sh writes. */
+function readInfraEnv(file = path.join(root, '.run/env')) {
+  const env = {};
+  if (!fs.existsSync(file)) return env;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line.trim());
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+/** Tokens survive restarts of the stack so scripts can keep using them; regenerated when absent. */
+function loadOrCreateTokens(file) {
+  if (fs.existsSync(file)) {
+    const env = {};
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+      if (m) env[m[1]] = m[2];
+    }
+    if (env.WATCHKEEPER_ADMIN_TOKEN) return env;
+  }
+  const tokens = { WATCHKEEPER_ADMIN_TOKEN: crypto.randomBytes(24).toString('base64url') };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, Object.entries(tokens).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+  return tokens;
+}
+
+function serviceSpecs({ runDir, infra, tokens, ports, sampleLog, clients }) {
+  const common = { ...infra, ...tokens, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', HTTP_HOST: '127.0.0.1' };
+  const xmppPassword = infra.XMPP_TEST_PASSWORD ?? 'watchkeeper-dev';
+  const clientNames = Array.from({ length: clients }, (_, i) => `wk-client${i + 1}`);
+  const specs = [
+    {
+      name: 'receiver',
+      port: ports.receiver,
+      env: {
+        RECEIVER_PORT: ports.receiver,
+        RECEIVER_ARTIFACT_DIR: path.join(runDir, 'artifacts'),
+        HEARTBEAT_SERVER_URL: `http://127.0.0.1:${ports.heartbeatServer}`,
+        ALERT_DISPATCHER_URL: `http://127.0.0.1:${ports.alertDispatcher}`,
+      },
+    },
+    {
+      name: 'alert-dispatcher',
+      port: ports.alertDispatcher,
+      env: {
+        ALERT_DISPATCHER_PORT: ports.alertDispatcher,
+        ALERT_DISPATCHER_ROUTING_FILE: firstExisting([
+          'apps/alert-dispatcher/config/routing.example.yaml',
+          'apps/alert-dispatcher/config/routing.example.json',
+        ]),
+      },
+    },
+    {
+      name: 'heartbeat-server',
+      port: ports.heartbeatServer,
+      env: {
+        HEARTBEAT_SERVER_PORT: ports.heartbeatServer,
+        XMPP_USERNAME: 'wk-server',
+        XMPP_PASSWORD: infra.XMPP_SERVER_PASSWORD ?? xmppPassword,
+        HEARTBEAT_EXPECTED: clientNames.join(','),
+      },
+    },
+    {
+      name: 'log-collector',
+      port: ports.logCollector,
+      env: {
+        LOG_COLLECTOR_PORT: ports.logCollector,
+        LOG_COLLECTOR_FILES: sampleLog,
+        LOG_COLLECTOR_HOST: 'sample-host',
+      },
+    },
+    ...clientNames.map((user, i) => ({
+      name: `heartbeat-client`,
+      label: `heartbeat-client-${i + 1}`,
+      port: ports.heartbeatClient + i,
+      env: {
+        HEARTBEAT_CLIENT_PORT: ports.heartbeatClient + i,
+        HEARTBEAT_CLIENT_NAME: user,
+        XMPP_USERNAME: user,
+        XMPP_PASSWORD: xmppPassword,
+      },
+    })),
+  ];
+  return specs.map((s) => ({ ...s, label: s.label ?? s.name, env: stringify({ ...common, ...s.env }) }));
+}
+
+function firstExisting(candidates) {
+  const found = candidates.find((c) => fs.existsSync(path.join(root, c)));
+  return path.join(root, found ?? candidates[0]);
+}
+
+function stringify(env) {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+}
+
+async function waitHealthy(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before ${url} answered`);
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts the services; resolves when every /healthz answers. `stop()` sends SIGTERM to all and waits
+ * (SIGKILL after the grace period) so no process is left behind.
+ */
+async function startLocalStack(opts = {}) {
+  const runDir = opts.runDir ?? path.join(root, '.run');
+  const logDir = path.join(runDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const infra = { ...readInfraEnv(path.join(runDir, 'env')), ...pick(process.env, ['KAFKA_BROKERS', 'MONGO_URL', 'XMPP_SERVICE']) };
+  const tokens = loadOrCreateTokens(path.join(runDir, 'tokens.env'));
+  const ports = { receiver: 8080, heartbeatServer: 8081, alertDispatcher: 8082, logCollector: 8083, heartbeatClient: 8084, ...opts.ports };
+  const sampleLog = opts.sampleLog ?? prepareSampleLog(runDir);
+  const specs = serviceSpecs({ runDir, infra, tokens, ports, sampleLog, clients: opts.clients ?? 3 });
+
+  const children = [];
+  const stop = async (graceMs = 20_000) => {
+    await Promise.all(
+      children.map(
+        ({ child }) =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+            child.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  try {
+    for (const spec of specs) {
+      const out = fs.openSync(path.join(logDir, `${spec.label}.log`), 'a');
+      const bin = path.join(root, 'apps', spec.name, 'bin', `watchkeeper-${spec.name}.js`);
+      const child = spawn(process.execPath, [bin], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...spec.env }, stdio: ['ignore', out, out] });
+      fs.closeSync(out);
+      children.push({ spec, child });
+    }
+    await Promise.all(
+      children.map(({ spec, child }) =>
+        waitHealthy(`http://127.0.0.1:${spec.port}/healthz`, child, opts.startTimeoutMs ?? 60_000).catch((err) => {
+          throw new Error(`${spec.label}: ${err.message} (log: ${path.join(logDir, spec.label + '.log')})`);
+        }),
+      ),
+    );
+  } catch (err) {
+    await stop(5000);
+    throw err;
+  }
+  return { ports, tokens, sampleLog, logDir, services: children.map((c) => ({ label: c.spec.label, pid: c.child.pid, port: c.spec.port })), stop };
+}
+
+function pick(obj, keys) {
+  return Object.fromEntries(keys.filter((k) => obj[k]).map((k) => [k, obj[k]]));
+}
+
+/** The sample auth.log the collector follows: a copy, so the stack can append to it without touching the fixture. */
+function prepareSampleLog(runDir) {
+  const target = path.join(runDir, 'sample', 'auth.log');
+  if (!fs.existsSync(target)) {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync(path.join(root, 'tools/samples/auth.log'), target);
+  }
+  return target;
+}
+
+module.exports = { startLocalStack, readInfraEnv };
