@@ -1,15 +1,29 @@
 import { createLogger, createMetrics, loadConfig, runCli, runService } from '@watchkeeper/runtime';
 import { createApp } from './app';
 import { configSchema, usage } from './config';
+import { countCommand, parseCommand } from './one-shot/commands';
+import { parseOneShotArgs } from './one-shot/options';
 
 /** Wiring only: config → logger/metrics → app → run until a signal. */
-async function main(): Promise<void> {
+async function daemon(): Promise<void> {
   const config = loadConfig(configSchema);
   const logger = createLogger({ service: 'log-collector', level: config.LOG_LEVEL });
   const registry = createMetrics('log-collector');
   await runService(createApp({ config, logger, registry }), { logger });
 }
 
+/** `count` / `parse` read one file and exit; no arguments run the collector. */
+async function main(argv: string[]): Promise<number | void> {
+  if (argv.length === 0) return daemon();
+  const opts = parseOneShotArgs(argv);
+  return opts.command === 'count' ? countCommand(opts) : parseCommand(opts);
+}
+
 export function cli(argv: string[]): void {
+  // `parse … | head`: a closed pipe ends the output, it is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   void runCli(usage, argv, main);
 }

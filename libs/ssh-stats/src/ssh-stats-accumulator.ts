@@ -29,6 +29,12 @@ export class SshStatsAccumulator {
   private readonly calendar: CalendarDay;
   private readonly days_ = new Map<string, Map<string, DayCounts>>();
   private readonly sessions = new Map<string, Map<number, SessionSpans>>();
+  /** Logs are mostly one host, one day at a time: the last lookups are kept. */
+  private lastHost = '';
+  private lastPids: Map<number, SessionSpans> | undefined;
+  private lastDayHost = '';
+  private lastDate = '';
+  private lastDay: DayCounts | undefined;
 
   constructor(opts: { timeZone?: string } = {}) {
     this.calendar = new CalendarDay(opts.timeZone ?? 'UTC');
@@ -45,14 +51,23 @@ export class SshStatsAccumulator {
     const count = event.count ?? 1;
 
     if (event.pid > 0) {
-      let pids = this.sessions.get(event.host);
+      let pids = event.host === this.lastHost ? this.lastPids : this.sessions.get(event.host);
       if (!pids) this.sessions.set(event.host, (pids = new Map()));
+      this.lastHost = event.host;
+      this.lastPids = pids;
       let spans = pids.get(event.pid);
       if (!spans) pids.set(event.pid, (spans = new SessionSpans()));
       spans.add(t);
     }
 
-    const day = this.dayCounts(event.host, this.calendar.of(t));
+    const date = this.calendar.of(t);
+    let day = this.lastDay;
+    if (!day || this.lastDate !== date || this.lastDayHost !== event.host) {
+      day = this.dayCounts(event.host, date);
+      this.lastDay = day;
+      this.lastDate = date;
+      this.lastDayHost = event.host;
+    }
     if (event.kind === 'accepted') day.accepted += count;
     else if (event.kind === 'failed' && event.method !== 'none') day.failed += count;
     else if (event.kind === 'invalid_user') day.invalidUser += count;
