@@ -30,9 +30,16 @@ jest_args=()
 if [ "$mode" = unit ]; then
   jest_args+=(--testPathIgnorePatterns '\.int\.spec\.ts$')
 else
-  echo "[test] starting Kafka, MongoDB-wire server and Prosody" >&2
-  started_infra=1
-  bash tools/infra/stack.sh start >&2
+  # Servers that were already up (a developer's own) are used and left running; otherwise start them
+  # here and stop them when the run ends, leaving nothing behind.
+  if bash tools/infra/stack.sh status >/dev/null 2>&1; then
+    echo "[test] using the Kafka, MongoDB-wire server and Prosody already running" >&2
+    bash tools/infra/stack.sh env >/dev/null
+  else
+    echo "[test] starting Kafka, MongoDB-wire server and Prosody" >&2
+    started_infra=1
+    bash tools/infra/stack.sh start >&2
+  fi
   # shellcheck disable=SC1091
   source .run/env
 fi
