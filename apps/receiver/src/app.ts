@@ -62,7 +62,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       const fleetHealth = new FleetHealthMonitor({ conn, requestLog, outbox, logger, windowMs: config.FLEET_WINDOW_MS, detector: { silentAfterMs: config.FLEET_SILENT_AFTER_MS } });
       const sshEvents = new SshEventStore(conn, { timeZone: config.SSH_STATS_TZ });
       const bruteForce = new BruteForceDetector({ conn, events: sshEvents, outbox, logger, threshold: config.BRUTE_FORCE_THRESHOLD, windowMs: config.BRUTE_FORCE_WINDOW_MS });
-      await ensureIndexes([outbox.model, tokens.model, hostHealth.model, artifacts.model, requestLog.model, fleetHealth.alerts.model, bruteForce.alerts.model, sshEvents.events, sshEvents.hosts]);
+      await ensureIndexes([outbox.model, tokens.model, hostHealth.model, artifacts.model, requestLog.model, requestLog.hosts, fleetHealth.alerts.model, bruteForce.alerts.model, sshEvents.events, sshEvents.hosts]);
       await artifacts.init();
 
       const sshConsumer = new ConsumerRunner({

@@ -1,12 +1,14 @@
 import { ErrorBody, HostHealthList, PingResponse, TokenCreated, TokenList, Topics, type HostHealthSnapshot } from '@watchkeeper/contracts';
-import { collect, startReceiver, testKafka, uniq, type TestReceiver } from './support';
+import { asAny, collect, markTopic, startReceiver, testKafka, uniq, type TestReceiver, type TopicMark } from './support';
 
 // Every route and status of the token, ping and host-health API, against real MongoDB-wire and Kafka.
 describe('receiver API', () => {
   let r: TestReceiver;
   const kafka = testKafka();
 
+  let mark: TopicMark;
   beforeAll(async () => {
+    mark = await markTopic(kafka, Topics.hostHealth);
     r = await startReceiver();
   });
   afterAll(async () => {
@@ -17,7 +19,7 @@ describe('receiver API', () => {
 
   async function expectError(res: Response, status: number, code?: string): Promise<ErrorBody> {
     expect(res.status).toBe(status);
-    const body = ErrorBody.parse(await res.json());
+    const body = ErrorBody.parse(await res.json().then(asAny));
     if (code) expect(body.error).toBe(code);
     return body;
   }
@@ -25,9 +27,9 @@ describe('receiver API', () => {
   it('GET /v1/health answers without auth; / points to the docs', async () => {
     const res = await fetch(`${r.base}/v1/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await res.json().then(asAny)).toEqual({ status: 'ok' });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff'); // helmet
-    expect(await (await fetch(`${r.base}/`)).json()).toMatchObject({ openapi: '/openapi.json', docs: '/docs' });
+    expect(await (await fetch(`${r.base}/`)).json().then(asAny)).toMatchObject({ openapi: '/openapi.json', docs: '/docs' });
   });
 
   it('unknown routes and methods are JSON 404s', async () => {
@@ -36,7 +38,7 @@ describe('receiver API', () => {
   });
 
   it('serves the OpenAPI 3.1 document and the docs page from local assets', async () => {
-    const doc = (await (await fetch(`${r.base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${r.base}/openapi.json`)).json().then(asAny)) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/host-health/{host}', '/v1/artifacts/{host}/{name}', '/v1/ssh-logins/{host}/{date}']));
     const page = await fetch(`${r.base}/docs`);
@@ -64,8 +66,8 @@ describe('receiver API', () => {
     const create = async () => fetch(`${r.base}/v1/hosts/${host}/tokens`, { method: 'POST', headers: json(r.admin), body: JSON.stringify({ label: 'first' }) });
     const res1 = await create();
     expect(res1.status).toBe(201);
-    const t1 = TokenCreated.parse(await res1.json());
-    const t2 = TokenCreated.parse(await (await create()).json());
+    const t1 = TokenCreated.parse(await res1.json().then(asAny));
+    const t2 = TokenCreated.parse(await (await create()).json().then(asAny));
     await expectError(await create(), 409, 'too-many-tokens');
 
     // Only hashes are stored: the secret is nowhere in the database.
@@ -77,17 +79,17 @@ describe('receiver API', () => {
     for (const t of [t1, t2]) {
       const p = await ping(t.token);
       expect(p.status).toBe(200);
-      expect(PingResponse.parse(await p.json())).toMatchObject({ host, schemaVersion: '1' });
+      expect(PingResponse.parse(await p.json().then(asAny))).toMatchObject({ host, schemaVersion: '1' });
     }
 
     // Rotation: revoke the old one; it stops working at once, the new one keeps working, a third can be made.
     const rev = await fetch(`${r.base}/v1/hosts/${host}/tokens/${t1.tokenId}`, { method: 'DELETE', headers: r.admin });
     expect(rev.status).toBe(200);
-    expect((await rev.json()).revokedAt).toBeDefined();
+    expect((await rev.json().then(asAny)).revokedAt).toBeDefined();
     await expectError(await ping(t1.token), 401);
     expect((await ping(t2.token)).status).toBe(200);
     expect((await create()).status).toBe(201);
-    const list = TokenList.parse(await (await fetch(`${r.base}/v1/hosts/${host}/tokens`, { headers: r.admin })).json());
+    const list = TokenList.parse(await (await fetch(`${r.base}/v1/hosts/${host}/tokens`, { headers: r.admin })).json().then(asAny));
     expect(list.tokens.map((t) => Boolean(t.revokedAt))).toEqual([true, false, false]);
     expect(JSON.stringify(list)).not.toContain(t2.token);
 
@@ -110,21 +112,21 @@ describe('receiver API', () => {
     const put = async (report: unknown) => fetch(`${r.base}/v1/host-health/${host}`, { method: 'PUT', headers: json(auth), body: JSON.stringify(report) });
     const res = await put({ disk: { '/': 0.4 }, 'key.with.dots': true, $odd: 1, round: 1 });
     expect(res.status).toBe(200);
-    const ack = await res.json();
+    const ack = await res.json().then(asAny);
     expect(ack.host).toBe(host);
     expect(Date.parse(ack.receivedAt)).toBeGreaterThanOrEqual(before - 1);
     expect((await put({ round: 2, receivedAt: '1999-01-01T00:00:00Z' })).status).toBe(200);
 
-    const all = HostHealthList.parse(await (await fetch(`${r.base}/v1/host-health`, { headers: r.admin })).json());
+    const all = HostHealthList.parse(await (await fetch(`${r.base}/v1/host-health`, { headers: r.admin })).json().then(asAny));
     const mine = all.hosts.filter((h) => h.host === host);
     expect(mine).toHaveLength(1);
     expect(mine[0].report).toEqual({ round: 2, receivedAt: '1999-01-01T00:00:00Z' });
     expect(Date.parse(mine[0].receivedAt)).toBeGreaterThanOrEqual(before - 1);
-    const one = await (await fetch(`${r.base}/v1/host-health/${host}`, { headers: r.admin })).json();
+    const one = await (await fetch(`${r.base}/v1/host-health/${host}`, { headers: r.admin })).json().then(asAny);
     expect(one.report.round).toBe(2);
     await expectError(await fetch(`${r.base}/v1/host-health/${uniq('never')}`, { headers: r.admin }), 404);
 
-    const events = await collect<HostHealthSnapshot>(kafka, Topics.hostHealth, (v) => v.host === host, 2);
+    const events = await collect<HostHealthSnapshot>(kafka, Topics.hostHealth, mark, (v) => v.host === host, 2);
     expect(events.map((e) => e.value.report.round)).toEqual([1, 2]);
     expect(events[0].value.report).toEqual({ disk: { '/': 0.4 }, 'key.with.dots': true, $odd: 1, round: 1 });
     expect(events[0].headers.ce_type).toBe(Topics.hostHealth.ceType);
@@ -151,7 +153,7 @@ describe('receiver API', () => {
   it('/readyz reports MongoDB and the outbox; /metrics is Prometheus text', async () => {
     const ready = await fetch(`${r.base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { mongodb: { ok: true } } });
+    expect(await ready.json().then(asAny)).toMatchObject({ status: 'ready', checks: { mongodb: { ok: true } } });
     const m = await (await fetch(`${r.base}/metrics`)).text();
     expect(m).toContain('watchkeeper_outbox_pending');
   });

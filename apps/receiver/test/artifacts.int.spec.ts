@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { ArtifactList, ArtifactStored, ErrorBody } from '@watchkeeper/contracts';
-import { ALLOWED_COMMIT, startReceiver, uniq, type TestReceiver } from './support';
+import { asAny, ALLOWED_COMMIT, startReceiver, uniq, type TestReceiver } from './support';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const MAX = 64 * 1024;
@@ -56,31 +56,31 @@ describe('artifact uploads', () => {
     const body = Buffer.from('2026-06-01 report line\n'.repeat(100));
     const res = await put('report-1.log', body, { 'x-artifact-kind': 'report', 'x-artifact-encoding': 'identity' });
     expect(res.status).toBe(201);
-    const stored = ArtifactStored.parse(await res.json());
+    const stored = ArtifactStored.parse(await res.json().then(asAny));
     expect(stored).toMatchObject({ status: 'stored', host, name: 'report-1.log', sha256: sha(body), size: body.length, codeCommit: ALLOWED_COMMIT, meta: { kind: 'report', encoding: 'identity' } });
     const objectFile = path.join(r.artifactDir, 'objects', sha(body).slice(0, 2), sha(body));
     expect(fs.readFileSync(objectFile).equals(body)).toBe(true);
 
     const again = await put('report-1.log', body);
     expect(again.status).toBe(200);
-    expect(ArtifactStored.parse(await again.json()).status).toBe('already-present');
+    expect(ArtifactStored.parse(await again.json().then(asAny)).status).toBe('already-present');
 
     const other = await put('report-1.log', 'different bytes');
     expect(other.status).toBe(409);
-    expect(ErrorBody.parse(await other.json())).toMatchObject({ error: 'name-conflict', details: { existingSha256: sha(body) } });
+    expect(ErrorBody.parse(await other.json().then(asAny))).toMatchObject({ error: 'name-conflict', details: { existingSha256: sha(body) } });
 
     // The same bytes under another name share one object.
     expect((await put('report-1-copy.log', body)).status).toBe(201);
     expect(filesUnder(path.join(r.artifactDir, 'objects')).filter((f) => f.endsWith(sha(body)))).toHaveLength(1);
 
-    const list = ArtifactList.parse(await (await fetch(`${r.base}/v1/artifacts/${host}`, { headers: r.admin })).json());
+    const list = ArtifactList.parse(await (await fetch(`${r.base}/v1/artifacts/${host}`, { headers: r.admin })).json().then(asAny));
     expect(list.artifacts.map((a) => a.name).sort()).toEqual(['report-1-copy.log', 'report-1.log']);
   });
 
   it('a body that does not match its hash → 400 sha-mismatch and nothing kept', async () => {
     const res = await fetch(url('tampered.bin'), { method: 'PUT', headers: { ...auth, 'x-content-sha256': sha('original') }, body: 'tampered' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('sha-mismatch');
+    expect((await res.json().then(asAny)).error).toBe('sha-mismatch');
     expect(filesUnder(r.artifactDir).some((f) => f.endsWith(sha('tampered')) || f.endsWith('.part'))).toBe(false);
     expect(await r.svc.parts.conn.collection('artifacts').countDocuments({ name: 'tampered.bin' })).toBe(0);
   });
@@ -106,13 +106,13 @@ describe('artifact uploads', () => {
     const same = await Promise.all(Array.from({ length: 8 }, () => put('same.log', body)));
     const statuses = same.map((s) => s.status).sort();
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
-    const bodies = await Promise.all(same.map((s) => s.json()));
+    const bodies = await Promise.all(same.map((s) => s.json().then(asAny)));
     expect(new Set(bodies.map((b) => b.sha256))).toEqual(new Set([sha(body)]));
 
     const variants = Array.from({ length: 6 }, (_, i) => Buffer.from(`variant ${i}\n`.repeat(300)));
     const race = await Promise.all(variants.map((v) => put('race.log', v)));
     expect(race.map((s) => s.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
-    const winner = (await Promise.all(race.map((s) => s.json()))).find((b) => b.status === 'stored');
+    const winner = (await Promise.all(race.map((s) => s.json().then(asAny)))).find((b) => b.status === 'stored');
     const rec = await r.svc.parts.conn.collection('artifacts').findOne({ _id: `${host}/race.log` as never });
     expect(rec?.sha256).toBe(winner.sha256);
     expect(filesUnder(r.artifactDir).some((f) => f.endsWith('.part'))).toBe(false);
@@ -122,20 +122,20 @@ describe('artifact uploads', () => {
     const body = 'gated';
     const bad = await put('gated.txt', body, { 'x-code-commit': 'ABC' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toBe('bad-commit');
+    expect((await bad.json().then(asAny)).error).toBe('bad-commit');
     const old = await put('gated.txt', body, { 'x-code-commit': 'f'.repeat(40) });
     expect(old.status).toBe(412);
-    expect(ErrorBody.parse(await old.json()).message).toContain('apt-get install --only-upgrade watchkeeper-agent');
+    expect(ErrorBody.parse(await old.json().then(asAny)).message).toContain('apt-get install --only-upgrade watchkeeper-agent');
     const res = await fetch(url('unstamped.txt'), { method: 'PUT', headers: { ...auth, 'x-content-sha256': sha(body) }, body });
     expect(res.status).toBe(201);
-    expect((await res.json()).codeCommit).toBeUndefined();
+    expect((await res.json().then(asAny)).codeCommit).toBeUndefined();
     expect(await r.svc.parts.conn.collection('artifacts').countDocuments({ name: 'gated.txt' })).toBe(0);
   });
 
   it('unknown metadata values are dropped, not refused', async () => {
     const res = await put('meta.txt', 'meta', { 'x-artifact-kind': 'spaceship', 'x-artifact-encoding': 'gzip' });
     expect(res.status).toBe(201);
-    expect((await res.json()).meta).toEqual({ encoding: 'gzip' });
+    expect((await res.json().then(asAny)).meta).toEqual({ encoding: 'gzip' });
   });
 
   it('refuses bad names, a missing or malformed hash, and other hosts, with 4xx', async () => {

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { SshHostDay, SshLoginsDayResponse, SshLoginsRangeResponse, Topics, type AlertEvent, type SshEvent } from '@watchkeeper/contracts';
 import { EventProducer } from '@watchkeeper/kafka';
 import { SshStatsAccumulator } from '@watchkeeper/ssh-stats';
-import { collect, eventually, startReceiver, TestClock, testKafka, uniq, type TestReceiver } from './support';
+import { asAny, collect, markTopic, eventually, startReceiver, TestClock, testKafka, uniq, type TestReceiver, type TopicMark } from './support';
 
 const TZ = 'Asia/Kolkata'; // +05:30: day boundaries that are not UTC's
 
@@ -45,7 +45,9 @@ describe('ssh statistics from the ssh-events topic', () => {
   const kafka = testKafka();
   const producer = new EventProducer(kafka, 'receiver-test');
 
+  let mark: TopicMark;
   beforeAll(async () => {
+    mark = await markTopic(kafka, Topics.alerts);
     r = await startReceiver({ SSH_STATS_TZ: TZ, RECEIVER_SSH_GROUP: uniq('wk-test-receiver-ssh'), BRUTE_FORCE_THRESHOLD: '5', BRUTE_FORCE_WINDOW_MS: String(10 * 60_000) }, { clock });
     await producer.connect();
   });
@@ -57,7 +59,7 @@ describe('ssh statistics from the ssh-events topic', () => {
   const get = async (path: string) => {
     const res = await fetch(`${r.base}${path}`, { headers: r.admin });
     expect(res.status).toBe(200);
-    return res.json();
+    return res.json().then(asAny);
   };
 
   it('stores each event once (replays and duplicates change nothing) and its figures equal the collector count', async () => {
@@ -129,12 +131,16 @@ describe('ssh statistics from the ssh-events topic', () => {
     await producer.publish(Topics.sshEvents, attempts[5], { id: attempts[5].id });
     await eventually(async () => (await r.svc.parts.bruteForce.alerts.model.countDocuments({ subject: ip, active: true })) === 1, 60_000, 'brute-force alert');
 
-    // Still within the window: the sweep keeps it.
-    expect(await r.svc.parts.bruteForce.sweep(clock.advance(60_000))).toBe(0);
+    // Still within the window: the sweep keeps it. (The group read the topic from its start, so
+    // alerts of earlier runs may be released here too: judge this address only.)
+    const isActive = async () => (await r.svc.parts.bruteForce.alerts.model.findOne({ subject: ip }).lean())?.active;
+    await r.svc.parts.bruteForce.sweep(clock.advance(60_000));
+    expect(await isActive()).toBe(true);
     // A whole window without attempts: released.
-    expect(await r.svc.parts.bruteForce.sweep(clock.advance(10 * 60_000))).toBe(1);
+    expect(await r.svc.parts.bruteForce.sweep(clock.advance(10 * 60_000))).toBeGreaterThanOrEqual(1);
+    expect(await isActive()).toBe(false);
 
-    const alerts = await collect<AlertEvent>(kafka, Topics.alerts, (a) => a.entity.id === ip, 2);
+    const alerts = await collect<AlertEvent>(kafka, Topics.alerts, mark, (a) => a.entity.id === ip, 2);
     expect(alerts.map((a) => [a.value.action, a.value.type])).toEqual([
       ['trigger', 'ssh-brute-force'],
       ['release', 'ssh-brute-force'],

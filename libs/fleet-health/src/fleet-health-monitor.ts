@@ -45,24 +45,19 @@ export class FleetHealthMonitor {
     const lookBack = new Date(now.getTime() - this.cfg.lookBackMs);
     const windowStart = new Date(now.getTime() - this.windowMs);
     const [last, counts] = await Promise.all([
-      model.aggregate<{ _id: string; lastAt: Date }>([
-        { $match: { minute: { $gte: floorMinute(lookBack), $lte: now } } },
-        { $group: { _id: '$host', lastAt: { $max: '$lastAt' } } },
-      ]),
-      model.aggregate<{ _id: string; requests: number; clientErrors: number; uploads: number; unstampedUploads: number }>([
-        { $match: { minute: { $gte: floorMinute(windowStart), $lte: now } } },
-        {
-          $group: {
-            _id: '$host',
-            requests: { $sum: '$requests' },
-            clientErrors: { $sum: '$clientErrors' },
-            uploads: { $sum: '$uploads' },
-            unstampedUploads: { $sum: '$unstampedUploads' },
-          },
-        },
-      ]),
+      this.opts.requestLog.hosts.find({ lastAt: { $gte: lookBack } }).lean(),
+      // Summed here, not with $group: FerretDB 1.x sums only the first of several $sum accumulators.
+      model.find({ minute: { $gte: floorMinute(windowStart), $lte: now } }, { host: 1, requests: 1, clientErrors: 1, uploads: 1, unstampedUploads: 1 }).lean(),
     ]);
-    const byHost = new Map(counts.map((c) => [c._id, c]));
+    const byHost = new Map<string, { requests: number; clientErrors: number; uploads: number; unstampedUploads: number }>();
+    for (const m of counts) {
+      const c = byHost.get(m.host) ?? { requests: 0, clientErrors: 0, uploads: 0, unstampedUploads: 0 };
+      c.requests += m.requests ?? 0;
+      c.clientErrors += m.clientErrors ?? 0;
+      c.uploads += m.uploads ?? 0;
+      c.unstampedUploads += m.unstampedUploads ?? 0;
+      byHost.set(m.host, c);
+    }
     return last
       .filter((l) => l.lastAt.getTime() >= lookBack.getTime())
       .map((l) => {

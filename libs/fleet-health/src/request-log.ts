@@ -32,6 +32,20 @@ export function requestMinuteModel(conn: Connection): Model<RequestMinuteDoc> {
   return conn.models.RequestMinute ?? conn.model<RequestMinuteDoc>('RequestMinute', schema, 'request_log');
 }
 
+/** Each host's last request (FerretDB has no `$max` in `$group`, so it is kept rather than computed). */
+export interface RequestHostDoc {
+  _id: string;
+  lastAt: Date;
+}
+
+const hostSchema = new Schema<RequestHostDoc>({ _id: { type: String, required: true }, lastAt: { type: Date, required: true } }, { versionKey: false, bufferCommands: false });
+// Serves: hosts heard from within the look-back.
+hostSchema.index({ lastAt: 1 });
+
+export function requestHostModel(conn: Connection): Model<RequestHostDoc> {
+  return conn.models.RequestHost ?? conn.model<RequestHostDoc>('RequestHost', hostSchema, 'request_hosts');
+}
+
 export interface RequestOutcome {
   host: string;
   at: Date;
@@ -49,12 +63,14 @@ type Counters = Omit<RequestMinuteDoc, '_id'>;
  */
 export class RequestLog {
   readonly model: Model<RequestMinuteDoc>;
+  readonly hosts: Model<RequestHostDoc>;
   private pending = new Map<string, Counters>();
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
 
   constructor(conn: Connection, private readonly opts: { flushMs?: number } = {}) {
     this.model = requestMinuteModel(conn);
+    this.hosts = requestHostModel(conn);
   }
 
   record(o: RequestOutcome): void {
@@ -106,6 +122,12 @@ export class RequestLog {
           })),
           { ordered: false },
         );
+        const last = new Map<string, Date>();
+        for (const c of batch.values()) if (!last.has(c.host) || c.lastAt > last.get(c.host)!) last.set(c.host, c.lastAt);
+        await this.hosts.bulkWrite(
+          [...last].map(([host, lastAt]) => ({ updateOne: { filter: { _id: host }, update: { $max: { lastAt } }, upsert: true } })),
+          { ordered: false },
+        );
       } catch (err) {
         // Put the counts back (merged with what came in since) for the next flush.
         for (const [id, c] of batch) {
@@ -130,6 +152,7 @@ export class RequestLog {
   /** Deletes minutes older than `before` (no TTL indexes on FerretDB: done by the monitor). */
   async prune(before: Date): Promise<number> {
     const r = await this.model.deleteMany({ minute: { $lt: before } });
+    await this.hosts.deleteMany({ lastAt: { $lt: before } });
     return r.deletedCount ?? 0;
   }
 }
