@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { backoffDelay, sleep, type Logger } from '@watchkeeper/runtime';
+import { backoffDelay, type Logger } from '@watchkeeper/runtime';
 import type { XmppCredentials } from './credentials';
 import { createRawClient, xml, type RawClient, type XmlElement } from './xml';
 
@@ -161,7 +161,7 @@ export class XmppSession extends EventEmitter<XmppSessionEvents> {
       }
       if (this.stopped) break;
       attempt += 1;
-      await sleep(backoffDelay(attempt, { baseMs: this.opts.backoff?.baseMs ?? 500, maxMs: this.opts.backoff?.maxMs ?? 30_000 }), this.abort.signal);
+      await pause(backoffDelay(attempt, { baseMs: this.opts.backoff?.baseMs ?? 500, maxMs: this.opts.backoff?.maxMs ?? 30_000 }), this.abort.signal);
     }
   }
 
@@ -193,6 +193,20 @@ export class XmppSession extends EventEmitter<XmppSessionEvents> {
     c.removeAllListeners('offline');
     // Keep an 'error' listener: a late socket error on a discarded client must not crash the process.
   }
+}
+
+/** Sleeps unless aborted; removes its abort listener either way (a long outage means many retries). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

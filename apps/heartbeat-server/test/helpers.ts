@@ -1,0 +1,66 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export const repo = join(__dirname, '../../..');
+const run = promisify(execFile);
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** A Prosody of this suite's own (tools/infra/prosody.sh with its own port and run dir), so stopping it hurts no one. */
+export async function privateProsody() {
+  const port = await freePort();
+  const runDir = mkdtempSync(join(tmpdir(), 'wk-hb-prosody-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, XMPP_PORT: String(port), WATCHKEEPER_RUN_DIR: runDir };
+  delete env.XMPP_SERVICE; // an exported XMPP_SERVICE would make the script treat Prosody as external
+  const script = join(repo, 'tools/infra/prosody.sh');
+  const ctl = async (...args: string[]) => run('bash', [script, ...args], { env, timeout: 60_000 });
+  return { port, runDir, service: `xmpp://127.0.0.1:${port}`, start: () => ctl('start'), stop: () => ctl('stop'), adduser: (u: string, p: string) => ctl('adduser', u, p) };
+}
+
+/** Builds the two apps' dist (incremental, quick when up to date): the tests run the real bins. */
+export async function buildApps(): Promise<void> {
+  await run('npx', ['tsc', '-b', 'apps/heartbeat-server', 'apps/heartbeat-client'], { cwd: repo, timeout: 180_000 });
+}
+
+export function startClient(env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [join(repo, 'apps/heartbeat-client/bin/watchkeeper-heartbeat-client.js')], {
+    env: { ...process.env, HEARTBEAT_CLIENT_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+export async function runCheckCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repo, 'apps/heartbeat-server/bin/watchkeeper-heartbeat-server.js'), 'check', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, out: out.trim() }));
+  });
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
