@@ -11,7 +11,7 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const docPath = path.join(root, 'docs', 'operations.md');
 // Secrets by name; MONGO_URL too, as it carries the database credentials in a deployment.
-const SECRET_NAME = /(TOKEN|PASSWORD|SECRET|CREDENTIALS?|NETRC|PRIVATE_KEY)(_FILE)?$|^MONGO_URL$/;
+const SECRET_NAME = /(TOKEN|PASSWORD|SECRET|CREDENTIALS?|PRIVATE_KEY)(_FILE)?$|^MONGO_URL$/;
 // Meanings of the variables the services share through libs/runtime's env fragments, used only when
 // the app's schema (`.describe()`) and usage text say nothing about them.
 const SHARED_MEANINGS = {
@@ -127,6 +127,20 @@ function renderConfigReference(configs) {
     }
     out.push('');
   }
+  out.push(
+    '### Secrets per service',
+    '',
+    'In Kubernetes each workload reads the Secret `watchkeeper-<app>` through `envFrom` (deploy/k8s);',
+    'with docker compose the values come from `docker/.env`. The keys:',
+    '',
+    '| Service | Secret keys |',
+    '| --- | --- |',
+  );
+  for (const { app, vars } of configs) {
+    const keys = vars.filter((v) => v.secret).map((v) => `\`${v.name}\`${v.required ? ' (required)' : ''}`);
+    out.push(`| ${app} | ${keys.join(', ') || '—'} |`);
+  }
+  out.push('');
   return out.join('\n');
 }
 

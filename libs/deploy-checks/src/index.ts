@@ -5,3 +5,4 @@ export * from './compose-check';
 export * from './k8s-check';
 export * from './k8s-schemas';
 export * from './render';
+export * from './runtime-deps';
