@@ -28,7 +28,7 @@ trap cleanup EXIT
 
 jest_args=()
 if [ "$mode" = unit ]; then
-  jest_args+=(--testPathIgnorePatterns '\.int\.spec\.ts$')
+  jest_args+=(--passWithNoTests --testPathIgnorePatterns '\.int\.spec\.ts$')
 else
   # Servers that were already up (a developer's own) are used and left running; otherwise start them
   # here and stop them when the run ends, leaving nothing behind.
