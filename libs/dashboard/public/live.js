@@ -1,0 +1,86 @@
+import { html } from './format.js';
+
+/**
+ * Polls the current page every few seconds (paused while the tab is hidden) and says how fresh the
+ * figures are: "Live" after a complete refresh, "Stale" when the last one failed in part or
+ * nothing succeeded for three intervals — with the time of the last good data and the reason.
+ */
+export class Live {
+  constructor(el, intervalMs) {
+    this.el = el;
+    this.intervalMs = intervalMs;
+    this.timer = undefined;
+    this.refresh = undefined;
+    this.lastGood = undefined;
+    this.problems = [];
+    this.running = false;
+    this.generation = 0;
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden && this.refresh) this.kick();
+    });
+    setInterval(() => this.show(), 1000);
+  }
+
+  /** Starts polling `refresh` (an async function returning a list of problems, empty when all is well). */
+  watch(refresh) {
+    this.refresh = refresh;
+    this.lastGood = undefined;
+    this.problems = [];
+    this.generation++;
+    this.kick();
+  }
+
+  stop() {
+    this.refresh = undefined;
+    this.generation++;
+    clearTimeout(this.timer);
+    this.el.hidden = true;
+  }
+
+  /** Refresh now (after a user action), then keep the rhythm. */
+  async kick() {
+    clearTimeout(this.timer);
+    const gen = this.generation;
+    if (!this.refresh || this.running) return;
+    this.running = true;
+    try {
+      const problems = await this.refresh();
+      if (gen !== this.generation) return;
+      this.problems = problems ?? [];
+      if (this.problems.length === 0) this.lastGood = Date.now();
+    } catch (err) {
+      if (gen === this.generation) this.problems = [err && err.short ? err.short : String(err && err.message)];
+    } finally {
+      this.running = false;
+      if (gen === this.generation) {
+        this.show();
+        if (!document.hidden) this.timer = setTimeout(() => this.kick(), this.intervalMs);
+      }
+    }
+  }
+
+  get stale() {
+    return this.problems.length > 0 || !this.lastGood || Date.now() - this.lastGood > 3 * this.intervalMs;
+  }
+
+  show() {
+    if (!this.refresh) return;
+    this.el.hidden = false;
+    const last = this.lastGood ? new Date(this.lastGood).toLocaleTimeString() : 'never';
+    const stale = this.stale;
+    this.el.dataset.state = stale ? 'stale' : 'live';
+    const why = this.problems.length ? ` — ${this.problems.join('; ')}` : '';
+    const text = stale
+      ? html`<span class="icon" aria-hidden="true">⚠</span> <strong>Stale</strong>: last complete update ${last}${why}`
+      : html`<span class="icon" aria-hidden="true">●</span> <strong>Live</strong>: updated ${last}, every ${Math.round(this.intervalMs / 1000)} s`;
+    const s = String(text);
+    if (this.el.innerHTML !== s) this.el.innerHTML = s;
+    // Screen readers hear the change between live and stale, not every tick of the clock.
+    const announce = document.getElementById('announce');
+    const said = stale ? `Data is stale${why}` : 'Data is live';
+    if (announce && this.said !== (stale ? 'stale' : 'live')) {
+      this.said = stale ? 'stale' : 'live';
+      announce.textContent = said;
+    }
+  }
+}

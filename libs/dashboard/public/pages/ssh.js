@@ -1,0 +1,116 @@
+// SSH: logins per host per day over a date range (sessions, accepted, failed, invalid users), every
+// host side by side on the same scale; "no data" (the host sent nothing that day) is not zero.
+import { qs, request } from '../api.js';
+import { html, isoDate, num } from '../format.js';
+import { chartDefs, dayBars, niceMax, SSH_SERIES, swatch } from '../chart.js';
+import { problemNote, replaceRegion } from '../regions.js';
+
+export const title = 'SSH';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function mount(root, ctx) {
+  const today = isoDate(new Date());
+  const from = DATE.test(ctx.params.get('from') ?? '') ? ctx.params.get('from') : isoDate(new Date(), -13);
+  const to = DATE.test(ctx.params.get('to') ?? '') ? ctx.params.get('to') : today;
+  root.innerHTML = String(html`
+    <h1 tabindex="-1">SSH logins</h1>
+    <p class="lead">Per host and day, from the sshd events the log collectors sent. Dates are days in the receiver's time zone.</p>
+    <form id="ssh-range" class="inline-form">
+      <label>From <input type="date" name="from" value="${from}" required></label>
+      <label>To <input type="date" name="to" value="${to}" required></label>
+      <label>Host <input type="text" name="host" value="${ctx.params.get('host') ?? ''}" placeholder="all hosts" spellcheck="false"></label>
+      <button type="submit">Show</button>
+      <p class="error" role="alert" id="ssh-form-error"></p>
+    </form>
+    ${chartDefs()}
+    <ul class="legend" aria-label="Legend">
+      ${SSH_SERIES.map((s) => html`<li>${swatch(s.fill)} ${s.label}</li>`)}
+      <li>${swatch('url(#pat-nodata)')} no data (not zero)</li>
+    </ul>
+    <div id="ssh-status"></div>
+    <div id="ssh-charts" class="charts"></div>
+    <section aria-labelledby="ssh-sources-title">
+      <h2 id="ssh-sources-title">Top sources</h2>
+      <div id="ssh-sources"></div>
+    </section>`);
+  const form = root.querySelector('#ssh-range');
+  const status = root.querySelector('#ssh-status');
+  const charts = root.querySelector('#ssh-charts');
+  const sources = root.querySelector('#ssh-sources');
+  let range = { from, to, host: ctx.params.get('host') ?? '' };
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const f = new FormData(form);
+    const next = { from: String(f.get('from')), to: String(f.get('to')), host: String(f.get('host')).trim() };
+    const err = root.querySelector('#ssh-form-error');
+    if (!DATE.test(next.from) || !DATE.test(next.to) || next.from > next.to) {
+      err.textContent = 'Choose a start date on or before the end date.';
+      return;
+    }
+    err.textContent = '';
+    range = next;
+    ctx.setParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)));
+    ctx.refreshNow();
+  });
+
+  return {
+    async refresh() {
+      let data;
+      try {
+        data = await request(`/v1/ssh-logins/range${qs(range)}`);
+      } catch (err) {
+        replaceRegion(status, problemNote('SSH statistics', err));
+        return [err.short ?? err.message];
+      }
+      replaceRegion(status, html`<p class="muted">${data.hosts.length} host(s), ${data.dates.length} day(s), ${data.from} to ${data.to} (${data.timeZone}).</p>`);
+      let max = 0;
+      for (const h of data.hosts) for (const d of h.days) if (d.stats) for (const s of SSH_SERIES) max = Math.max(max, d.stats[s.key]);
+      const yMax = niceMax(max);
+      replaceRegion(charts, data.hosts.length ? html`${data.hosts.map((h) => hostCard(h, data.dates, yMax))}` : html`<p class="empty">No host has sent SSH events yet.</p>`);
+      replaceRegion(sources, sourcesView(data));
+      return [];
+    },
+  };
+}
+
+function hostCard(h, dates, yMax) {
+  const byDate = new Map(h.days.map((d) => [d.date, d.stats]));
+  const withData = dates.filter((d) => byDate.get(d));
+  const total = Object.fromEntries(SSH_SERIES.map((s) => [s.key, withData.reduce((n, d) => n + byDate.get(d)[s.key], 0)]));
+  return html`<article class="card" data-host="${h.host}">
+    <h2>${h.host}</h2>
+    <p class="totals">${withData.length ? html`${SSH_SERIES.map((s) => html`<span data-total="${s.key}">${s.label} <strong>${num(total[s.key])}</strong></span> `)}` : ''}
+      <span class="muted">data on ${withData.length} of ${dates.length} day(s)</span></p>
+    <div class="chart-wrap">${dayBars({ host: h.host, dates, days: h.days, yMax })}</div>
+    <details data-key="figures-${h.host}">
+      <summary>Figures for ${h.host}</summary>
+      <div class="table-wrap"><table class="data compact">
+        <thead><tr><th scope="col">Date</th>${SSH_SERIES.map((s) => html`<th scope="col">${s.label}</th>`)}<th scope="col">distinct sources</th></tr></thead>
+        <tbody>${dates.map((d) => {
+          const s = byDate.get(d);
+          return s
+            ? html`<tr data-date="${d}"><th scope="row">${d}</th>${SSH_SERIES.map((x) => html`<td data-series="${x.key}">${num(s[x.key])}</td>`)}<td>${num(s.sources)}</td></tr>`
+            : html`<tr data-date="${d}" class="nodata-row"><th scope="row">${d}</th><td colspan="${SSH_SERIES.length + 1}"><em>no data</em></td></tr>`;
+        })}</tbody>
+      </table></div>
+    </details>
+  </article>`;
+}
+
+/**
+ * The receiver reports distinct source addresses per host and day, not which addresses: until it
+ * has an endpoint for the addresses themselves, this ranks host-days by distinct sources.
+ */
+function sourcesView(data) {
+  const rows = [];
+  for (const h of data.hosts) for (const d of h.days) if (d.stats && d.stats.sources > 0) rows.push({ host: h.host, date: d.date, sources: d.stats.sources, failed: d.stats.failed });
+  rows.sort((a, b) => b.sources - a.sources || b.failed - a.failed);
+  if (!rows.length) return html`<p class="empty">No source addresses in this range.</p>`;
+  return html`<p class="muted">Most distinct client addresses per host and day (the receiver does not list the addresses themselves yet).</p>
+    <div class="table-wrap"><table class="data compact">
+      <thead><tr><th scope="col">Host</th><th scope="col">Date</th><th scope="col">Distinct sources</th><th scope="col">Failed attempts</th></tr></thead>
+      <tbody>${rows.slice(0, 10).map((r) => html`<tr><th scope="row">${r.host}</th><td>${r.date}</td><td>${num(r.sources)}</td><td>${num(r.failed)}</td></tr>`)}</tbody>
+    </table></div>`;
+}

@@ -1,0 +1,3 @@
+export * from './dashboard-router';
+export * from './proxy-routes';
+export * from './upstream';
