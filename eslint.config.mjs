@@ -19,6 +19,8 @@ export default [
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:runtime', 'type:domain'] },
             { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:runtime'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+            // deployment checks and other tooling: any lib, never an app (they may read apps' files from disk)
+            { sourceTag: 'type:tooling', notDependOnLibsWithTags: ['type:app'] },
           ],
         },
       ],
