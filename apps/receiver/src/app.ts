@@ -3,6 +3,7 @@ import { allTopics, Topics } from '@watchkeeper/contracts';
 import { ArtifactStore, CodeVersionGate } from '@watchkeeper/artifact-store';
 import { BruteForceDetector, FleetHealthMonitor, Periodic, RequestLog } from '@watchkeeper/fleet-health';
 import { HostHealthStore } from '@watchkeeper/host-health-store';
+import { dashboardProxyRoutes, dashboardRouter } from '@watchkeeper/dashboard';
 import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
 import { Outbox } from '@watchkeeper/outbox';
@@ -91,7 +92,12 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       const app = receiverHttpApp(
         { logger, adminToken: config.WATCHKEEPER_ADMIN_TOKEN, tokens, hostHealth, artifacts, gate: new CodeVersionGate(config.RECEIVER_ALLOWED_COMMITS, config.RECEIVER_UPDATE_HINT), requestLog, fleetHealth, bruteForce, sshEvents, now },
         ops,
-        { jsonLimit: config.RECEIVER_JSON_LIMIT, validateResponses: deps.validateResponses },
+        {
+          jsonLimit: config.RECEIVER_JSON_LIMIT,
+          validateResponses: deps.validateResponses,
+          extraRoutes: [dashboardProxyRoutes({ heartbeatServerUrl: config.HEARTBEAT_SERVER_URL, alertDispatcherUrl: config.ALERT_DISPATCHER_URL })],
+          pages: dashboardRouter(),
+        },
       );
       server = await listen(app, config.RECEIVER_PORT, config.HTTP_HOST);
 

@@ -26,6 +26,8 @@ Environment:
   BRUTE_FORCE_WINDOW_MS        … within this window is a brute-force alert (default 600000 = 10 min)
   RECEIVER_SSH_GROUP           Kafka consumer group for ssh-events (default watchkeeper-receiver-ssh-stats)
   TOKEN_CACHE_MS               how long a verified host token is trusted without a database read (default 5000)
+  HEARTBEAT_SERVER_URL         heartbeat-server read API the dashboard proxies (default http://127.0.0.1:8081)
+  ALERT_DISPATCHER_URL         alert-dispatcher API the dashboard proxies (default http://127.0.0.1:8082)
   LOG_LEVEL                    fatal|error|warn|info|debug|trace|silent (default info)
 `;
 
@@ -67,6 +69,8 @@ export const configSchema = z.object({
   BRUTE_FORCE_WINDOW_MS: env.durationMs(10 * 60_000),
   RECEIVER_SSH_GROUP: z.string().min(1).default('watchkeeper-receiver-ssh-stats'),
   TOKEN_CACHE_MS: z.coerce.number().int().nonnegative().default(5000),
+  HEARTBEAT_SERVER_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8081'),
+  ALERT_DISPATCHER_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8082'),
   LOG_LEVEL: env.logLevel(),
 });
 export type Config = z.output<typeof configSchema>;

@@ -1,3 +1,4 @@
+import { dashboardProxyRoutes } from '@watchkeeper/dashboard';
 import type { ReceiverDeps } from './deps';
 import { receiverApi } from './receiver-http';
 
@@ -6,7 +7,8 @@ import { receiverApi } from './receiver-http';
  * `docs/openapi.json` and the test that keeps it current.
  */
 export function receiverOpenApiDocument(): Record<string, unknown> {
-  return receiverApi({ adminToken: 'x'.repeat(16), now: () => new Date() } as unknown as ReceiverDeps).openapi();
+  const proxy = dashboardProxyRoutes({ heartbeatServerUrl: 'http://127.0.0.1:8081', alertDispatcherUrl: 'http://127.0.0.1:8082' });
+  return receiverApi({ adminToken: 'x'.repeat(16), now: () => new Date() } as unknown as ReceiverDeps, { extraRoutes: [proxy] }).openapi();
 }
 
 export function renderOpenApiDocument(): string {

@@ -16,6 +16,10 @@ export interface ReceiverHttpOptions {
   jsonLimit?: string;
   validateResponses?: boolean;
   retryAfterSeconds?: number;
+  /** More route declarations (the dashboard's proxy), validated, served and documented like the rest. */
+  extraRoutes?: Array<(ctx: RouteContext) => void>;
+  /** Mounted ahead of the JSON index at `/` (the dashboard's pages). */
+  pages?: express.RequestHandler;
 }
 
 /** The receiver's API declared once; also usable without stores, to render the OpenAPI document. */
@@ -43,6 +47,7 @@ export function receiverApi(deps: ReceiverDeps, opts: ReceiverHttpOptions = {}):
   artifactRoutes(ctx);
   sshLoginRoutes(ctx);
   fleetRoutes(ctx);
+  for (const add of opts.extraRoutes ?? []) add(ctx);
   return api;
 }
 
@@ -54,6 +59,7 @@ export function receiverHttpApp(deps: ReceiverDeps, ops: express.Router, opts: R
   app.disable('x-powered-by');
   app.use(helmet());
   app.use(ops);
+  if (opts.pages) app.use(opts.pages);
   app.get('/', (_req, res) => {
     res.json({ service: 'watchkeeper-receiver', openapi: '/openapi.json', docs: '/docs' });
   });
