@@ -87,6 +87,13 @@ export function checkCompose(rendered: ComposeModel, raw: ComposeModel, configs:
         if (pointsAtLoopback(v.default)) {
           for (const host of endpointHosts(String(value))) {
             if (!serviceNames.has(host)) problems.push(`${where}: ${v.name}=${value} names host ${host}, which is no compose service`);
+            // another of our services: the port must be the one it listens on
+            const peer = configs.find((c) => c.app === host);
+            const port = new RegExp(`${host}:(\\d+)`).exec(String(value))?.[1];
+            const peerPort = peer && (services[host]?.environment?.[portVar(host)] ?? peer.vars.find((x) => x.name === portVar(host))?.default);
+            if (peer && port && peerPort !== undefined && String(peerPort) !== port) {
+              problems.push(`${where}: ${v.name}=${value} but ${host} listens on ${peerPort}`);
+            }
           }
         }
         if (v.secret) {

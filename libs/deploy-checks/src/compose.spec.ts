@@ -104,6 +104,17 @@ describe('docker/compose.yaml', () => {
       expect(added(checkCompose(rendered, raw, fake, { composeDir, repoRoot }))).toEqual([expect.stringContaining('WK_FAKE_STATE_DIR=./state (/app/state) is outside every volume')]);
     });
 
+    it('flags a URL to another service on a port that service does not listen on', () => {
+      const fake: AppConfig[] = configs.map((c) =>
+        c.app === 'receiver'
+          ? { ...c, vars: [...c.vars, { name: 'WK_FAKE_PEER_URL', type: 'string', default: 'http://127.0.0.1:1', required: false, description: '', secret: false }] }
+          : c,
+      );
+      const r = copy();
+      r.services.receiver!.environment!.WK_FAKE_PEER_URL = 'http://heartbeat-server:9999/v1';
+      expect(added(checkCompose(r, raw, fake, { composeDir, repoRoot }))).toEqual([expect.stringMatching(/WK_FAKE_PEER_URL=http:\/\/heartbeat-server:9999\/v1 but heartbeat-server listens on \d+/)]);
+    });
+
     it('flags a writable log mount and a missing volume declaration', () => {
       const r = copy();
       r.services['log-collector']!.volumes = (r.services['log-collector']!.volumes ?? []).map((v) => (typeof v === 'string' ? v.replace(/:ro$/, ':rw') : { ...v, read_only: false }));
