@@ -74,6 +74,10 @@ describe('docker/Dockerfile', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`watchkeeper-${app}`);
     expect(fs.readFileSync(path.join(out, 'APP'), 'utf8').trim()).toBe(app);
+    // the HEALTHCHECK script runs from the tree too (it loads the app's config schema from it)
+    const hc = spawnSync(process.execPath, [path.join(out, 'healthcheck.cjs')], { encoding: 'utf8', env: { PATH: process.env.PATH, [portVar(app)]: '1' } });
+    expect(hc.status).toBe(1);
+    expect(hc.stderr).toContain('http://127.0.0.1:1/healthz');
   });
 });
 
