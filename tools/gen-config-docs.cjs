@@ -19,6 +19,7 @@ const SHARED_MEANINGS = {
   KAFKA_BROKERS: 'comma-separated Kafka bootstrap brokers, host:port',
   LOG_LEVEL: 'minimum level of the JSON log lines on stdout',
   MONGO_URL: 'MongoDB connection string (mongodb:// or mongodb+srv://); may carry credentials',
+  NETRC: '.netrc file with the XMPP account (machine = XMPP domain or server host) when XMPP_USERNAME/XMPP_PASSWORD are unset; default ~/.netrc',
 };
 
 function appNames() {
@@ -47,17 +48,19 @@ function usageDescriptions(usage) {
   const out = new Map();
   let last;
   for (const line of String(usage || '').split('\n')) {
-    const m = /^(\s+)([A-Z][A-Z0-9_]*)\s{2,}(\S.*)$/.exec(line);
+    // `  NAME  meaning` or `  NAME_A, NAME_B  meaning of both`
+    const m = /^(\s+)([A-Z][A-Z0-9_]*(?:,\s*[A-Z][A-Z0-9_]*)*)\s{2,}(\S.*)$/.exec(line);
     if (m) {
-      last = { name: m[2], column: line.length - m[3].length };
-      out.set(last.name, m[3].trim());
-    } else if (last && /^\s+\S/.test(line) && line.length - line.trimStart().length >= last.column) {
-      out.set(last.name, `${out.get(last.name)} ${line.trim()}`); // a continuation line of the meaning
+      last = { names: m[2].split(/,\s*/), indent: m[1].length };
+      for (const n of last.names) out.set(n, m[3].trim());
+    } else if (last && /^\s+\S/.test(line) && line.length - line.trimStart().length > last.indent + 2) {
+      for (const n of last.names) out.set(n, `${out.get(n)} ${line.trim()}`); // a continuation line of the meaning
     } else {
       last = undefined;
     }
   }
-  for (const [k, v] of out) out.set(k, v.replace(/\s*\(default[^)]*\)\s*$/, '').trim());
+  // the default has its own column: drop "(default x)" and the "default x; " part of "(default x; more)"
+  for (const [k, v] of out) out.set(k, v.replace(/\(default [^;)]*;\s*/g, '(').replace(/\s*\(default[^)]*\)/g, '').trim());
   return out;
 }
 
@@ -120,7 +123,7 @@ function renderConfigReference(configs) {
   for (const { app, vars } of configs) {
     out.push(`### ${app}`, '', '| Variable | Default | Meaning |', '| --- | --- | --- |');
     for (const v of vars) {
-      const def = v.required ? '**required**' : v.default === '' ? '(empty)' : `\`${cell(v.default)}\``;
+      const def = v.required ? '**required**' : v.default === undefined ? '(unset)' : v.default === '' ? '(empty)' : `\`${cell(v.default)}\``;
       const values = v.values ? ` One of: ${v.values.map((x) => `\`${x}\``).join(', ')}.` : '';
       const meaning = (v.description || '_undocumented: describe it in the app\'s config schema_') + values;
       out.push(`| \`${v.name}\`${v.secret ? ' 🔒' : ''} | ${def} | ${cell(meaning)} |`);
