@@ -27,7 +27,11 @@ wk_mkdirs() { mkdir -p "$@"; }
 # or when the given package has no install candidate.
 wk_apt_install() {
   local pkg need_update=0 lists=/var/lib/apt/lists
-  if [ "$(id -u)" != 0 ]; then wk_die "apt-get install $* needs root"; fi
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    # CI runners (e.g. GitHub's) are not root but have password-less sudo.
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else wk_die "apt-get install $* needs root"; fi
+  fi
   if [ -z "$(find "$lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
     need_update=1
   fi
@@ -36,10 +40,11 @@ wk_apt_install() {
   done
   if [ "$need_update" = 1 ]; then
     wk_info "apt-get update"
-    apt-get update -qq
+    $sudo apt-get update -qq
   fi
   wk_info "apt-get install -y $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  # Waits for a concurrent apt (another script's install) instead of failing on the dpkg lock.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$@" >/dev/null
 }
 
 # Ensure a command exists, else install the given apt packages.
