@@ -1,0 +1,59 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { FollowPosition } from './file-follower';
+
+/** Where the collector stands in one followed path of one host. */
+export interface FileCheckpoint {
+  host: string;
+  path: string;
+  dev: number;
+  ino: number;
+  fingerprint?: string;
+  offset: number;
+  /** Reader state that must resume together with the offset (e.g. the parser's year clock). */
+  state?: Record<string, unknown>;
+  updatedAt: Date;
+}
+
+const schema = new Schema<FileCheckpoint>(
+  {
+    host: { type: String, required: true },
+    path: { type: String, required: true },
+    dev: { type: Number, required: true },
+    ino: { type: Number, required: true },
+    fingerprint: { type: String },
+    offset: { type: Number, required: true, min: 0 },
+    state: { type: Schema.Types.Mixed },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'log_collector_checkpoints', versionKey: false, minimize: false },
+);
+// load/save by (host, path): one checkpoint per followed file of a host.
+schema.index({ host: 1, path: 1 }, { unique: true });
+
+export function checkpointModel(conn: Connection): Model<FileCheckpoint> {
+  return (conn.models.FileCheckpoint as Model<FileCheckpoint> | undefined) ?? conn.model<FileCheckpoint>('FileCheckpoint', schema);
+}
+
+/** Checkpoints in MongoDB; a save replaces the previous one for the (host, path). */
+export class CheckpointStore {
+  readonly model: Model<FileCheckpoint>;
+
+  constructor(conn: Connection) {
+    this.model = checkpointModel(conn);
+  }
+
+  async load(host: string, path: string): Promise<{ position: FollowPosition; state?: Record<string, unknown> } | undefined> {
+    const doc = await this.model.findOne({ host, path }).lean();
+    if (!doc) return undefined;
+    return { position: { identity: { dev: doc.dev, ino: doc.ino, fingerprint: doc.fingerprint ?? undefined }, offset: doc.offset }, state: doc.state ?? undefined };
+  }
+
+  async save(host: string, path: string, position: FollowPosition, state?: Record<string, unknown>): Promise<void> {
+    const { dev, ino, fingerprint } = position.identity;
+    await this.model.updateOne(
+      { host, path },
+      { $set: { host, path, dev, ino, fingerprint: fingerprint ?? null, offset: position.offset, state: state ?? {}, updatedAt: new Date() } },
+      { upsert: true },
+    );
+  }
+}

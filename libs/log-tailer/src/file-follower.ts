@@ -1,0 +1,305 @@
+import * as fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import * as path from 'node:path';
+import { fingerprintOf, sameInode, type FileIdentity } from './file-identity';
+import { LineSplitter } from './line-splitter';
+
+/** Where reading stands in one followed path: the file (identity) and the byte after its last complete line. */
+export interface FollowPosition {
+  identity: FileIdentity;
+  offset: number;
+}
+
+export interface FollowedLine {
+  offset: number;
+  text: string;
+}
+
+/** Lines read since the last batch, all from one file; `position` is what to checkpoint once they are delivered. */
+export interface LineBatch {
+  identity: FileIdentity;
+  /** The file actually read (a rotated copy is read under the identity of the file it continues). */
+  file: string;
+  lines: FollowedLine[];
+  position: FollowPosition;
+  /** Lines read in this batch, including those the prefilter skipped. */
+  linesRead: number;
+}
+
+export type FollowerNotice =
+  | { type: 'opened'; file: string; offset: number }
+  | { type: 'rotated'; how: 'rename' | 'deleted' | 'truncated' | 'rewritten'; file: string }
+  | { type: 'resumed-from-rotated'; file: string; offset: number }
+  | { type: 'lost'; file: string; bytes: number; reason: string };
+
+export interface FileFollowerOptions {
+  pollMs?: number;
+  maxBatchBytes?: number;
+  maxLineBytes?: number;
+  /** Lines without these bytes are counted, not returned (e.g. "sshd"). */
+  needle?: string;
+  onNotice?: (n: FollowerNotice) => void;
+}
+
+interface OpenFile {
+  fh: FileHandle;
+  name: string;
+  identity: FileIdentity;
+  /** Next byte to read (past a held partial line). */
+  readPos: number;
+  splitter: LineSplitter;
+  pending: FollowedLine[];
+  /** No longer at the followed path (renamed away, deleted, or a rotated copy): read to its end, then move on. */
+  draining: boolean;
+}
+
+/**
+ * Follows one log path from a checkpoint, reading the file itself (no `tail` package: see the app's
+ * README). Survives logrotate's rename+create and copytruncate, truncation with regrowth, a missing or
+ * recreated file, partial last lines (held until their newline), very long lines and non-UTF-8 bytes.
+ * Pull-based: nothing is read until the caller asks for the next batch, so a stalled consumer stalls
+ * reading and memory stays at one batch.
+ */
+export class FileFollower {
+  private current: OpenFile | undefined;
+  private readonly pollMs: number;
+  private readonly maxBatch: number;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    readonly path: string,
+    private resumeFrom: FollowPosition | undefined,
+    private readonly opts: FileFollowerOptions = {},
+  ) {
+    this.pollMs = opts.pollMs ?? 250;
+    this.maxBatch = opts.maxBatchBytes ?? 1 << 20;
+  }
+
+  /** Bytes in the file past what has been read (for a "behind EOF" gauge). */
+  async bytesBehind(): Promise<number> {
+    const c = this.current;
+    if (!c) return 0;
+    try {
+      return Math.max(0, (await c.fh.stat()).size - c.splitter.committedOffset);
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Resolves with lines as soon as there are some (or the checkpoint can move); undefined after stop(). */
+  async next(): Promise<LineBatch | undefined> {
+    while (!this.stopped) {
+      const c = await this.ensureOpen();
+      if (!c) {
+        await this.sleep();
+        continue;
+      }
+      const before = c.splitter.committedOffset;
+      const linesBefore = c.splitter.lines;
+      const eof = await this.readSome(c);
+      if (c.pending.length > 0 || c.splitter.committedOffset !== before) return this.takeBatch(c, c.splitter.lines - linesBefore);
+      if (eof && (await this.checkRotation(c))) continue;
+      if (eof) await this.sleep();
+    }
+    return undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.current?.fh.close().catch(() => undefined);
+    this.current = undefined;
+  }
+
+  private takeBatch(c: OpenFile, linesRead: number): LineBatch {
+    const lines = c.pending;
+    c.pending = [];
+    return { identity: c.identity, file: c.name, lines, linesRead, position: { identity: c.identity, offset: c.splitter.committedOffset } };
+  }
+
+  /** Reads up to one batch of bytes; true when it reached the end of the file. */
+  private async readSome(c: OpenFile): Promise<boolean> {
+    const size = (await c.fh.stat()).size;
+    if (size <= c.readPos) return true;
+    if (!c.identity.fingerprint) {
+      c.identity = { ...c.identity, fingerprint: await fingerprintOf(c.fh) };
+      // No complete first line yet: nothing can be read under a stable identity.
+      if (!c.identity.fingerprint) return true;
+    } else if (!c.draining && (await fingerprintOf(c.fh)) !== c.identity.fingerprint) {
+      // Truncated and rewritten since the last read (copytruncate): what follows readPos is not ours.
+      return true;
+    }
+    const want = Math.min(this.maxBatch, size - c.readPos);
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await c.fh.read(buf, 0, want, c.readPos);
+    if (bytesRead === 0) return true;
+    c.splitter.push(buf.subarray(0, bytesRead));
+    c.readPos += bytesRead;
+    return false;
+  }
+
+  private newOpenFile(fh: FileHandle, name: string, identity: FileIdentity, offset: number, draining: boolean): OpenFile {
+    const file: OpenFile = { fh, name, identity, readPos: offset, splitter: undefined as unknown as LineSplitter, pending: [], draining };
+    file.splitter = new LineSplitter(
+      (buf, start, end, off) => file.pending.push({ offset: off, text: buf.toString('utf8', start, end) }),
+      { needle: this.opts.needle, maxLineBytes: this.opts.maxLineBytes ?? 64 * 1024 },
+      offset,
+    );
+    return file;
+  }
+
+  private async ensureOpen(): Promise<OpenFile | undefined> {
+    if (this.current) return this.current;
+    const resume = this.resumeFrom;
+    this.resumeFrom = undefined;
+    if (resume) {
+      const found = await this.findCheckpointedFile(resume);
+      if (found) {
+        this.current = found;
+        this.notice({ type: found.draining ? 'resumed-from-rotated' : 'opened', file: found.name, offset: resume.offset });
+        return found;
+      }
+      this.notice({ type: 'lost', file: this.path, bytes: -1, reason: `checkpointed file ${fmt(resume.identity)} not found; starting ${this.path} from the beginning` });
+    }
+    return (this.current = await this.openPath(0));
+  }
+
+  /** Opens the followed path from `offset`; undefined while it does not exist. */
+  private async openPath(offset: number): Promise<OpenFile | undefined> {
+    let fh: FileHandle;
+    try {
+      fh = await fs.promises.open(this.path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    const st = await fh.stat();
+    const identity: FileIdentity = { dev: st.dev, ino: st.ino, fingerprint: await fingerprintOf(fh) };
+    this.notice({ type: 'opened', file: this.path, offset });
+    return this.newOpenFile(fh, this.path, identity, offset, false);
+  }
+
+  /**
+   * The checkpointed file: still at the path, or renamed (same inode, e.g. auth.log.1), or copied
+   * away by copytruncate (same first line, at least as long as the checkpoint offset).
+   */
+  private async findCheckpointedFile(cp: FollowPosition): Promise<OpenFile | undefined> {
+    const atPath = await this.tryOpen(this.path);
+    if (atPath) {
+      if (sameInode(cp.identity, atPath.st) && (await this.continues(atPath.fh, cp))) {
+        return this.newOpenFile(atPath.fh, this.path, cp.identity, cp.offset, false);
+      }
+      await atPath.fh.close();
+    }
+    const copy = await this.findRotated(cp);
+    return copy;
+  }
+
+  /** Same first line as the checkpoint and not shorter than its offset. */
+  private async continues(fh: FileHandle, cp: FollowPosition): Promise<boolean> {
+    const st = await fh.stat();
+    if (st.size < cp.offset) return false;
+    if (cp.offset === 0 && !cp.identity.fingerprint) return true;
+    return (await fingerprintOf(fh)) === cp.identity.fingerprint;
+  }
+
+  /** A sibling (auth.log.1, auth.log-20240301, …) holding the rest of the checkpointed bytes. */
+  private async findRotated(cp: FollowPosition): Promise<OpenFile | undefined> {
+    const dir = path.dirname(this.path);
+    const base = path.basename(this.path);
+    let names: string[];
+    try {
+      names = (await fs.promises.readdir(dir)).filter((n) => n !== base && n.startsWith(base) && !n.endsWith('.gz'));
+    } catch {
+      return undefined;
+    }
+    // Same inode first (renamed), then a copy with the same first line (copytruncate).
+    const candidates: Array<{ name: string; fh: FileHandle; sameIno: boolean }> = [];
+    for (const n of names) {
+      const o = await this.tryOpen(path.join(dir, n));
+      if (!o) continue;
+      if (o.st.isFile() && (await this.continues(o.fh, cp))) candidates.push({ name: o.name, fh: o.fh, sameIno: sameInode(cp.identity, o.st) });
+      else await o.fh.close();
+    }
+    candidates.sort((a, b) => Number(b.sameIno) - Number(a.sameIno));
+    const [best, ...rest] = candidates;
+    for (const r of rest) await r.fh.close();
+    if (!best) return undefined;
+    return this.newOpenFile(best.fh, best.name, cp.identity, cp.offset, true);
+  }
+
+  private async tryOpen(name: string): Promise<{ fh: FileHandle; st: fs.Stats; name: string } | undefined> {
+    try {
+      const fh = await fs.promises.open(name, 'r');
+      return { fh, st: await fh.stat(), name };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * At the end of the current file: has the path moved on? Returns true when reading switched to
+   * another file (the caller reads again at once).
+   */
+  private async checkRotation(c: OpenFile): Promise<boolean> {
+    if (c.draining) {
+      await this.finish(c);
+      return true;
+    }
+    const st = await c.fh.stat();
+    const committed = c.splitter.committedOffset;
+    // Same inode, but shorter than what we read, or a different first line: truncated (and maybe regrown).
+    const fp = c.identity.fingerprint ? await fingerprintOf(c.fh) : undefined;
+    const truncated = st.size < c.readPos;
+    const rewritten = !truncated && c.identity.fingerprint !== undefined && fp !== c.identity.fingerprint;
+    if (truncated || rewritten) {
+      this.notice({ type: 'rotated', how: truncated ? 'truncated' : 'rewritten', file: c.name });
+      const cp = { identity: c.identity, offset: committed };
+      const copy = await this.findRotated(cp); // copytruncate: the lines we had not read are in the copy
+      if (!copy && c.readPos > committed) this.notice({ type: 'lost', file: c.name, bytes: c.readPos - committed, reason: 'truncated with a partial line unread and no copy found' });
+      await c.fh.close();
+      this.current = copy ?? (await this.openPath(0));
+      if (copy) this.notice({ type: 'resumed-from-rotated', file: copy.name, offset: committed });
+      return true;
+    }
+    let atPath: fs.Stats | undefined;
+    try {
+      atPath = await fs.promises.stat(this.path);
+    } catch {
+      atPath = undefined;
+    }
+    if (atPath && sameInode(c.identity, atPath)) return false;
+    // Renamed away or deleted: what we hold open is complete once read to its end (we are at its end now).
+    this.notice({ type: 'rotated', how: atPath ? 'rename' : 'deleted', file: c.name });
+    c.draining = true;
+    return true;
+  }
+
+  /** A drained file is done: emit its unterminated last line (if any) and move to the path. */
+  private async finish(c: OpenFile): Promise<void> {
+    c.splitter.end();
+    if (c.pending.length > 0) return; // next() returns these first; we come back here at EOF again
+    await c.fh.close();
+    this.current = await this.openPath(0);
+  }
+
+  private notice(n: FollowerNotice): void {
+    this.opts.onNotice?.(n);
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, this.pollMs);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+function fmt(id: FileIdentity): string {
+  return `${id.dev}:${id.ino}:${id.fingerprint ?? '-'}`;
+}
