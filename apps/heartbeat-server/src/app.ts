@@ -55,6 +55,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
   const rounds = new prom.Histogram({ name: 'watchkeeper_heartbeat_round_seconds', help: 'round duration until roster complete or timeout', labelNames: ['node', 'complete'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers: [registry] });
   const rejected = new prom.Counter({ name: 'watchkeeper_heartbeat_answers_rejected_total', help: 'answers not taken, by reason', labelNames: ['reason'], registers: [registry] });
   const sinkEvents = new prom.Counter({ name: 'watchkeeper_heartbeat_events_total', help: 'heartbeat events to Kafka by kind and outcome', labelNames: ['kind', 'outcome'], registers: [registry] });
+  const messages = new prom.Counter({ name: 'watchkeeper_heartbeat_messages_total', help: 'stanzas the server sent (publish + re-sends) and answers it accepted', labelNames: ['direction'], registers: [registry] });
   const storeErrors = new prom.Counter({ name: 'watchkeeper_heartbeat_store_errors_total', help: 'failed last-seen writes (retried next round)', registers: [registry] });
 
   // eslint-disable-next-line prefer-const -- the sink (created first) reports broker health to the monitor
@@ -71,7 +72,11 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
     save: (list: Parameters<MongoLastSeenStore['save']>[0]) => (store ? store.save(list) : Promise.resolve()),
   };
   monitor = new HeartbeatMonitor(monitorOptions(config, server), transport, realClock, sink, storeProxy, {
-    onRound: (s) => rounds.observe({ node: s.node, complete: String(s.complete) }, s.durationMs / 1000),
+    onRound: (s) => {
+      rounds.observe({ node: s.node, complete: String(s.complete) }, s.durationMs / 1000);
+      messages.inc({ direction: 'out' }, s.messagesOut);
+      messages.inc({ direction: 'in' }, s.messagesIn);
+    },
     onRejected: (reason, detail) => {
       rejected.inc({ reason });
       logger.debug({ reason, detail }, 'heartbeat answer rejected');

@@ -9,7 +9,7 @@ describe('heartbeat protocol', () => {
     expect(req).toMatchObject({ ptype: 'heartbeat', key: nonce, server: 'wk-server@localhost', node: 'hb' });
     const d = decodeRequest(JSON.parse(JSON.stringify(req)));
     expect(d.ok && d.value).toMatchObject({ legacy: false, nonce, replyTo: 'wk-server@localhost/mon' });
-    const res = buildResponse({ request: (d as { value: never }).value, listener: identity, health: { queueDepth: 3, dispatchDelayMs: 12 }, now: new Date() });
+    const res = buildResponse({ request: (d as unknown as { value: never }).value, listener: identity, health: { queueDepth: 3, dispatchDelayMs: 12 }, now: new Date() });
     const a = decodeAnswer(JSON.parse(JSON.stringify(res)));
     expect(a.ok && a.value).toMatchObject({ legacy: false, nonce, listenerId: 'gracedb-listener@ldas-1', health: { queueDepth: 3 } });
   });
@@ -17,7 +17,7 @@ describe('heartbeat protocol', () => {
   it('accepts the seed encoding: request {ptype, server, node, key}, response {hostname, user, pid, name, key}', () => {
     const d = decodeRequest({ ptype: 'heartbeat', server: 'emfollow.ligo.caltech.edu', node: 'hb', key: 'abc123' });
     expect(d.ok && d.value).toEqual({ legacy: true, node: 'hb', nonce: 'abc123', roundId: null, replyTo: null, sentAt: null });
-    const res = buildResponse({ request: (d as { value: never }).value, listener: identity, health: { queueDepth: 0, dispatchDelayMs: 0 }, now: new Date() });
+    const res = buildResponse({ request: (d as unknown as { value: never }).value, listener: identity, health: { queueDepth: 0, dispatchDelayMs: 0 }, now: new Date() });
     expect(res).toEqual({ ptype: 'heartbeat-response', key: 'abc123', hostname: 'ldas-1', user: 'gracedb', pid: 4242, name: 'gracedb-listener' });
     const a = decodeAnswer({ key: 'abc123', hostname: 'ldas-1', user: 'gracedb', pid: '4242', name: 'old' });
     expect(a.ok && a.value).toMatchObject({ legacy: true, listenerId: 'old@ldas-1', nonce: 'abc123' });

@@ -54,6 +54,8 @@ interface OpenRound {
   startMono: number;
   startWall: number;
   roster: Set<string>;
+  /** Roster members that have not answered yet (O(1) completion check per answer). */
+  pending: number;
   answers: Map<string, RoundAnswer>;
   closed: boolean;
   attempt: number;
@@ -148,6 +150,7 @@ export class HeartbeatRunner {
         startMono: this.clock.monotonicMs(),
         startWall: this.clock.wallMs(),
         roster: new Set(this.detector.roster(node)),
+        pending: 0,
         answers: new Map(),
         closed: false,
         attempt: 0,
@@ -155,6 +158,7 @@ export class HeartbeatRunner {
         timers: [],
         resolve,
       };
+      round.pending = round.roster.size;
       if (!self) {
         this.setBlind('xmpp', true);
         round.closed = true;
@@ -189,7 +193,8 @@ export class HeartbeatRunner {
       this.detector.learnExtra(round.node, a.listenerId, answer);
       return true;
     }
-    if ([...round.roster].every((id) => round.answers.has(id))) this.close(round, true);
+    if (round.roster.has(a.listenerId)) round.pending -= 1;
+    if (round.pending === 0) this.close(round, true);
     return true;
   }
 
@@ -228,12 +233,19 @@ export class HeartbeatRunner {
       this.clock.setTimeout(() => {
         if (round.closed) return;
         round.attempt += 1;
-        for (const id of round.roster) {
-          if (round.answers.has(id)) continue;
-          const jid = this.detector.get(round.node, id)?.jid;
-          if (!jid) continue;
+        // Re-sends are for stragglers (a lost stanza), not for a round that is merely slow: at most
+        // max(10, 5% of the roster) per tick, those that already missed the last round first (a second
+        // miss would make them missing). Keeps a slow round from doubling its own load.
+        const budget = Math.max(10, Math.ceil(round.roster.size * 0.05));
+        const silent = [...round.roster]
+          .filter((id) => !round.answers.has(id))
+          .map((id) => this.detector.get(round.node, id))
+          .filter((r): r is ListenerRecord => !!r?.jid)
+          .sort((a, b) => b.consecutiveMisses - a.consecutiveMisses)
+          .slice(0, budget);
+        for (const r of silent) {
           round.messagesOut += 1;
-          this.transport.sendRequest(jid, this.request(round, self, round.attempt)).catch((err: Error) => this.hooks.onRejected?.('resend-failed', err.message));
+          this.transport.sendRequest(r.jid!, this.request(round, self, round.attempt)).catch((err: Error) => this.hooks.onRejected?.('resend-failed', err.message));
         }
         this.scheduleRetry(round, self);
       }, at - (round.attempt * this.retryEveryMs)),
