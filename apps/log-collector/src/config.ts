@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { z } from 'zod';
 import { env } from '@watchkeeper/runtime';
+import { machineTimeZone, safeHost } from '@watchkeeper/sshd-parser';
 
 export const usage = `watchkeeper-log-collector — follows auth.log into sshd events on Kafka
 
@@ -14,18 +17,58 @@ Usage:
 
   --year Y   year of the first "Mar 29 17:37:18" style stamp (default: inferred, never > 1 day ahead)
   --tz Z     IANA time zone of stamps without offset and of the statistics' days (default: the machine's)
-  --host H   host for lines that name none (default: this machine's name)
+  --host H   host for lines that name none, and in event ids (default: this machine's name)
 
-Environment:
+Environment (collector):
+  LOG_COLLECTOR_FILES        comma-separated files to follow (default /var/log/auth.log, or /var/log/secure where that exists)
+  LOG_COLLECTOR_HOST         this host's name, for event ids and lines without one (default: hostname)
+  LOG_COLLECTOR_TZ           IANA zone of stamps without offset (default: the machine's)
+  LOG_COLLECTOR_POLL_MS      how often a file at its end is checked for growth and rotation (default 250)
+  LOG_COLLECTOR_BATCH_BYTES  bytes read per batch, published and checkpointed together (default 1048576)
   LOG_COLLECTOR_PORT         HTTP port for /healthz, /readyz, /metrics (default 8083)
-  KAFKA_BROKERS    comma-separated host:port list (default 127.0.0.1:9092)
-  LOG_LEVEL        fatal|error|warn|info|debug|trace (default info)
+  KAFKA_BROKERS              comma-separated host:port list (default 127.0.0.1:9092)
+  MONGO_URL                  checkpoints' MongoDB (default mongodb://127.0.0.1:27017)
+  MONGO_DB                   database (default watchkeeper)
+  LOG_LEVEL                  fatal|error|warn|info|debug|trace (default info)
 `;
 
+function defaultFiles(): string[] {
+  if (!fs.existsSync('/var/log/auth.log') && fs.existsSync('/var/log/secure')) return ['/var/log/secure'];
+  return ['/var/log/auth.log'];
+}
+
 export const configSchema = z.object({
+  LOG_COLLECTOR_FILES: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',').map((f) => f.trim()).filter(Boolean) : defaultFiles()))
+    .pipe(z.array(z.string().startsWith('/', 'each file must be an absolute path')).min(1)),
+  LOG_COLLECTOR_HOST: z
+    .string()
+    .default(os.hostname().split('.')[0])
+    .transform((h, ctx) => {
+      const safe = safeHost(h);
+      if (!safe) ctx.addIssue({ code: 'custom', message: 'not usable as a host name' });
+      return safe ?? h;
+    }),
+  LOG_COLLECTOR_TZ: z
+    .string()
+    .default(machineTimeZone())
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'unknown IANA time zone'),
+  LOG_COLLECTOR_POLL_MS: env.durationMs(250),
+  LOG_COLLECTOR_BATCH_BYTES: z.coerce.number().int().min(4096).max(64 * 1024 * 1024).default(1 << 20),
   LOG_COLLECTOR_PORT: env.port(8083),
   HTTP_HOST: env.host(),
   KAFKA_BROKERS: env.kafkaBrokers(),
+  MONGO_URL: env.mongoUrl(),
+  MONGO_DB: env.mongoDb('watchkeeper'),
   LOG_LEVEL: env.logLevel(),
 });
 export type Config = z.output<typeof configSchema>;

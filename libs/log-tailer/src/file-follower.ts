@@ -38,6 +38,8 @@ export interface FileFollowerOptions {
   maxLineBytes?: number;
   /** Lines without these bytes are counted, not returned (e.g. "sshd"). */
   needle?: string;
+  /** How long a renamed or deleted file is still read after it stopped growing (default 1000 ms). */
+  drainGraceMs?: number;
   onNotice?: (n: FollowerNotice) => void;
 }
 
@@ -51,6 +53,8 @@ interface OpenFile {
   pending: FollowedLine[];
   /** No longer at the followed path (renamed away, deleted, or a rotated copy): read to its end, then move on. */
   draining: boolean;
+  /** When draining began: a renamed file is still written until its writer reopens (logrotate's postrotate HUP). */
+  drainingSince: number;
 }
 
 /**
@@ -140,7 +144,7 @@ export class FileFollower {
   }
 
   private newOpenFile(fh: FileHandle, name: string, identity: FileIdentity, offset: number, draining: boolean): OpenFile {
-    const file: OpenFile = { fh, name, identity, readPos: offset, splitter: undefined as unknown as LineSplitter, pending: [], draining };
+    const file: OpenFile = { fh, name, identity, readPos: offset, splitter: undefined as unknown as LineSplitter, pending: [], draining, drainingSince: Date.now() };
     file.splitter = new LineSplitter(
       (buf, start, end, off) => file.pending.push({ offset: off, text: buf.toString('utf8', start, end) }),
       { needle: this.opts.needle, maxLineBytes: this.opts.maxLineBytes ?? 64 * 1024 },
@@ -244,6 +248,7 @@ export class FileFollower {
    */
   private async checkRotation(c: OpenFile): Promise<boolean> {
     if (c.draining) {
+      if (Date.now() - c.drainingSince < (this.opts.drainGraceMs ?? 1000)) return false;
       await this.finish(c);
       return true;
     }
@@ -273,6 +278,7 @@ export class FileFollower {
     // Renamed away or deleted: what we hold open is complete once read to its end (we are at its end now).
     this.notice({ type: 'rotated', how: atPath ? 'rename' : 'deleted', file: c.name });
     c.draining = true;
+    c.drainingSince = Date.now();
     return true;
   }
 

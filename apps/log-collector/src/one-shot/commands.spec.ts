@@ -70,7 +70,7 @@ describe('parse', () => {
     const file = path.join(dir, 'seed2.log');
     fs.writeFileSync(file, 'Mar 29 17:00:00 alpha CRON[1]: pam_unix(cron:session): session opened\n' + SEED.join('\n') + '\n');
     const out = sink();
-    await parseCommand(parseOneShotArgs(['parse', '--file', file, '--year', '2024', '--tz', 'UTC']), out.stream);
+    await parseCommand(parseOneShotArgs(['parse', '--file', file, '--year', '2024', '--tz', 'UTC', '--host', 'alpha']), out.stream);
     const events = out.text().trim().split('\n').map((l) => JSON.parse(l));
     expect(events.map((e) => e.kind)).toEqual(['accepted', 'session_opened', 'invalid_user', 'failed', 'connection_closed']);
     const st = fs.statSync(file);

@@ -26,7 +26,7 @@ export async function scanLog(
   const splitter = new LineSplitter(
     (buf, start, end, offset) => {
       const r = parser.parseLine(buf.toString('utf8', start, end));
-      if (r.type !== 'other') onResult(r, () => (r.type === 'event' ? lineEventId(r.event.host, fileId, offset) : ''));
+      if (r.type !== 'other') onResult(r, () => (r.type === 'event' ? lineEventId(opts.host, fileId, offset) : ''));
     },
     { needle: 'sshd' },
   );

@@ -1,0 +1,147 @@
+import { SshEvent, Topics } from '@watchkeeper/contracts';
+import type { EventProducer } from '@watchkeeper/kafka';
+import { CheckpointStore, FileFollower, fileIdText, lineEventId, type FollowPosition, type LineBatch } from '@watchkeeper/log-tailer';
+import { backoffDelay, sleep, type Logger } from '@watchkeeper/runtime';
+import { SshdParser, type YearClockState } from '@watchkeeper/sshd-parser';
+import type { CollectorMetrics } from './metrics';
+
+export interface FileShipperDeps {
+  path: string;
+  host: string;
+  timeZone: string;
+  pollMs: number;
+  batchBytes: number;
+  producer: EventProducer;
+  checkpoints: CheckpointStore;
+  metrics: CollectorMetrics;
+  logger: Logger;
+}
+
+/** Kafka messages per produce request. */
+const SEND_CHUNK = 2000;
+
+/**
+ * Ships one file: follow → parse → publish (acks=all) → checkpoint, one batch at a time. The
+ * checkpoint moves only after Kafka acknowledged the batch, and event ids are (host, file identity,
+ * offset), so a crash anywhere replays at most one batch that consumers recognise. A stalled broker
+ * or database stalls reading (nothing else is buffered).
+ */
+export class FileShipper {
+  private follower: FileFollower | undefined;
+  private parser!: SshdParser;
+  private stopping = false;
+  private done: Promise<void> | undefined;
+  private readonly stopController = new AbortController();
+  /** Last checkpoint written (or loaded): where to restart the follower after an unexpected error. */
+  private saved: { position?: FollowPosition; clock?: YearClockState } = {};
+  kafkaOk = true;
+
+  constructor(private readonly d: FileShipperDeps) {}
+
+  async start(): Promise<void> {
+    const cp = await this.retry('load checkpoint', () => this.d.checkpoints.load(this.d.host, this.d.path), () => undefined);
+    this.saved = { position: cp?.position, clock: cp?.state?.clock as YearClockState | undefined };
+    if (cp) this.d.logger.info({ path: this.d.path, offset: cp.position.offset, file: fileIdText(cp.position.identity) }, 'resuming from checkpoint');
+    this.done = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopController.abort();
+    await this.follower?.stop();
+    await this.done;
+  }
+
+  async bytesBehind(): Promise<number> {
+    return (await this.follower?.bytesBehind()) ?? 0;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopping) {
+      try {
+        this.openFollower();
+        for (;;) {
+          const batch = await this.follower!.next();
+          if (!batch) return;
+          await this.ship(batch);
+          attempt = 0;
+        }
+      } catch (err) {
+        if (this.stopping) return;
+        // Start over from the last checkpoint: the same ids come again, consumers drop them.
+        this.d.logger.error({ err, path: this.d.path }, 'file shipping failed; restarting from the last checkpoint');
+        await this.follower?.stop();
+        await sleep(backoffDelay(++attempt), this.stopController.signal);
+      }
+    }
+  }
+
+  private openFollower(): void {
+    const { path, metrics, logger } = this.d;
+    this.parser = new SshdParser({ defaultHost: this.d.host, timeZone: this.d.timeZone, clock: this.saved.clock });
+    this.follower = new FileFollower(path, this.saved.position, {
+      pollMs: this.d.pollMs,
+      maxBatchBytes: this.d.batchBytes,
+      needle: 'sshd',
+      onNotice: (n) => {
+        if (n.type === 'rotated') metrics.rotations.inc({ path, how: n.how });
+        if (n.type === 'lost') {
+          metrics.lost.inc({ path });
+          logger.warn({ path, ...n }, 'unread data could not be found after a rotation');
+        } else logger.info({ path, ...n }, `file ${n.type}`);
+      },
+    });
+  }
+
+  private async ship(batch: LineBatch): Promise<void> {
+    const { path, host, metrics, logger } = this.d;
+    const fileId = fileIdText(batch.identity);
+    const before = { ...this.parser.counters };
+    const items: Array<{ value: SshEvent; opts: { id: string; time: string } }> = [];
+    for (const line of batch.lines) {
+      const r = this.parser.parseLine(line.text);
+      if (r.type !== 'event') continue;
+      const id = lineEventId(host, fileId, line.offset);
+      const value = { ...r.event, id, origin: { path, fileId, offset: line.offset } };
+      const ok = SshEvent.safeParse(value);
+      if (!ok.success) {
+        metrics.invalid.inc({ path });
+        logger.error({ path, offset: line.offset, issues: ok.error.issues }, 'event does not match the contract; not sent');
+        continue;
+      }
+      items.push({ value: ok.data, opts: { id, time: r.event.time } });
+    }
+    metrics.linesRead.inc({ path }, batch.linesRead);
+    metrics.sshdLines.inc({ path }, this.parser.counters.sshd - before.sshd);
+    metrics.unrecognized.inc({ path }, this.parser.counters.unrecognized - before.unrecognized);
+
+    for (let i = 0; i < items.length; i += SEND_CHUNK) {
+      const chunk = items.slice(i, i + SEND_CHUNK);
+      await this.retry('publish', () => this.d.producer.publishMany(Topics.sshEvents, chunk), () => {
+        metrics.publishFailures.inc({ path });
+        this.kafkaOk = false;
+      });
+      this.kafkaOk = true;
+      metrics.eventsSent.inc({ path }, chunk.length);
+    }
+    const clock = this.parser.clockState();
+    await this.retry('checkpoint', () => this.d.checkpoints.save(host, path, batch.position, { clock }), () => metrics.checkpointFailures.inc({ path }));
+    this.saved = { position: batch.position, clock };
+  }
+
+  /** Retries until it works; on stop the batch is abandoned (it is replayed after a restart). */
+  private async retry<T>(what: string, fn: () => Promise<T>, onFailure: () => void): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        onFailure();
+        if (this.stopping) throw new Error(`stopped while retrying ${what}`);
+        const delay = backoffDelay(attempt, { maxMs: 5000 });
+        this.d.logger.warn({ err, path: this.d.path, attempt, delay }, `${what} failed; retrying`);
+        await sleep(delay, this.stopController.signal);
+      }
+    }
+  }
+}
