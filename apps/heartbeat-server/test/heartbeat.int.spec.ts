@@ -4,7 +4,7 @@ import { ListenersResponse, Topics, type AlertEvent } from '@watchkeeper/contrac
 import { createHeartbeatResponder, WorkQueue } from '@watchkeeper/heartbeat';
 import { createKafka, ensureTopics } from '@watchkeeper/kafka';
 import { createLogger, createMetrics, loadConfig } from '@watchkeeper/runtime';
-import { PubsubClient, XmppSession } from '@watchkeeper/xmpp';
+import { NS_PUBSUB_OWNER, PubsubClient, xml, XmppSession } from '@watchkeeper/xmpp';
 import type { Consumer } from 'kafkajs';
 import mongoose from 'mongoose';
 import { createApp } from '../src/app';
@@ -79,7 +79,6 @@ describe('heartbeat-server with three heartbeat-clients (real Prosody, Kafka, Mo
     owner.start();
     await owner.waitOnline();
     await new PubsubClient(owner, 'pubsub.localhost').createNode(node, { max_items: '1' });
-    await owner.stop();
 
     for (const l of listeners) {
       const env = { XMPP_SERVICE: p.service, XMPP_DOMAIN: 'localhost', XMPP_USERNAME: l.user, XMPP_PASSWORD: password, XMPP_RECONNECT_MAX_MS: '1000', HEARTBEAT_NODES: node, HEARTBEAT_CLIENT_NAME: l.name, HEARTBEAT_CLIENT_HOST: l.id.split('@')[1] };
@@ -102,6 +101,14 @@ describe('heartbeat-server with three heartbeat-clients (real Prosody, Kafka, Mo
     embedded.start();
     (globalThis as { wedge?: () => void }).wedge = () => queue.push(() => new Promise<void>((resolve) => (releaseStuck = resolve)));
     await embedded.waitOnline();
+    // Start the server only once all four listeners are subscribed (a slow machine must not turn the
+    // clients' start-up into a missing verdict at the end of the grace window).
+    const subscribers = async () => {
+      const res = await owner.iq(xml('iq', { type: 'get', to: 'pubsub.localhost' }, xml('pubsub', { xmlns: NS_PUBSUB_OWNER }, xml('subscriptions', { node }))));
+      return res.getChild('pubsub', NS_PUBSUB_OWNER)?.getChild('subscriptions')?.getChildren('subscription').length ?? 0;
+    };
+    await waitFor('4 subscribers', async () => (await subscribers()) >= 4, 60_000, 200);
+    await owner.stop();
 
     app = createApp({ config: loadConfig(configSchema, serverEnv), logger, registry: createMetrics('hb-int') });
     await app.start();
