@@ -93,7 +93,12 @@ export async function markTopic(kafka: Kafka, topic: TopicDef): Promise<TopicMar
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return (await admin.fetchTopicOffsets(topic.name)).map((p) => ({ partition: p.partition, offset: p.high }));
+    // A topic created a moment ago may still be electing its leaders.
+    return await eventually(
+      async () => (await admin.fetchTopicOffsets(topic.name).catch(() => undefined))?.map((p) => ({ partition: p.partition, offset: p.high })),
+      30_000,
+      `offsets of ${topic.name}`,
+    );
   } finally {
     await admin.disconnect();
   }
@@ -152,6 +157,7 @@ export class CuttableProxy {
   constructor(private readonly target: { host: string; port: number }) {}
 
   async open(port = this.port): Promise<void> {
+    if (this.server) return;
     this.server = net.createServer((client) => {
       const upstream = net.connect(this.target.port, this.target.host);
       for (const s of [client, upstream]) {
