@@ -53,6 +53,7 @@ export async function startReceiver(env: Record<string, string> = {}, opts: { cl
     RECEIVER_ALLOWED_COMMITS: ALLOWED_COMMIT,
     RECEIVER_UPDATE_HINT: 'Run: apt-get install --only-upgrade watchkeeper-agent',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    RECEIVER_SSH_GROUP: uniq('wk-test-receiver'),
     ...env,
   });
   const logger = createLogger({ service: 'receiver-test', level: config.LOG_LEVEL });

@@ -187,6 +187,9 @@ function requireJson(): RequestHandler {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (!hasBody) return next(new HttpError(400, 'missing-body', 'this route needs a JSON body (send {} for defaults)'));
     if (!req.is('application/json')) return next(new HttpError(415, 'unsupported-media-type', 'send the body as application/json'));
+    // JSON is UTF-8 (RFC 8259); other charsets would be decoded into something the client did not send.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset && charset !== 'utf-8' && charset !== 'utf8') return next(new HttpError(415, 'unsupported-media-type', `charset ${charset} is not accepted: send UTF-8 JSON`));
     next();
   };
 }
