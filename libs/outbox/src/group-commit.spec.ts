@@ -1,0 +1,35 @@
+import { GroupCommit } from './group-commit';
+
+describe('GroupCommit', () => {
+  it('writes items that arrive during a flush together in the next one, and tells each caller its outcome', async () => {
+    const flushed: number[][] = [];
+    let release!: () => void;
+    let first = true;
+    const gc = new GroupCommit<number>(async (items) => {
+      flushed.push(items);
+      if (first) {
+        first = false;
+        await new Promise<void>((r) => (release = r));
+      }
+      if (items.includes(-1)) throw new Error('bad batch');
+    });
+    const p1 = gc.add(1);
+    const rest = [gc.add(2), gc.add(3), gc.add(-1)];
+    release();
+    await p1;
+    const outcomes = await Promise.allSettled(rest);
+    expect(flushed).toEqual([[1], [2, 3, -1]]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    await gc.add(4);
+    expect(flushed[2]).toEqual([4]);
+  });
+
+  it('caps a batch at maxBatch', async () => {
+    const sizes: number[] = [];
+    const gc = new GroupCommit<number>(async (items) => {
+      sizes.push(items.length);
+    }, 3);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => gc.add(i)));
+    expect(sizes).toEqual([1, 3, 3, 1]);
+  });
+});
