@@ -39,6 +39,12 @@ export class CollectorProcess {
     this.child.stderr!.on('data', keep);
   }
 
+  /** Resident memory of the process in MB (Linux). */
+  rssMb(): number {
+    const status = fs.readFileSync(`/proc/${this.child!.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+  }
+
   get running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -103,7 +109,16 @@ export class EventCollector {
         else this.events.set(e.id, e);
       },
     });
-    for (const p of ends) this.consumer.seek({ topic: Topics.sshEvents.name, partition: p.partition, offset: p.offset });
+    // seek needs the group initialised, which run() starts but does not wait for.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        for (const p of ends) this.consumer.seek({ topic: Topics.sshEvents.name, partition: p.partition, offset: p.offset });
+        break;
+      } catch (err) {
+        if (attempt > 100) throw err;
+        await sleep(100);
+      }
+    }
   }
 
   stats(timeZone = 'UTC'): SshDayStats[] {
