@@ -35,7 +35,7 @@ function loadOrCreateTokens(file) {
   return tokens;
 }
 
-function serviceSpecs({ runDir, infra, tokens, ports, sampleLog, clients }) {
+function serviceSpecs({ runDir, infra, tokens, ports, sampleLog, clients, extraEnv = {} }) {
   const common = { ...infra, ...tokens, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', HTTP_HOST: '127.0.0.1' };
   const xmppPassword = infra.XMPP_TEST_PASSWORD ?? 'watchkeeper-dev';
   const clientNames = Array.from({ length: clients }, (_, i) => `wk-client${i + 1}`);
@@ -68,7 +68,8 @@ function serviceSpecs({ runDir, infra, tokens, ports, sampleLog, clients }) {
         HEARTBEAT_SERVER_PORT: ports.heartbeatServer,
         XMPP_USERNAME: 'wk-server',
         XMPP_PASSWORD: infra.XMPP_SERVER_PASSWORD ?? xmppPassword,
-        HEARTBEAT_EXPECTED: clientNames.join(','),
+        // Listener ids are name@host: the clients below report host "local-stack".
+        HEARTBEAT_EXPECTED: clientNames.map((c) => `${c}@local-stack`).join(','),
       },
     },
     {
@@ -87,12 +88,14 @@ function serviceSpecs({ runDir, infra, tokens, ports, sampleLog, clients }) {
       env: {
         HEARTBEAT_CLIENT_PORT: ports.heartbeatClient + i,
         HEARTBEAT_CLIENT_NAME: user,
+        HEARTBEAT_CLIENT_HOST: 'local-stack',
         XMPP_USERNAME: user,
         XMPP_PASSWORD: xmppPassword,
       },
     })),
   ];
-  return specs.map((s) => ({ ...s, label: s.label ?? s.name, env: stringify({ ...common, ...s.env }) }));
+  // extraEnv: { '*': {...}, '<service name>': {...} } — overrides for tests (short intervals, own databases).
+  return specs.map((s) => ({ ...s, label: s.label ?? s.name, env: stringify({ ...common, ...s.env, ...extraEnv['*'], ...extraEnv[s.name] }) }));
 }
 
 function firstExisting(candidates) {
@@ -131,7 +134,7 @@ async function startLocalStack(opts = {}) {
   const tokens = loadOrCreateTokens(path.join(runDir, 'tokens.env'));
   const ports = { receiver: 8080, heartbeatServer: 8081, alertDispatcher: 8082, logCollector: 8083, heartbeatClient: 8084, ...opts.ports };
   const sampleLog = opts.sampleLog ?? prepareSampleLog(runDir);
-  const specs = serviceSpecs({ runDir, infra, tokens, ports, sampleLog, clients: opts.clients ?? 3 });
+  const specs = serviceSpecs({ runDir, infra, tokens, ports, sampleLog, clients: opts.clients ?? 3, extraEnv: opts.env });
 
   const children = [];
   const stop = async (graceMs = 20_000) => {

@@ -47,7 +47,7 @@ export function mount(root) {
             (n) =>
               html`<li>node <strong>${n.node}</strong>: ${n.lastRound ? html`round ${n.lastRound.seq} ${n.lastRound.complete ? 'complete' : 'incomplete'} in ${n.lastRound.durationMs === null ? '—' : `${Math.round(n.lastRound.durationMs)} ms`}` : 'no round yet'}</li>`,
           )}
-          <li>every ${Math.round(data.intervalMs / 1000)} s, timeout ${Math.round(data.timeoutMs / 1000)} s</li>
+          <li>every ${seconds(data.intervalMs)}, timeout ${seconds(data.timeoutMs)}</li>
         </ul>`,
       );
       const list = [...data.listeners].sort((a, b) => (ORDER[a.state] ?? 9) - (ORDER[b.state] ?? 9) || a.id.localeCompare(b.id));
@@ -55,6 +55,10 @@ export function mount(root) {
       return [];
     },
   };
+}
+
+function seconds(ms) {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s` : `${Math.round(ms / 1000)} s`;
 }
 
 function table(list, now) {
