@@ -30,6 +30,7 @@ jest_args=()
 if [ "$mode" = unit ]; then
   jest_args+=(--passWithNoTests --testPathIgnorePatterns '\.int\.spec\.ts$')
 else
+  bash tools/install-chromium.sh # Debian chromium for the dashboard's browser tests (idempotent)
   # Servers that were already up (a developer's own) are used and left running; otherwise start them
   # here and stop them when the run ends, leaving nothing behind.
   if bash tools/infra/stack.sh status >/dev/null 2>&1; then

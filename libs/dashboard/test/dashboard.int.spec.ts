@@ -168,7 +168,7 @@ beforeAll(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (err) => pageErrors.push(err.message));
-}, 180_000);
+}, 600_000); // a first run may install chromium; otherwise the stack is up in seconds
 
 afterAll(async () => {
   for (const pid of stopped) {
