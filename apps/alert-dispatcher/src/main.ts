@@ -26,7 +26,7 @@ async function replayDeadLetters(argv: string[]): Promise<number> {
   }
   const conn = await connectMongo({ url: config.MONGO_URL, dbName: config.ALERT_DISPATCHER_MONGO_DB, logger });
   try {
-    const n = await new DeliveryStore(conn).replayDeadLetters({ recipient, ids: ids.length ? ids : undefined });
+    const n = (await new DeliveryStore(conn).replayDeadLetters({ recipient, ids: ids.length ? ids : undefined })).length;
     process.stdout.write(`replayed ${n} dead-lettered notification(s); running dispatchers pick them up within a second\n`);
     return 0;
   } finally {

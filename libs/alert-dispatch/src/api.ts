@@ -111,7 +111,10 @@ export function dispatcherApi(engine: DispatcherEngine, opts: { adminToken: stri
     if (outcome === 'dropped' || outcome === 'silenced' || outcome === 'retried') {
       return fail(res, 400, 'validation-failed', `${outcome} notifications are in GET /v1/alerts (per alert) and /v1/accounting (counts); this lists queued, delivered and dead_lettered`);
     }
+    const since = dateParam(req.query.since, new Date(Date.now() - 3_600_000));
+    if (!since) return fail(res, 400, 'validation-failed', 'since is an ISO date-time');
     const deliveries = await engine.store.list({
+      since,
       recipient: req.query.recipient ? String(req.query.recipient) : undefined,
       outcome,
       alertId: req.query.alertId ? String(req.query.alertId) : undefined,
@@ -123,8 +126,7 @@ export function dispatcherApi(engine: DispatcherEngine, opts: { adminToken: stri
   r.post('/v1/deliveries/replay', async (req, res) => {
     const body = parse(DeadLetterReplayRequest, req.body, res);
     if (!body) return;
-    const replayed = await engine.store.replayDeadLetters({ recipient: body.recipient, ids: body.ids });
-    for (const w of engine.workers.values()) w.wake();
+    const replayed = await engine.replayDeadLetters({ recipient: body.recipient, ids: body.ids });
     res.json({ replayed });
   });
 

@@ -3,4 +3,4 @@ export * from './ingest';
 export * from './accounting';
 export * from './api';
 export * from './metrics';
-export * from './mutex';
+export * from './recent-ids';

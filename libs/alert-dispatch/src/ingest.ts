@@ -1,33 +1,41 @@
 import { alertFingerprint, type AlertEvent, type NotificationOutcome } from '@watchkeeper/contracts';
 import type { ConsumedEvent } from '@watchkeeper/kafka';
 import { findSilence, routeAlert, type RoutingConfig, type SilenceRule } from '@watchkeeper/alert-routing';
-import { alreadyApplied, applyAlertEvent, type AlertHistoryStore, type AlertState, type AlertStateStore, type Decision, type FanoutEntry, type HistoryRecord } from '@watchkeeper/alert-state';
-import { admit, emptyOccupancy, outcome, type DeliveryStore, type Notification, type QueueItem } from '@watchkeeper/delivery-queue';
-import type { Mutex } from './mutex';
+import { alreadyApplied, applyAlertEvent, bucketId, type AlertHistoryStore, type AlertState, type AlertStateStore, type Decision, type FanoutEntry, type HistoryRecord } from '@watchkeeper/alert-state';
+import { admit, outcome, type DeliveryStore, type Notification, type OccupancyBook, type QueueItem } from '@watchkeeper/delivery-queue';
+import type { RecentIds } from './recent-ids';
 
 export interface IngestDeps {
+  groupId: string;
   states: AlertStateStore;
   history: AlertHistoryStore;
   store: DeliveryStore;
-  admission: Mutex;
+  occupancy: OccupancyBook;
+  recentIds: RecentIds;
   routing: () => RoutingConfig;
   silences: () => SilenceRule[];
   clock?: () => Date;
 }
 
 export interface IngestResult {
-  /** Drops and silences decided at admission, to publish before the offsets are committed. */
+  /** Drops and silences decided at admission: to publish before `done()`. */
   outcomes: NotificationOutcome[];
   recipientsWithWork: Set<string>;
   decisions: Array<{ action: AlertEvent['action']; reason: Decision['reason'] }>;
+  /** A crashed batch was finished from its record: the in-memory occupancy should be re-read. */
+  replayed: boolean;
+  /** Marks the batch fully processed (after its outcomes are published). */
+  done(): Promise<void>;
 }
 
 let seqCounter = 0;
+/** Phase timings of the last batch, for debug logs. */
+export let timings: Record<string, number> = {};
 
 export const itemId = (eventId: string, recipient: string) => `${eventId}|${recipient}`;
 export const sourceOf = (e: Pick<AlertEvent, 'entity'>) => `${e.entity.kind}/${e.entity.id}`;
 
-function notificationOf(rec: Pick<HistoryRecord, 'eventId' | 'fingerprint' | 'event' | 'decision' | 'receivedAt'>, recipient: string): Notification {
+function notificationOf(rec: HistoryRecord, recipient: string): Notification {
   const e = rec.event;
   const d = rec.decision;
   return {
@@ -68,11 +76,11 @@ function queueItem(rec: HistoryRecord, f: FanoutEntry, fairRank: number): QueueI
   };
 }
 
-function admissionOutcomes(rec: HistoryRecord, at: Date): NotificationOutcome[] {
+function admissionOutcomes(rec: HistoryRecord): NotificationOutcome[] {
   return rec.fanout
     .filter((f) => f.state !== 'queued')
     .map((f) =>
-      outcome({ _id: itemId(rec.eventId, f.recipient), recipient: f.recipient, notification: notificationOf(rec, f.recipient), generation: 0 }, f.state === 'dropped' ? 'dropped' : 'silenced', at, {
+      outcome({ _id: itemId(rec.eventId, f.recipient), recipient: f.recipient, notification: notificationOf(rec, f.recipient), generation: 0 }, f.state === 'dropped' ? 'dropped' : 'silenced', new Date(rec.receivedAt), {
         cause: f.cause,
         attempt: 0,
       }),
@@ -80,99 +88,131 @@ function admissionOutcomes(rec: HistoryRecord, at: Date): NotificationOutcome[] 
 }
 
 /**
- * One consumed batch of alert events → state, history, queues. Order of durable writes: history (with
- * the decision and where each recipient's copy went) → queue items → alert states. A redelivered event
- * is recognised by its history record (or by the state's applied offset) and replays the recorded
- * decision, so a crash anywhere neither loses nor doubles a notification.
+ * One consumed batch of alert events (one partition) → alert states, the history store and the
+ * recipients' queues. Exactly-once recording rides on the Kafka position: the partition's progress
+ * says which offsets are done; a batch interrupted by a crash is marked pending first, so its
+ * redelivery reuses the recorded decisions (same notifications queued, same drops) instead of
+ * deciding again. Order: pending mark → history → queue items → states → (caller publishes) → done.
  */
 export async function ingestBatch(deps: IngestDeps, events: Array<ConsumedEvent<AlertEvent>>): Promise<IngestResult> {
+  const byPartition = new Map<number, Array<ConsumedEvent<AlertEvent>>>();
+  for (const e of events) {
+    const list = byPartition.get(e.partition) ?? [];
+    list.push(e);
+    byPartition.set(e.partition, list);
+  }
+  const results: IngestResult[] = [];
+  for (const [partition, list] of byPartition) results.push(await ingestPartition(deps, partition, list));
+  return {
+    outcomes: results.flatMap((r) => r.outcomes),
+    recipientsWithWork: new Set(results.flatMap((r) => [...r.recipientsWithWork])),
+    decisions: results.flatMap((r) => r.decisions),
+    replayed: results.some((r) => r.replayed),
+    done: async () => {
+      for (const r of results) await r.done();
+    },
+  };
+}
+
+async function ingestPartition(deps: IngestDeps, partition: number, events: Array<ConsumedEvent<AlertEvent>>): Promise<IngestResult> {
   const now = deps.clock?.() ?? new Date();
   const cfg = deps.routing();
-  const seen = new Set<string>();
-  const batch = events.filter((e) => !seen.has(e.eventId) && seen.add(e.eventId));
-  const fps = batch.map((e) => alertFingerprint(e.value));
-  const states = await deps.states.load([...new Set(fps.filter((_, i) => batch[i].value.action !== 'store'))]);
-  const dirty = new Map<string, AlertState>();
-  const fresh: Array<{ rec: HistoryRecord }> = [];
-  const replayIds: string[] = [];
-  const decisions: IngestResult['decisions'] = [];
+  const progress = await deps.history.loadProgress(deps.groupId, partition);
+  const through = progress.through === null ? -1n : BigInt(progress.through);
+  const todo = events.filter((e) => BigInt(e.offset) > through).sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
+  const empty: IngestResult = { outcomes: [], recipientsWithWork: new Set(), decisions: [], replayed: false, done: async () => undefined };
+  if (todo.length === 0) return empty;
 
-  batch.forEach((ev, i) => {
+  const first = todo[0].offset;
+  const last = todo[todo.length - 1].offset;
+  const id = bucketId(deps.groupId, partition, first);
+  const recorded = new Map<string, HistoryRecord>();
+  if (progress.pending) for (const r of await deps.history.loadBucket(progress.pending.bucketId)) recorded.set(r.kafka.offset, r);
+  const stalePending = progress.pending && progress.pending.bucketId !== id ? progress.pending.bucketId : undefined;
+  await deps.history.markPending(progress, { bucketId: id, firstOffset: first, lastOffset: last });
+
+  const tPrep = Date.now();
+  const fps = todo.map((e) => alertFingerprint(e.value));
+  const states = await deps.states.load([...new Set(fps.filter((_, i) => todo[i].value.action !== 'store'))]);
+  const dirty = new Map<string, AlertState>();
+  const records: HistoryRecord[] = [];
+  const fresh: QueueItem[] = [];
+  const again: QueueItem[] = [];
+  const outcomes: NotificationOutcome[] = [];
+  const decisions: IngestResult['decisions'] = [];
+  const silences = deps.silences();
+
+  todo.forEach((ev, i) => {
     const fp = fps[i];
     const e = ev.value;
     const st = states.get(fp);
-    if (e.action !== 'store' && alreadyApplied(st, ev.partition, ev.offset)) {
-      replayIds.push(ev.eventId);
+    const prior = recorded.get(ev.offset);
+    const receivedAt = prior ? new Date(prior.receivedAt) : now;
+    let decision: Decision;
+    if (prior) {
+      decision = prior.decision;
+    } else if (deps.recentIds.has(ev.eventId)) {
+      // The same event id again at a new position (a producer retry): recorded, not notified twice.
+      decision = { notify: false, kind: 'stored', reason: 'duplicate' };
+    } else {
+      decision = applyAlertEvent(st, e, fp, receivedAt, cfg.repeatIntervalMs).decision;
+    }
+    if (decision.reason !== 'duplicate' && e.action !== 'store' && !alreadyApplied(st, ev.partition, ev.offset)) {
+      const next = applyAlertEvent(st, e, fp, receivedAt, cfg.repeatIntervalMs).state;
+      if (next && next !== st) {
+        next.applied = { partition: ev.partition, offset: ev.offset };
+        states.set(fp, next);
+        dirty.set(fp, next);
+      }
+    }
+    deps.recentIds.add(ev.eventId);
+    decisions.push({ action: e.action, reason: decision.reason });
+
+    if (prior) {
+      records.push(prior);
+      for (const f of prior.fanout) if (f.state === 'queued') again.push(queueItem(prior, f, 1));
+      outcomes.push(...admissionOutcomes(prior));
       return;
     }
-    const { state, decision } = applyAlertEvent(st, e, fp, now, cfg.repeatIntervalMs);
-    if (state && state !== st) {
-      state.applied = { partition: ev.partition, offset: ev.offset };
-      states.set(fp, state);
-      dirty.set(fp, state);
-    }
-    decisions.push({ action: e.action, reason: decision.reason });
-    fresh.push({ rec: { eventId: ev.eventId, fingerprint: fp, event: e, receivedAt: now, decision, fanout: [], kafka: { partition: ev.partition, offset: ev.offset } } });
-  });
-
-  const outcomes: NotificationOutcome[] = [];
-  const recipientsWithWork = new Set<string>();
-  const silences = deps.silences();
-
-  await deps.admission.run(async () => {
-    const occupancy = await deps.store.occupancy();
-    const items: QueueItem[] = [];
-    const itemsOf = new Map<string, QueueItem[]>();
-    for (const { rec } of fresh) {
-      const mine: QueueItem[] = [];
-      if (rec.decision.notify) {
-        const targets = routeAlert(cfg, rec.event);
-        const silence = targets.length ? findSilence(silences, rec.event, now) : undefined;
-        for (const t of targets) {
-          if (silence) {
-            rec.fanout.push({ recipient: t.recipient, state: 'silenced', cause: `silence:${silence.id}` });
-            continue;
-          }
-          const limits = cfg.recipients.get(t.recipient)!.delivery;
-          let occ = occupancy.get(t.recipient);
-          if (!occ) occupancy.set(t.recipient, (occ = emptyOccupancy()));
-          const a = admit(occ, sourceOf(rec.event), rec.event.type, limits);
-          if (!a.admitted) {
-            rec.fanout.push({ recipient: t.recipient, state: 'dropped', cause: a.cause });
-            continue;
-          }
-          const f: FanoutEntry = { recipient: t.recipient, state: 'queued', ...(t.fallback ? { fallback: t.fallback } : {}) };
-          rec.fanout.push(f);
-          mine.push(queueItem(rec, f, a.fairRank));
+    const rec: HistoryRecord = { eventId: ev.eventId, fingerprint: fp, event: e, receivedAt, decision, fanout: [], kafka: { partition: ev.partition, offset: ev.offset } };
+    if (decision.notify) {
+      const targets = routeAlert(cfg, e);
+      const silence = targets.length ? findSilence(silences, e, now) : undefined;
+      for (const t of targets) {
+        if (silence) {
+          rec.fanout.push({ recipient: t.recipient, state: 'silenced', cause: `silence:${silence.id}` });
+          continue;
         }
+        const a = admit(deps.occupancy.of(t.recipient), sourceOf(e), e.type, cfg.recipients.get(t.recipient)!.delivery);
+        if (!a.admitted) {
+          rec.fanout.push({ recipient: t.recipient, state: 'dropped', cause: a.cause });
+          continue;
+        }
+        const f: FanoutEntry = { recipient: t.recipient, state: 'queued', ...(t.fallback ? { fallback: t.fallback } : {}) };
+        rec.fanout.push(f);
+        fresh.push(queueItem(rec, f, a.fairRank));
       }
-      itemsOf.set(rec.eventId, mine);
     }
-    const duplicates = await deps.history.insertNew(fresh.map((f) => f.rec));
-    for (const { rec } of fresh) {
-      if (duplicates.has(rec.eventId)) {
-        replayIds.push(rec.eventId);
-        continue;
-      }
-      items.push(...itemsOf.get(rec.eventId)!);
-      outcomes.push(...admissionOutcomes(rec, now));
-    }
-    await deps.store.enqueue(items);
-    for (const it of items) recipientsWithWork.add(it.recipient);
-
-    if (replayIds.length > 0) {
-      // Redelivered events: queue what the recorded decision queued (unless already finished), republish its drops.
-      const stored = await deps.history.find(replayIds);
-      const again: QueueItem[] = [];
-      for (const rec of stored.values()) {
-        for (const f of rec.fanout) if (f.state === 'queued') again.push(queueItem(rec, f, 1));
-        outcomes.push(...admissionOutcomes(rec, new Date(rec.receivedAt)));
-      }
-      await deps.store.enqueue(again, { skipFinished: true });
-      for (const it of again) recipientsWithWork.add(it.recipient);
-    }
+    records.push(rec);
+    outcomes.push(...admissionOutcomes(rec));
   });
 
+  const tDecide = Date.now();
+  await deps.history.saveBatch(id, partition, now, records);
+  const tSave = Date.now();
+  if (stalePending) await deps.history.deleteBatch(stalePending);
+  await deps.store.enqueue(fresh);
+  if (again.length > 0) {
+    const since = new Date(Math.min(...again.map((i) => i.receivedAt.getTime())));
+    await deps.store.enqueue(again, { skipDeliveredSince: since });
+  }
   await deps.states.saveMany([...dirty.values()]);
-  return { outcomes, recipientsWithWork, decisions };
+  timings = { prepMs: tPrep - now.getTime(), decideMs: tDecide - tPrep, saveMs: tSave - tDecide, restMs: Date.now() - tSave };
+  return {
+    outcomes,
+    recipientsWithWork: new Set([...fresh, ...again].map((i) => i.recipient)),
+    decisions,
+    replayed: recorded.size > 0,
+    done: () => deps.history.markDone(progress, last),
+  };
 }

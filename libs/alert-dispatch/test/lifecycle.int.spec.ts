@@ -2,7 +2,7 @@ import express from 'express';
 import { listen, type RunningServer } from '@watchkeeper/runtime';
 import { alertFingerprint, Topics } from '@watchkeeper/contracts';
 import { dispatcherApi } from '../src';
-import { alert, collectOutcomes, startHarness, startSink, waitFor, type Harness } from './support';
+import { alert, collectOutcomes, recorded, startHarness, startSink, waitFor, type Harness } from './support';
 
 const TOKEN = 'test-admin-token-0123456789';
 
@@ -50,7 +50,7 @@ pools:
     await waitFor('firing notification', () => sink.alertIds().includes(trig.id));
     const re = alert({ action: 'trigger', entity, type: 'disk-full', occurredAt: new Date(t0 + 1000).toISOString() });
     await h.publish([re]);
-    await waitFor('re-trigger recorded', async () => (await h.engine.history.find([re.id])).size === 1);
+    await waitFor('re-trigger recorded', () => recorded(h, [re.id]));
     const rel = alert({ action: 'release', entity, type: 'disk-full', occurredAt: new Date(t0 + 42_000).toISOString() });
     await h.publish([rel]);
     await waitFor('resolved notification', () => sink.alertIds().includes(rel.id));
@@ -82,7 +82,7 @@ pools:
     const ghost = alert({ action: 'release', entity: { kind: 'host', id: `${entity.id}-ghost` } });
     const open = alert({ action: 'trigger', entity: { kind: 'host', id: `${entity.id}-open` } });
     await h.publish([ghost, open]);
-    await waitFor('both recorded', async () => (await h.engine.history.find([ghost.id, open.id])).size === 2);
+    await waitFor('both recorded', () => recorded(h, [ghost.id, open.id]));
     const alerts = await call('GET', '/v1/alerts');
     expect(alerts.body.recent.find((e: any) => e.eventId === ghost.id)).toMatchObject({ notified: false, reason: 'unknown-release' });
     expect(alerts.body.active.find((a: any) => a.entity.id === open.entity.id)).toMatchObject({ triggerCount: 1, type: 'test-alert' });
@@ -109,7 +109,7 @@ pools:
     const loud = alert({ entity: { kind: 'host', id: `${entity.id}-loud-1` } });
     await h.publish([muted, loud]);
     await waitFor('loud delivered', () => sink.alertIds().includes(loud.id));
-    await waitFor('muted recorded', async () => (await h.engine.history.find([muted.id])).size === 1);
+    await waitFor('muted recorded', () => recorded(h, [muted.id]));
     expect(sink.alertIds()).not.toContain(muted.id);
     const rec = (await call('GET', '/v1/alerts')).body.recent.find((e: any) => e.eventId === muted.id);
     expect(rec.recipients).toEqual([{ recipient: 'lc-hook', state: 'silenced', cause: `silence:${created.body.id}` }]);

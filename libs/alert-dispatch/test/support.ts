@@ -110,9 +110,7 @@ export async function startHarness(name: string, routingYaml: string, extra: Par
     routing,
     run,
     async publish(alerts) {
-      for (let i = 0; i < alerts.length; i += 2000) {
-        await producer.publishMany(Topics.alerts, alerts.slice(i, i + 2000).map((a) => ({ value: a, opts: { id: a.id } })));
-      }
+      await publishAlerts(producer, alerts);
     },
     async stop(opts = {}) {
       await engine.stop();
@@ -142,3 +140,28 @@ export async function collectOutcomes(kafka: Kafka, recipientPrefix: string) {
   await waitFor('outcome consumer join', () => joined, 30_000);
   return { outcomes, stop: () => consumer.disconnect() };
 }
+
+/** Produces alerts in chunks of 1000, a few requests in flight at once (a flood, fast). */
+export async function publishAlerts(producer: EventProducer, alerts: AlertEvent[]): Promise<void> {
+  const chunks: AlertEvent[][] = [];
+  for (let i = 0; i < alerts.length; i += 1000) chunks.push(alerts.slice(i, i + 1000));
+  let next = 0;
+  const lane = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++];
+      await producer.publishMany(Topics.alerts, chunk.map((a) => ({ value: a, opts: { id: a.id } })));
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, lane));
+}
+
+/** Are these alert events in the history store? */
+export async function recorded(h: Harness, eventIds: string[]): Promise<boolean> {
+  const recent = new Set((await h.engine.history.recent(1000)).map((r) => r.eventId));
+  return eventIds.every((id) => recent.has(id));
+}
+
+// kafkajs' default (Java-compatible) partitioner: murmur2 of the key, positive, modulo partitions.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: string) => number;
+export const partitionOf = (key: string, partitions: number) => (murmur2(key) & 0x7fffffff) % partitions;

@@ -1,6 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { AlertEvent, AlertHistoryEntry } from '@watchkeeper/contracts';
-import { isDuplicateKey } from '@watchkeeper/mongo';
 import type { Decision } from './transition';
 
 /** What happened to the alert at one recipient when it was received. */
@@ -11,7 +10,7 @@ export interface FanoutEntry {
   fallback?: string;
 }
 
-/** Every alert event received, with the decision taken and where it was routed: the built-in store. */
+/** One alert event as received, with the decision taken and where each recipient's copy went. */
 export interface HistoryRecord {
   eventId: string;
   fingerprint: string;
@@ -22,91 +21,157 @@ export interface HistoryRecord {
   kafka: { partition: number; offset: string };
 }
 
-type HistoryDoc = Omit<HistoryRecord, 'eventId'> & { _id: string };
+/** Counts of one batch: what accounting reads, without touching the (large) records. */
+export interface BatchCounts {
+  alerts: number;
+  fanout: Array<{ recipient: string; state: FanoutEntry['state']; cause?: string; n: number }>;
+}
 
-const historySchema = new Schema<HistoryDoc>(
-  {
-    _id: String,
-    fingerprint: String,
-    event: { type: Schema.Types.Mixed },
-    receivedAt: Date,
-    decision: { type: Schema.Types.Mixed },
-    fanout: { type: Schema.Types.Mixed },
-    kafka: { _id: false, partition: Number, offset: String },
-  },
+interface BucketDoc {
+  _id: string;
+  partition: number;
+  firstOffset: string;
+  lastOffset: string;
+  receivedAt: Date;
+  count: number;
+  /** The records as one JSON text: FerretDB converts nested documents field by field (~10x slower). */
+  records: string;
+}
+
+interface CountsDoc extends BatchCounts {
+  _id: string;
+  receivedAt: Date;
+}
+
+interface ProgressDoc {
+  _id: string;
+  /** Every event at or before this offset is fully processed (history, queues, states, outcomes). */
+  through: string | null;
+  /** The batch being written; after a crash its records are reused, not decided again. */
+  pending: { bucketId: string; firstOffset: string; lastOffset: string } | null;
+}
+
+const bucketSchema = new Schema<BucketDoc>(
+  { _id: String, partition: Number, firstOffset: String, lastOffset: String, receivedAt: Date, count: Number, records: String },
   { versionKey: false, collection: 'alert_history', minimize: false },
 );
-// Serves recent() and the accounting window scan.
-historySchema.index({ receivedAt: -1 });
-// Serves lookups of one alert's story.
-historySchema.index({ fingerprint: 1, receivedAt: -1 });
+// Serves pruning by age (the records themselves are only ever read by _id).
+bucketSchema.index({ receivedAt: 1 });
 
+const countsSchema = new Schema<CountsDoc>(
+  { _id: String, receivedAt: Date, alerts: Number, fanout: { type: Schema.Types.Mixed } },
+  { versionKey: false, collection: 'alert_history_counts', minimize: false },
+);
+// Serves accounting windows and finding the latest buckets.
+countsSchema.index({ receivedAt: -1 });
+
+const progressSchema = new Schema<ProgressDoc>(
+  { _id: String, through: String, pending: { type: Schema.Types.Mixed } },
+  { versionKey: false, collection: 'alert_consumer_progress', minimize: false },
+);
+
+export const bucketId = (groupId: string, partition: number, firstOffset: string) => `${groupId}:${partition}:${firstOffset.padStart(20, '0')}`;
+
+export function countBatch(records: HistoryRecord[]): BatchCounts {
+  const rows = new Map<string, BatchCounts['fanout'][number]>();
+  for (const r of records) {
+    for (const f of r.fanout) {
+      const cause = f.state === 'queued' ? undefined : f.cause;
+      const k = `${f.recipient}\u0000${f.state}\u0000${cause ?? ''}`;
+      const row = rows.get(k) ?? { recipient: f.recipient, state: f.state, ...(cause ? { cause } : {}), n: 0 };
+      row.n += 1;
+      rows.set(k, row);
+    }
+  }
+  return { alerts: records.length, fanout: [...rows.values()] };
+}
+
+/**
+ * The built-in store: every alert event received, kept as one document per consumed batch (FerretDB
+ * reads whole documents, so per-event documents would make every scan cost the whole history), a
+ * small counts document per batch for accounting, and per-partition progress for exactly-once
+ * recording across redeliveries (Kafka position, not wall clock, says what was already done).
+ */
 export class AlertHistoryStore {
-  readonly model: Model<HistoryDoc>;
+  readonly buckets: Model<BucketDoc>;
+  readonly counts: Model<CountsDoc>;
+  readonly progress: Model<ProgressDoc>;
 
   constructor(conn: Connection) {
-    this.model = conn.models.AlertHistory ?? conn.model<HistoryDoc>('AlertHistory', historySchema);
+    this.buckets = conn.models.AlertHistoryBucket ?? conn.model<BucketDoc>('AlertHistoryBucket', bucketSchema);
+    this.counts = conn.models.AlertHistoryCounts ?? conn.model<CountsDoc>('AlertHistoryCounts', countsSchema);
+    this.progress = conn.models.AlertConsumerProgress ?? conn.model<ProgressDoc>('AlertConsumerProgress', progressSchema);
   }
 
-  async find(eventIds: string[]): Promise<Map<string, HistoryRecord>> {
-    const out = new Map<string, HistoryRecord>();
-    if (eventIds.length === 0) return out;
-    const docs = await this.model.find({ _id: { $in: eventIds } }).lean<HistoryDoc[]>();
-    for (const d of docs) out.set(d._id, fromDoc(d));
-    return out;
+  get models(): Array<Model<any>> {
+    return [this.buckets, this.counts, this.progress];
   }
 
-  /**
-   * Idempotent: a record already stored (a redelivered event) is left as it was, and its event id is
-   * returned so the caller uses the stored decision instead of a new one.
-   */
-  async insertNew(records: HistoryRecord[]): Promise<Set<string>> {
-    const duplicates = new Set<string>();
-    if (records.length === 0) return duplicates;
-    try {
-      await this.model.collection.insertMany(records.map(({ eventId, ...r }) => ({ _id: eventId, ...r })) as never[], { ordered: false });
-    } catch (err) {
-      type W = { code?: number; index?: number; err?: { code?: number; index?: number } };
-      const e = err as W & { writeErrors?: W[] };
-      const writeErrors: W[] = e.writeErrors ?? [];
-      if (writeErrors.length === 0 || !writeErrors.every((w) => isDuplicateKey(w.err ?? w))) throw err;
-      for (const w of writeErrors) {
-        const index = w.index ?? w.err?.index;
-        if (index === undefined) throw err;
-        duplicates.add(records[index].eventId);
-      }
-    }
-    return duplicates;
+  async loadProgress(groupId: string, partition: number): Promise<ProgressDoc> {
+    const d = await this.progress.findById(`${groupId}:${partition}`).lean<ProgressDoc>();
+    return d ?? { _id: `${groupId}:${partition}`, through: null, pending: null };
   }
 
+  async markPending(p: ProgressDoc, pending: NonNullable<ProgressDoc['pending']>): Promise<void> {
+    await this.progress.updateOne({ _id: p._id }, { $set: { pending, through: p.through } }, { upsert: true });
+  }
+
+  async markDone(p: ProgressDoc, through: string): Promise<void> {
+    await this.progress.updateOne({ _id: p._id }, { $set: { pending: null, through } }, { upsert: true });
+  }
+
+  async loadBucket(id: string): Promise<HistoryRecord[]> {
+    const d = await this.buckets.findById(id).lean<BucketDoc>();
+    if (!d) return [];
+    return (JSON.parse(d.records) as HistoryRecord[]).map((r) => ({
+      ...r,
+      receivedAt: new Date(r.receivedAt),
+      decision: { ...r.decision, ...(r.decision.startsAt ? { startsAt: new Date(r.decision.startsAt) } : {}) },
+    }));
+  }
+
+  /** Writes (or rewrites, after a crash) one batch: records first, then its counts. */
+  async saveBatch(id: string, partition: number, receivedAt: Date, records: HistoryRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const offsets = records.map((r) => BigInt(r.kafka.offset));
+    const min = offsets.reduce((a, b) => (b < a ? b : a)).toString();
+    const max = offsets.reduce((a, b) => (b > a ? b : a)).toString();
+    await this.buckets.replaceOne(
+      { _id: id },
+      { _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) },
+      { upsert: true },
+    );
+    await this.counts.replaceOne({ _id: id }, { _id: id, receivedAt, ...countBatch(records) }, { upsert: true });
+  }
+
+  /** Drops a pending batch that a redelivery replaced with a different one. */
+  async deleteBatch(id: string): Promise<void> {
+    await this.counts.deleteOne({ _id: id });
+    await this.buckets.deleteOne({ _id: id });
+  }
+
+  /** The newest records, newest first. */
   async recent(limit = 100): Promise<HistoryRecord[]> {
-    const docs = await this.model.find({}).sort({ receivedAt: -1 }).limit(limit).lean<HistoryDoc[]>();
-    return docs.map(fromDoc);
+    const latest = await this.counts.find({}, { _id: 1 }).sort({ receivedAt: -1 }).limit(Math.min(50, limit)).lean();
+    const out: HistoryRecord[] = [];
+    for (const { _id } of latest) {
+      out.push(...(await this.loadBucket(_id)));
+      if (out.length >= limit * 2) break;
+    }
+    return out.sort((a, b) => new Date(b.receivedAt).getTime() - new Date(a.receivedAt).getTime() || Number(BigInt(b.kafka.offset) - BigInt(a.kafka.offset))).slice(0, limit);
   }
 
-  /** Fan-out counts of the alerts received in [from, to), by recipient and state (and cause for drops). */
-  async fanoutCounts(from: Date, to: Date): Promise<{ alerts: number; counts: Array<{ recipient: string; state: string; cause?: string; n: number }> }> {
-    const match = { receivedAt: { $gte: from, $lt: to } };
-    const alerts = await this.model.countDocuments(match);
-    const rows = await this.model.aggregate<{ _id: { recipient: string; state: string; cause?: string }; n: number }>([
-      { $match: match },
-      { $project: { fanout: 1 } },
-      { $unwind: '$fanout' },
-      { $group: { _id: { recipient: '$fanout.recipient', state: '$fanout.state', cause: '$fanout.cause' }, n: { $sum: 1 } } },
-    ]);
-    return { alerts, counts: rows.map((r) => ({ recipient: r._id.recipient, state: r._id.state, cause: r._id.cause ?? undefined, n: r.n })) };
+  /** Fan-out counts of the alerts received in [from, to). */
+  async fanoutCounts(from: Date, to: Date): Promise<{ alerts: number; counts: BatchCounts['fanout'] }> {
+    const docs = await this.counts.find({ receivedAt: { $gte: from, $lt: to } }).lean<CountsDoc[]>();
+    return { alerts: docs.reduce((s, d) => s + d.alerts, 0), counts: docs.flatMap((d) => d.fanout) };
   }
 
   /** Retention in code (FerretDB has no TTL indexes). */
-  async pruneBefore(before: Date): Promise<number> {
-    const r = await this.model.deleteMany({ receivedAt: { $lt: before } });
-    return r.deletedCount ?? 0;
+  async pruneBefore(before: Date): Promise<void> {
+    await this.buckets.deleteMany({ receivedAt: { $lt: before } });
+    await this.counts.deleteMany({ receivedAt: { $lt: before } });
   }
-}
-
-function fromDoc(d: HistoryDoc): HistoryRecord {
-  const { _id, ...rest } = d;
-  return { eventId: _id, ...rest };
 }
 
 export function toHistoryEntry(r: HistoryRecord): AlertHistoryEntry {

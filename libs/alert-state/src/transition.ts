@@ -22,7 +22,7 @@ export interface AlertState {
   applied?: { partition: number; offset: string };
 }
 
-export type DecisionReason = 'stateless' | 'new' | 'repeat' | 'severity-changed' | 'refresh' | 'resolved' | 'unknown-release';
+export type DecisionReason = 'stateless' | 'new' | 'repeat' | 'severity-changed' | 'refresh' | 'resolved' | 'unknown-release' | 'duplicate';
 
 /** Whether an alert event causes a notification, and of which kind. */
 export interface Decision {

@@ -26,3 +26,28 @@ export function admit(occ: Occupancy, source: string, type: string, limits: { ca
   occ.byType.set(type, byType + 1);
   return { admitted: true, fairRank: Math.max(bySource, byType) + 1 };
 }
+
+/** Per-recipient occupancy kept in memory between re-reads from the queue (admission must not scan the queue per batch). */
+export class OccupancyBook {
+  private byRecipient = new Map<string, Occupancy>();
+
+  of(recipient: string): Occupancy {
+    let o = this.byRecipient.get(recipient);
+    if (!o) this.byRecipient.set(recipient, (o = emptyOccupancy()));
+    return o;
+  }
+
+  replace(next: Map<string, Occupancy>): void {
+    this.byRecipient = next;
+  }
+
+  /** Items joined (+1) or left (-1) a recipient's queue. */
+  adjust(items: Array<{ recipient: string; source: string; type: string }>, delta: 1 | -1): void {
+    for (const i of items) {
+      const o = this.of(i.recipient);
+      o.total = Math.max(0, o.total + delta);
+      o.bySource.set(i.source, Math.max(0, (o.bySource.get(i.source) ?? 0) + delta));
+      o.byType.set(i.type, Math.max(0, (o.byType.get(i.type) ?? 0) + delta));
+    }
+  }
+}

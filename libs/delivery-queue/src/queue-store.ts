@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { DeliveryRecord } from '@watchkeeper/contracts';
 import { emptyOccupancy, type Occupancy } from './admission';
@@ -29,20 +28,43 @@ export interface QueueItem {
 
 export type FinalOutcome = 'delivered' | 'dead_lettered';
 
-/** A finished notification: the durable answer to "what happened to it". */
-export interface LogEntry {
+/** One item of a sent digest, as kept in the delivery log. */
+export interface DigestItem {
+  id: string;
+  alertId: string;
+  fingerprint: string;
+  kind: Notification['kind'];
+  type: string;
+  entity: Notification['entity'];
+  severity: Notification['severity'];
+  occurredAt: string;
+  receivedAt: Date;
+  attempts: number;
+  generation: number;
+  /** The recipient the route named (differs from the digest's recipient when a fallback took it). */
+  routedTo: string;
+}
+
+/** One delivered digest: the durable answer to "what was delivered, when, in which notification". */
+export interface DigestLog {
   _id: string;
   recipient: string;
-  outcome: FinalOutcome;
-  cause?: string;
+  at: Date;
+  items: DigestItem[];
+  /** Delivered items by route recipient and receipt time: what accounting reads. */
+  counts: Array<{ recipient: string; receivedAt: number; n: number }>;
+}
+
+/** A notification that exhausted its attempts (and fallback), kept whole so it can be replayed. */
+export interface DeadLetterDoc {
+  _id: string;
+  recipient: string;
+  cause: string;
+  at: Date;
   attempts: number;
   generation: number;
   receivedAt: Date;
-  at: Date;
-  latencyMs: number;
-  digestId?: string;
   notification: Notification;
-  fallback?: string;
 }
 
 const queueSchema = new Schema<QueueItem>(
@@ -71,28 +93,20 @@ queueSchema.index({ recipient: 1, nextAttemptAt: 1, fairRank: 1, seq: 1 });
 // Serves the accounting window.
 queueSchema.index({ receivedAt: 1 });
 
-const logSchema = new Schema<LogEntry>(
-  {
-    _id: String,
-    recipient: String,
-    outcome: String,
-    cause: String,
-    attempts: Number,
-    generation: Number,
-    receivedAt: Date,
-    at: Date,
-    latencyMs: Number,
-    digestId: String,
-    notification: { type: Schema.Types.Mixed },
-    fallback: String,
-  },
-  { versionKey: false, collection: 'deliveries', minimize: false },
+const digestSchema = new Schema<DigestLog>(
+  { _id: String, recipient: String, at: Date, items: { type: Schema.Types.Mixed }, counts: { type: Schema.Types.Mixed } },
+  { versionKey: false, collection: 'delivery_digests', minimize: false },
 );
-// Serves GET /v1/deliveries (newest first, by recipient/outcome) and the replay of dead letters.
-logSchema.index({ at: -1 });
-logSchema.index({ outcome: 1, recipient: 1 });
-// Serves the accounting window.
-logSchema.index({ receivedAt: 1 });
+// Serves GET /v1/deliveries (newest first), accounting windows and pruning.
+digestSchema.index({ at: -1 });
+
+const deadSchema = new Schema<DeadLetterDoc>(
+  { _id: String, recipient: String, cause: String, at: Date, attempts: Number, generation: Number, receivedAt: Date, notification: { type: Schema.Types.Mixed } },
+  { versionKey: false, collection: 'delivery_dead_letters', minimize: false },
+);
+// Serves replay by recipient and accounting windows.
+deadSchema.index({ recipient: 1 });
+deadSchema.index({ receivedAt: 1 });
 
 function ignoreDuplicates(err: unknown): void {
   type W = { code?: number; err?: { code?: number } };
@@ -105,14 +119,22 @@ function ignoreDuplicates(err: unknown): void {
 /**
  * Durable per-recipient queues as documents claimed with conditional updates (no transactions, no
  * change streams: FerretDB 1.x). A claim sets a lease; a crashed sender's items come back when it ends.
+ * Delivered items are logged one document per digest (FerretDB reads whole documents, so few large
+ * documents scan far faster than many small ones).
  */
 export class DeliveryStore {
   readonly queue: Model<QueueItem>;
-  readonly log: Model<LogEntry>;
+  readonly digests: Model<DigestLog>;
+  readonly dead: Model<DeadLetterDoc>;
 
   constructor(conn: Connection) {
     this.queue = conn.models.DeliveryQueueItem ?? conn.model<QueueItem>('DeliveryQueueItem', queueSchema);
-    this.log = conn.models.DeliveryLogEntry ?? conn.model<LogEntry>('DeliveryLogEntry', logSchema);
+    this.digests = conn.models.DeliveryDigest ?? conn.model<DigestLog>('DeliveryDigest', digestSchema);
+    this.dead = conn.models.DeliveryDeadLetter ?? conn.model<DeadLetterDoc>('DeliveryDeadLetter', deadSchema);
+  }
+
+  get models(): Array<Model<any>> {
+    return [this.queue, this.digests, this.dead];
   }
 
   /** Waiting items per recipient, by source and type: what admission control counts against. */
@@ -131,72 +153,99 @@ export class DeliveryStore {
     return out;
   }
 
-  /** Inserts new items; ones already queued are left alone and, when `skipFinished`, ones already in the log are not queued again. */
-  async enqueue(items: QueueItem[], opts: { skipFinished?: boolean } = {}): Promise<void> {
-    if (items.length === 0) return;
+  /** Inserts new items; an item already queued is left alone. With `skipDeliveredSince`, items logged as delivered since then are not queued again. */
+  async enqueue(items: QueueItem[], opts: { skipDeliveredSince?: Date } = {}): Promise<QueueItem[]> {
     let todo = items;
-    if (opts.skipFinished) {
-      const done = new Set((await this.log.find({ _id: { $in: items.map((i) => i._id) } }, { _id: 1 }).lean()).map((d) => d._id));
-      todo = items.filter((i) => !done.has(i._id));
-      if (todo.length === 0) return;
+    if (todo.length > 0 && opts.skipDeliveredSince) {
+      const done = new Set<string>();
+      const logs = await this.digests.find({ at: { $gte: opts.skipDeliveredSince } }, { items: 1 }).lean<DigestLog[]>();
+      for (const l of logs) for (const i of l.items) done.add(i.id);
+      const dead = await this.dead.find({ _id: { $in: todo.map((i) => i._id) } }, { _id: 1 }).lean();
+      for (const d of dead) done.add(d._id);
+      todo = todo.filter((i) => !done.has(i._id));
     }
+    if (todo.length === 0) return [];
     await this.queue.collection.insertMany(todo as never[], { ordered: false }).catch(ignoreDuplicates);
+    return todo;
   }
 
   /**
    * Claims up to `max` due items of one recipient, lowest fair rank first (round-robin over sources),
-   * for `leaseMs`. Leftovers of a finished item (logged, then the process died before removing it)
-   * are cleaned up here instead of being sent twice.
+   * for `leaseMs`, under `token` (the digest id). An item whose lease ran out is checked against the
+   * log of the digest that held it: if that digest was logged (the process died between logging and
+   * removing), it is removed now instead of being sent twice.
    */
-  async claim(recipient: string, max: number, leaseMs: number, now = new Date()): Promise<QueueItem[]> {
-    const candidates = await this.queue
-      .find({ recipient, nextAttemptAt: { $lte: now } }, { _id: 1 })
-      .sort({ fairRank: 1, seq: 1 })
-      .limit(max)
-      .lean();
+  async claim(recipient: string, max: number, leaseMs: number, token: string, now = new Date()): Promise<QueueItem[]> {
+    const candidates = await this.queue.find({ recipient, nextAttemptAt: { $lte: now } }).sort({ fairRank: 1, seq: 1 }).limit(max).lean<QueueItem[]>();
     if (candidates.length === 0) return [];
-    const token = randomUUID();
     const ids = candidates.map((c) => c._id);
-    await this.queue.updateMany(
+    const r = await this.queue.updateMany(
       { _id: { $in: ids }, nextAttemptAt: { $lte: now } },
       { $set: { state: 'inflight', claimToken: token, nextAttemptAt: new Date(now.getTime() + leaseMs) } },
     );
-    const claimed = await this.queue.find({ _id: { $in: ids }, claimToken: token }).lean<QueueItem[]>();
-    if (claimed.length === 0) return [];
-    const logged = await this.log.find({ _id: { $in: claimed.map((c) => c._id) } }, { _id: 1, generation: 1 }).lean();
-    if (logged.length === 0) return sortFair(claimed);
-    const gen = new Map(logged.map((l) => [l._id, l.generation]));
-    const leftovers = claimed.filter((c) => gen.has(c._id) && gen.get(c._id)! >= c.generation).map((c) => c._id);
-    const staleLog = claimed.filter((c) => gen.has(c._id) && gen.get(c._id)! < c.generation).map((c) => c._id);
-    if (leftovers.length) await this.queue.deleteMany({ _id: { $in: leftovers }, claimToken: token });
-    if (staleLog.length) await this.log.deleteMany({ _id: { $in: staleLog } }); // an interrupted replay
-    const left = new Set(leftovers);
-    return sortFair(claimed.filter((c) => !left.has(c._id)));
+    // Another instance may have taken some: then read back exactly ours.
+    const claimed = r.modifiedCount === candidates.length ? candidates : await this.queue.find({ _id: { $in: ids }, claimToken: token }).lean<QueueItem[]>();
+    const expired = claimed.filter((c) => c.state === 'inflight' && c.claimToken);
+    if (expired.length === 0) return claimed;
+    const leftovers = new Set<string>();
+    for (const digestId of new Set(expired.map((c) => c.claimToken!))) {
+      const log = await this.digests.findById(digestId, { items: 1 }).lean<DigestLog>();
+      const logged = new Map((log?.items ?? []).map((i) => [i.id, i.generation]));
+      for (const c of expired) if (c.claimToken === digestId && logged.has(c._id) && logged.get(c._id)! >= c.generation) leftovers.add(c._id);
+    }
+    if (leftovers.size > 0) await this.queue.deleteMany({ _id: { $in: [...leftovers] }, claimToken: token });
+    return claimed.filter((c) => !leftovers.has(c._id));
   }
 
-  /** Log first, then remove from the queue: a crash in between leaves a leftover that claim() cleans. */
-  async finish(items: QueueItem[], outcome: FinalOutcome, extra: { at: Date; cause?: string; digestId?: string; attemptsDelta: number }): Promise<void> {
+  /** Log first, then remove from the queue: a crash in between leaves a leftover that claim() removes. */
+  async delivered(items: QueueItem[], digestId: string, at: Date): Promise<void> {
     if (items.length === 0) return;
-    const entries: LogEntry[] = items.map((i) => ({
+    const counts = new Map<string, { recipient: string; receivedAt: number; n: number }>();
+    for (const i of items) {
+      const routedTo = i.originalRecipient ?? i.recipient;
+      const k = `${routedTo}\u0000${new Date(i.receivedAt).getTime()}`;
+      const c = counts.get(k) ?? { recipient: routedTo, receivedAt: new Date(i.receivedAt).getTime(), n: 0 };
+      c.n += 1;
+      counts.set(k, c);
+    }
+    const doc: DigestLog = {
+      _id: digestId,
+      recipient: items[0].recipient,
+      at,
+      items: items.map((i) => ({
+        id: i._id,
+        alertId: i.notification.alertId,
+        fingerprint: i.notification.fingerprint,
+        kind: i.notification.kind,
+        type: i.notification.type,
+        entity: i.notification.entity,
+        severity: i.notification.severity,
+        occurredAt: i.notification.occurredAt,
+        receivedAt: i.receivedAt,
+        attempts: i.attempts + 1,
+        generation: i.generation,
+        routedTo: i.originalRecipient ?? i.recipient,
+      })),
+      counts: [...counts.values()],
+    };
+    await this.digests.collection.insertOne(doc as never).catch(ignoreDuplicates);
+    await this.queue.deleteMany({ _id: { $in: items.map((i) => i._id) } });
+  }
+
+  /** Out of the queue into the dead letters (kept whole for replay). */
+  async deadLetter(items: QueueItem[], cause: string, at: Date): Promise<void> {
+    if (items.length === 0) return;
+    const docs: DeadLetterDoc[] = items.map((i) => ({
       _id: i._id,
-      // Accounted to the recipient the route named; `fallback` says who took it instead.
       recipient: i.originalRecipient ?? i.recipient,
-      outcome,
-      ...(extra.cause ? { cause: extra.cause } : {}),
-      attempts: i.attempts + extra.attemptsDelta,
+      cause,
+      at,
+      attempts: i.attempts + 1,
       generation: i.generation,
       receivedAt: i.receivedAt,
-      at: extra.at,
-      latencyMs: Math.max(0, extra.at.getTime() - new Date(i.notification.occurredAt).getTime()),
-      ...(extra.digestId ? { digestId: extra.digestId } : {}),
       notification: i.notification,
-      ...(i.originalRecipient ? { fallback: i.recipient } : {}),
     }));
-    await this.log.collection.insertMany(entries as never[], { ordered: false }).catch(async (err) => {
-      ignoreDuplicates(err);
-      // Already logged (an earlier run got this far): bring those entries up to date.
-      await this.log.bulkWrite(entries.map((e) => ({ replaceOne: { filter: { _id: e._id }, replacement: e } })), { ordered: false });
-    });
+    await this.dead.collection.insertMany(docs as never[], { ordered: false }).catch(ignoreDuplicates);
     await this.queue.deleteMany({ _id: { $in: items.map((i) => i._id) } });
   }
 
@@ -232,13 +281,13 @@ export class DeliveryStore {
     return this.queue.countDocuments({ recipient });
   }
 
-  /** Dead letters back into their queue (the recipient that gave up on them), attempts starting over. */
-  async replayDeadLetters(filter: { recipient?: string; ids?: string[] }, now = new Date()): Promise<number> {
-    const q: Record<string, unknown> = { outcome: 'dead_lettered' };
+  /** Dead letters back into the queue of the recipient that gave up on them, attempts starting over. */
+  async replayDeadLetters(filter: { recipient?: string; ids?: string[] }, now = new Date()): Promise<QueueItem[]> {
+    const q: Record<string, unknown> = {};
     if (filter.recipient) q.recipient = filter.recipient;
     if (filter.ids) q._id = { $in: filter.ids };
-    const letters = await this.log.find(q).lean<LogEntry[]>();
-    if (letters.length === 0) return 0;
+    const letters = await this.dead.find(q).lean<DeadLetterDoc[]>();
+    if (letters.length === 0) return [];
     const items: QueueItem[] = letters.map((l, i) => ({
       _id: l._id,
       recipient: l.recipient,
@@ -254,62 +303,73 @@ export class DeliveryStore {
       receivedAt: l.receivedAt,
       notification: l.notification,
     }));
-    // Queue first, then drop the log entries: in between the item counts as dead-lettered, never twice.
+    // Queue first, then remove the dead letters: in between an item counts as dead-lettered only
+    // (accounting skips queued items that still have a dead letter), never twice, never lost.
     await this.enqueue(items);
-    await this.log.deleteMany({ _id: { $in: items.map((i) => i._id) }, outcome: 'dead_lettered' });
-    return items.length;
+    await this.dead.deleteMany({ _id: { $in: items.map((i) => i._id) } });
+    return items;
   }
 
-  /** Finished outcomes and still-waiting items of the notifications received in [from, to), by recipient. */
+  /** Delivered, dead-lettered and still-waiting notifications among those received in [from, to), by route recipient. */
   async windowCounts(from: Date, to: Date): Promise<Array<{ recipient: string; state: FinalOutcome | 'queued'; n: number }>> {
-    const match = { receivedAt: { $gte: from, $lt: to } };
-    const finished = await this.log.aggregate<{ _id: { r: string; o: FinalOutcome }; n: number }>([
-      { $match: match },
-      { $group: { _id: { r: '$recipient', o: '$outcome' }, n: { $sum: 1 } } },
-    ]);
-    // A finished item is counted by its log entry; its queue leftover (if any) is not counted again.
-    const waiting = await this.queue.find(match, { _id: 1, recipient: 1, originalRecipient: 1 }).lean();
-    const loggedIds = waiting.length
-      ? new Set((await this.log.find({ _id: { $in: waiting.map((w) => w._id) } }, { _id: 1 }).lean()).map((l) => l._id))
-      : new Set<string>();
-    const queued = new Map<string, number>();
-    for (const w of waiting) {
-      if (loggedIds.has(w._id)) continue;
-      const r = w.originalRecipient ?? w.recipient;
-      queued.set(r, (queued.get(r) ?? 0) + 1);
+    const out = new Map<string, { recipient: string; state: FinalOutcome | 'queued'; n: number }>();
+    const add = (recipient: string, state: FinalOutcome | 'queued', n: number) => {
+      const k = `${recipient}\u0000${state}`;
+      const row = out.get(k) ?? { recipient, state, n: 0 };
+      row.n += n;
+      out.set(k, row);
+    };
+    const f = from.getTime();
+    const t = to.getTime();
+    // Delivered after receipt, so digests logged before `from` cannot hold any of them.
+    const digests = await this.digests.find({ at: { $gte: from } }, { counts: 1 }).lean<DigestLog[]>();
+    for (const d of digests) for (const c of d.counts) if (c.receivedAt >= f && c.receivedAt < t) add(c.recipient, 'delivered', c.n);
+    const dead = await this.dead.find({ receivedAt: { $gte: from, $lt: to } }, { _id: 1, recipient: 1 }).lean();
+    const deadIds = new Set(dead.map((d) => d._id));
+    for (const d of dead) add(d.recipient, 'dead_lettered', 1);
+    const waiting = await this.queue.find({ receivedAt: { $gte: from, $lt: to } }, { _id: 1, recipient: 1, originalRecipient: 1, state: 1, claimToken: 1, generation: 1 }).lean<QueueItem[]>();
+    const leftovers = new Set<string>();
+    for (const digestId of new Set(waiting.filter((w) => w.state === 'inflight' && w.claimToken).map((w) => w.claimToken!))) {
+      const log = await this.digests.findById(digestId, { items: 1 }).lean<DigestLog>();
+      for (const i of log?.items ?? []) leftovers.add(i.id);
     }
-    return [
-      ...finished.map((f) => ({ recipient: f._id.r, state: f._id.o, n: f.n })),
-      ...[...queued].map(([recipient, n]) => ({ recipient, state: 'queued' as const, n })),
-    ];
+    for (const w of waiting) {
+      if (deadIds.has(w._id) || leftovers.has(w._id)) continue; // counted by its dead letter or its digest
+      add(w.originalRecipient ?? w.recipient, 'queued', 1);
+    }
+    return [...out.values()];
   }
 
-  async list(filter: { recipient?: string; outcome?: string; alertId?: string; limit: number }): Promise<DeliveryRecord[]> {
+  async list(filter: { recipient?: string; outcome?: string; alertId?: string; limit: number; since: Date }): Promise<DeliveryRecord[]> {
     const out: DeliveryRecord[] = [];
+    const match = (n: { alertId: string }, routedTo: string) => (!filter.alertId || n.alertId === filter.alertId) && (!filter.recipient || routedTo === filter.recipient);
     if (!filter.outcome || filter.outcome === 'queued') {
-      const q: Record<string, unknown> = {};
-      if (filter.recipient) q.recipient = filter.recipient;
-      if (filter.alertId) q['notification.alertId'] = filter.alertId;
-      const items = await this.queue.find(q).sort({ seq: -1 }).limit(filter.limit).lean<QueueItem[]>();
-      out.push(...items.map(queueRecord));
+      const items = await this.queue.find(filter.recipient ? { recipient: filter.recipient } : {}).sort({ seq: -1 }).limit(filter.alertId ? 100_000 : filter.limit).lean<QueueItem[]>();
+      out.push(...items.filter((i) => match(i.notification, i.recipient)).map(queueRecord));
     }
-    if (filter.outcome !== 'queued') {
+    if (!filter.outcome || filter.outcome === 'delivered') {
+      const logs = await this.digests.find({ at: { $gte: filter.since } }).sort({ at: -1 }).lean<DigestLog[]>();
+      for (const l of logs) {
+        for (const i of l.items) if (match(i, i.routedTo)) out.push(digestRecord(l, i));
+        if (out.length >= filter.limit) break;
+      }
+    }
+    if (!filter.outcome || filter.outcome === 'dead_lettered') {
       const q: Record<string, unknown> = {};
       if (filter.recipient) q.recipient = filter.recipient;
-      if (filter.outcome) q.outcome = filter.outcome;
-      if (filter.alertId) q['notification.alertId'] = filter.alertId;
-      const entries = await this.log.find(q).sort({ at: -1 }).limit(filter.limit).lean<LogEntry[]>();
-      out.push(...entries.map(logRecord));
+      const dead = await this.dead.find(q).sort({ at: -1 }).limit(filter.alertId ? 100_000 : filter.limit).lean<DeadLetterDoc[]>();
+      out.push(...dead.filter((d) => match(d.notification, d.recipient)).map(deadRecord));
     }
     return out.slice(0, filter.limit);
   }
+
+  /** Retention in code (FerretDB has no TTL indexes). */
+  async pruneBefore(before: Date): Promise<void> {
+    await this.digests.deleteMany({ at: { $lt: before } });
+  }
 }
 
-function sortFair(items: QueueItem[]): QueueItem[] {
-  return items.sort((a, b) => a.fairRank - b.fairRank || a.seq - b.seq);
-}
-
-function base(n: Notification) {
+function base(n: Pick<Notification, 'alertId' | 'fingerprint' | 'kind' | 'type' | 'entity' | 'severity'>) {
   return { alertId: n.alertId, fingerprint: n.fingerprint, kind: n.kind, type: n.type, entity: n.entity, severity: n.severity };
 }
 
@@ -317,7 +377,7 @@ function queueRecord(i: QueueItem): DeliveryRecord {
   return {
     id: i._id,
     ...base(i.notification),
-    recipient: i.recipient,
+    recipient: i.originalRecipient ?? i.recipient,
     state: 'queued',
     ...(i.lastCause ? { cause: i.lastCause } : {}),
     attempts: i.attempts,
@@ -325,17 +385,30 @@ function queueRecord(i: QueueItem): DeliveryRecord {
   };
 }
 
-function logRecord(l: LogEntry): DeliveryRecord {
+function digestRecord(l: DigestLog, i: DigestItem): DeliveryRecord {
   return {
-    id: l._id,
-    ...base(l.notification),
-    recipient: l.recipient,
-    state: l.outcome,
-    ...(l.cause ? { cause: l.cause } : {}),
-    attempts: l.attempts,
-    receivedAt: new Date(l.receivedAt).toISOString(),
+    id: i.id,
+    ...base(i),
+    recipient: i.routedTo,
+    state: 'delivered',
+    ...(i.routedTo !== l.recipient ? { cause: `via fallback ${l.recipient}` } : {}),
+    attempts: i.attempts,
+    receivedAt: new Date(i.receivedAt).toISOString(),
     at: new Date(l.at).toISOString(),
-    latencyMs: l.latencyMs,
-    ...(l.digestId ? { digestId: l.digestId } : {}),
+    latencyMs: Math.max(0, new Date(l.at).getTime() - Date.parse(i.occurredAt)),
+    digestId: l._id,
+  };
+}
+
+function deadRecord(d: DeadLetterDoc): DeliveryRecord {
+  return {
+    id: d._id,
+    ...base(d.notification),
+    recipient: d.recipient,
+    state: 'dead_lettered',
+    cause: d.cause,
+    attempts: d.attempts,
+    receivedAt: new Date(d.receivedAt).toISOString(),
+    at: new Date(d.at).toISOString(),
   };
 }

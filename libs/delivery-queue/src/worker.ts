@@ -16,6 +16,10 @@ export interface WorkerOptions {
   leaseMs: number;
   /** Longest sleep with nothing due: picks up items queued by other instances. */
   idlePollMs: number;
+  /** Items left this recipient's queue (delivered, dead-lettered, or handed to a fallback): admission bookkeeping. */
+  onLeft?: (items: QueueItem[]) => void;
+  /** Items joined another recipient's queue (a fallback). */
+  onJoined?: (items: QueueItem[]) => void;
 }
 
 /**
@@ -100,7 +104,8 @@ export class RecipientWorker {
           await this.idle(wait, false);
           continue;
         }
-        const items = await this.opts.store.claim(this.name, this.opts.limits.maxDigest, this.opts.leaseMs);
+        const digestId = randomUUID();
+        const items = await this.opts.store.claim(this.name, this.opts.limits.maxDigest, this.opts.leaseMs, digestId);
         if (items.length === 0) {
           const due = await this.opts.store.nextDueAt(this.name);
           const untilDue = due ? due.getTime() - Date.now() : Infinity;
@@ -108,7 +113,7 @@ export class RecipientWorker {
           continue;
         }
         this.limiter?.take();
-        await this.deliver(items);
+        await this.deliver(items, digestId);
       } catch (err) {
         logger.error({ err, recipient: this.name }, 'delivery loop error; retrying');
         await this.idle(1000, false);
@@ -116,9 +121,8 @@ export class RecipientWorker {
     }
   }
 
-  private async deliver(items: QueueItem[]): Promise<void> {
+  private async deliver(items: QueueItem[], digestId: string): Promise<void> {
     const { sender, limits, store } = this.opts;
-    const digestId = randomUUID();
     const batch: Notification[] = items.map((i) => i.notification);
     const timeout = AbortSignal.timeout(limits.timeoutMs);
     let result: SendResult;
@@ -134,7 +138,8 @@ export class RecipientWorker {
     if (result.ok) {
       this.consecutiveFailures = 0;
       await this.publish(items.map((i) => outcome(i, 'delivered', now, { digestId, attempt: i.attempts + 1 })));
-      await store.finish(items, 'delivered', { at: now, digestId, attemptsDelta: 1 });
+      await store.delivered(items, digestId, now);
+      this.opts.onLeft?.(items);
       return;
     }
     this.consecutiveFailures += 1;
@@ -153,7 +158,9 @@ export class RecipientWorker {
     ]);
     await store.reschedule(retry, new Date(this.pausedUntil), cause);
     await store.moveToFallback(toFallback, now);
-    await store.finish(dead, 'dead_lettered', { at: now, cause, attemptsDelta: 1 });
+    await store.deadLetter(dead, cause, now);
+    this.opts.onLeft?.([...toFallback, ...dead]);
+    this.opts.onJoined?.(toFallback.map((i) => ({ ...i, recipient: i.fallback!, originalRecipient: i.recipient })));
   }
 
   /** Outcomes go out before they are made durable (at-least-once); a broker outage holds this recipient, not the others. */
