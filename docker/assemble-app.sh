@@ -47,6 +47,7 @@ done
 for p in "${projects[@]}"; do
   cp -R "$p/dist" "$out/$p/dist"
   [ -d "$p/bin" ] && cp -R "$p/bin" "$out/$p/bin"
+  [ -d "$p/public" ] && cp -R "$p/public" "$out/$p/public" # static files served as they are (the dashboard)
 done
 find "$out" -path '*/node_modules' -prune -o \( -name '*.d.ts' -o -name '*.d.ts.map' -o -name '*.tsbuildinfo' \) -type f -print0 | xargs -0r rm -f
 # Workspaces the app does not need: drop them and their links so the image holds only what runs.
