@@ -162,6 +162,5 @@ export async function recorded(h: Harness, eventIds: string[]): Promise<boolean>
 }
 
 // kafkajs' default (Java-compatible) partitioner: murmur2 of the key, positive, modulo partitions.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: string) => number;
 export const partitionOf = (key: string, partitions: number) => (murmur2(key) & 0x7fffffff) % partitions;
