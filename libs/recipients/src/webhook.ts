@@ -31,8 +31,10 @@ export class WebhookSender implements Sender {
     try {
       res = await fetch(this.config.url, { method: 'POST', headers, body, signal: ctx.signal });
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      return { ok: false, retryable: true, cause: `connect: ${e.cause?.code ?? e.message}` };
+      // fetch wraps the socket error (sometimes in an AggregateError): name its code when there is one.
+      const e = err as Error & { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } };
+      const code = e.cause?.code ?? e.cause?.errors?.find((x) => x.code)?.code ?? e.cause?.message ?? e.message;
+      return { ok: false, retryable: true, cause: `connect: ${code}` };
     }
     await res.arrayBuffer().catch(() => undefined); // drain so the connection is reused
     if (res.ok) return { ok: true };
