@@ -125,6 +125,7 @@ export function dashboardProxyRoutes(opts: ProxyOptions): (ctx: ProxyRouteContex
           recipient: z.string().min(1).max(200).optional(),
           outcome: z.enum(['queued', 'delivered', 'dead_lettered']).optional(),
           alertId: z.string().min(1).max(200).optional(),
+          since: z.iso.datetime({ offset: true }).optional().describe('default: one hour ago'),
           limit: Limit.optional(),
         })
         .strict(),

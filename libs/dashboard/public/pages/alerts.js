@@ -44,7 +44,7 @@ export function mount(root, ctx) {
       <div id="al-silences" class="table-wrap"></div>
     </section>
     <section aria-labelledby="al-rcpt-title"><h2 id="al-rcpt-title">Recipients: queues and drops</h2><div id="al-recipients" class="table-wrap"></div></section>
-    <section aria-labelledby="al-del-title"><h2 id="al-del-title">Deliveries</h2><div id="al-deliveries" class="table-wrap"></div></section>
+    <section aria-labelledby="al-del-title"><h2 id="al-del-title">Deliveries (24 h)</h2><div id="al-deliveries" class="table-wrap"></div></section>
     <section aria-labelledby="al-hist-title"><h2 id="al-hist-title">Recent history</h2><div id="al-history" class="table-wrap"></div></section>`);
   const el = (id) => root.querySelector(`#${id}`);
   const form = el('silence-form');
@@ -104,7 +104,7 @@ export function mount(root, ctx) {
       const { values, errors, problems } = await loadAll({
         alerts: () => request('/v1/proxy/alerts/alerts?limit=50'),
         silences: () => request('/v1/proxy/alerts/silences?expired=true'),
-        deliveries: () => request('/v1/proxy/alerts/deliveries?limit=50'),
+        deliveries: () => request(`/v1/proxy/alerts/deliveries?limit=50&since=${encodeURIComponent(from)}`),
         recipients: () => request('/v1/proxy/alerts/recipients'),
         accounting: () => request(`/v1/proxy/alerts/accounting?from=${encodeURIComponent(from)}`),
       });
