@@ -6,9 +6,12 @@ cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true
 bash tools/ensure-deps.sh
 npm run -s build
-bash tools/infra/stack.sh start
-stop_infra() { bash tools/infra/stack.sh stop || true; }
+# Servers that were already running are used and left running; the ones started here stop on exit.
+started_infra=0
+bash tools/infra/stack.sh status >/dev/null 2>&1 || started_infra=1
+stop_infra() { if [ "$started_infra" = 1 ]; then bash tools/infra/stack.sh stop || true; fi; }
 trap stop_infra EXIT
+bash tools/infra/stack.sh ensure >/dev/null
 # Not exec: the EXIT trap must stop the infrastructure after the services are down.
 node tools/dev-stack.cjs "$@" &
 child=$!

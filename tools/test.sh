@@ -31,16 +31,11 @@ if [ "$mode" = unit ]; then
   jest_args+=(--passWithNoTests --testPathIgnorePatterns '\.int\.spec\.ts$')
 else
   bash tools/install-chromium.sh # Debian chromium for the dashboard's browser tests (idempotent)
-  # Servers that were already up (a developer's own) are used and left running; otherwise start them
-  # here and stop them when the run ends, leaving nothing behind.
-  if bash tools/infra/stack.sh status >/dev/null 2>&1; then
-    echo "[test] using the Kafka, MongoDB-wire server and Prosody already running" >&2
-    bash tools/infra/stack.sh env >/dev/null
-  else
-    echo "[test] starting Kafka, MongoDB-wire server and Prosody" >&2
-    started_infra=1
-    bash tools/infra/stack.sh start >&2
-  fi
+  # Servers that were already up (a developer's own) are used and left running; otherwise they are
+  # started here and stopped when the run ends, leaving nothing behind.
+  echo "[test] Kafka, MongoDB-wire server and Prosody" >&2
+  bash tools/infra/stack.sh status >/dev/null 2>&1 || started_infra=1
+  bash tools/infra/stack.sh ensure >/dev/null
   # shellcheck disable=SC1091
   source .run/env
 fi

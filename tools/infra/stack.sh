@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Whole local stack: Kafka + Mongo-wire + Prosody.
-# Usage: tools/infra/stack.sh install|start|stop|status|env
+# Usage: tools/infra/stack.sh install|start|stop|status|env|ensure
 #   start  installs what is missing, starts all three, writes <run dir>/env
 #   stop   stops all three
 #   status prints one line per service; exit 0 only when all are up
 #   env    (re)writes and prints <run dir>/env
+#   ensure start unless all are already up; prints started|reused
 set -euo pipefail
 WK_NAME=stack
 # shellcheck source=lib.sh
@@ -70,5 +71,16 @@ case "${1:-}" in
     write_env
     cat "$WK_RUN/env"
     ;;
-  *) echo "usage: $0 install|start|stop|status|env" >&2; exit 2 ;;
+  ensure)
+    # For npm start / npm test: use servers that are already up (a developer's own) and leave them
+    # running; otherwise start them. Prints "reused" or "started" so the caller knows what to stop.
+    if "$0" status >/dev/null 2>&1; then
+      write_env
+      echo reused
+    else
+      "$0" start
+      echo started
+    fi
+    ;;
+  *) echo "usage: $0 install|start|stop|status|env|ensure" >&2; exit 2 ;;
 esac
