@@ -30,9 +30,12 @@ export class HostHealthStore {
   constructor(conn: Connection, private readonly outbox: Outbox) {
     this.model = conn.models.HostHealthSnapshot ?? conn.model<SnapshotDoc>('HostHealthSnapshot', schema, 'host_health');
     this.writer = new GroupCommit(async (items) => {
+      // Within one batch only each host's last report can be the latest: earlier ones are replaced
+      // before anyone could read them, so they are not written (their events all are).
+      const latest = new Map(items.map((i) => [i.snapshot.host, i.snapshot]));
       await Promise.all([
         this.model.bulkWrite(
-          items.map(({ snapshot: s }) => ({
+          [...latest.values()].map((s) => ({
             replaceOne: { filter: { _id: s.host }, replacement: { _id: s.host, receivedAt: new Date(s.receivedAt), report: JSON.stringify(s.report) }, upsert: true },
           })),
           { ordered: true },
