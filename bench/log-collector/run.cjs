@@ -19,8 +19,9 @@ const KAFKA_PORT = 19092;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function timed(cmd, args) {
-  // bash's `time` gives the child's own CPU (user+sys) besides the wall clock.
-  const script = `TIMEFORMAT='%R %U %S'; { time "$@" >/dev/null 2>&1 ; } 2>&1`;
+  // bash's `time` gives the child's own CPU (user+sys) besides the wall clock. Output goes to a file,
+  // not /dev/null: GNU grep stops at the first match when it sees its output is /dev/null.
+  const script = `TIMEFORMAT='%R %U %S'; { time "$@" >"${path.join(WORK, 'timed.out')}" 2>&1 ; } 2>&1`;
   const out = execFileSync('bash', ['-c', script, 'bash', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').pop();
   const [wall, user, sys] = out.split(' ').map(Number);
   return { wall, cpu: user + sys };

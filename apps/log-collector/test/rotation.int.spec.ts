@@ -21,18 +21,19 @@ afterAll(async () => {
   await conn.close();
 });
 
-function setup(seed: number, batchBytes = 16384) {
+function setup(seed: number, batchBytes?: number) {
   const host = uniq('lc-host');
   const db = `wk_test_lc_${Date.now().toString(36)}_${seed}`;
   dbs.push(db);
   const file = path.join(dir, 'auth.log');
   const writer = new LogWriter(file, host, seed);
-  const env = { LOG_COLLECTOR_FILES: file, LOG_COLLECTOR_HOST: host, MONGO_URL, MONGO_DB: db, KAFKA_BROKERS, LOG_COLLECTOR_BATCH_BYTES: String(batchBytes) };
+  const env: Record<string, string> = { LOG_COLLECTOR_FILES: file, LOG_COLLECTOR_HOST: host, MONGO_URL, MONGO_DB: db, KAFKA_BROKERS };
+  if (batchBytes) env.LOG_COLLECTOR_BATCH_BYTES = String(batchBytes); // small batches: more checkpoints to crash between
   return { host, file, writer, collector: new CollectorProcess(env), events: new EventCollector(host) };
 }
 
 it('loses and doubles nothing across rename rotation, copytruncate and truncate-regrow', async () => {
-  const { host, file, writer, collector, events } = setup(1);
+  const { host, file, writer, collector, events } = setup(1); // default 1 MiB batches: large produce requests
   const caughtUp = async () => expectSameStats(events, (await oneShotCount(writer.truth, host)).days, 60_000, collector);
   await events.start();
   writer.write(2000); // already there at the first start

@@ -1,7 +1,7 @@
 import { SshEvent, Topics } from '@watchkeeper/contracts';
 import type { EventProducer } from '@watchkeeper/kafka';
 import { CheckpointStore, FileFollower, fileIdText, lineEventId, type FollowPosition, type LineBatch } from '@watchkeeper/log-tailer';
-import { backoffDelay, sleep, type Logger } from '@watchkeeper/runtime';
+import { backoffDelay, type Logger } from '@watchkeeper/runtime';
 import { SshdParser, type YearClockState } from '@watchkeeper/sshd-parser';
 import type { CollectorMetrics } from './metrics';
 
@@ -17,8 +17,14 @@ export interface FileShipperDeps {
   logger: Logger;
 }
 
-/** Kafka messages per produce request. */
-const SEND_CHUNK = 2000;
+/**
+ * Bound of one produce request. All of a host's events share a key, hence a partition, hence one
+ * record batch, which the broker refuses above message.max.bytes (1 MiB by default).
+ */
+const SEND_MAX_EVENTS = 1000;
+const SEND_MAX_BYTES = 512 * 1024;
+/** CloudEvents headers and record overhead per message, added to the JSON value's length. */
+const MESSAGE_OVERHEAD_BYTES = 300;
 
 /**
  * Ships one file: follow → parse → publish (acks=all) → checkpoint, one batch at a time. The
@@ -72,7 +78,7 @@ export class FileShipper {
         // Start over from the last checkpoint: the same ids come again, consumers drop them.
         this.d.logger.error({ err, path: this.d.path }, 'file shipping failed; restarting from the last checkpoint');
         await this.follower?.stop();
-        await sleep(backoffDelay(++attempt), this.stopController.signal);
+        await abortableSleep(backoffDelay(++attempt), this.stopController.signal);
       }
     }
   }
@@ -98,7 +104,7 @@ export class FileShipper {
     const { path, host, metrics, logger } = this.d;
     const fileId = fileIdText(batch.identity);
     const before = { ...this.parser.counters };
-    const items: Array<{ value: SshEvent; opts: { id: string; time: string } }> = [];
+    const items: Array<{ value: SshEvent; opts: { id: string; time: string }; bytes: number }> = [];
     for (const line of batch.lines) {
       const r = this.parser.parseLine(line.text);
       if (r.type !== 'event') continue;
@@ -110,23 +116,28 @@ export class FileShipper {
         logger.error({ path, offset: line.offset, issues: ok.error.issues }, 'event does not match the contract; not sent');
         continue;
       }
-      items.push({ value: ok.data, opts: { id, time: r.event.time } });
+      items.push({ value: ok.data, opts: { id, time: r.event.time }, bytes: JSON.stringify(ok.data).length + MESSAGE_OVERHEAD_BYTES });
     }
     metrics.linesRead.inc({ path }, batch.linesRead);
     metrics.sshdLines.inc({ path }, this.parser.counters.sshd - before.sshd);
     metrics.unrecognized.inc({ path }, this.parser.counters.unrecognized - before.unrecognized);
 
-    for (let i = 0; i < items.length; i += SEND_CHUNK) {
-      const chunk = items.slice(i, i + SEND_CHUNK);
-      await this.retry('publish', () => this.d.producer.publishMany(Topics.sshEvents, chunk), () => {
-        metrics.publishFailures.inc({ path });
-        this.kafkaOk = false;
-      });
-      this.kafkaOk = true;
-      metrics.eventsSent.inc({ path }, chunk.length);
-    }
+    const t0 = Date.now();
+    // The produce requests of a batch go out together; the checkpoint waits for all of their acks.
+    await Promise.all(
+      sendChunks(items).map(async (chunk) => {
+        await this.retry('publish', () => this.d.producer.publishMany(Topics.sshEvents, chunk), () => {
+          metrics.publishFailures.inc({ path });
+          this.kafkaOk = false;
+        });
+        this.kafkaOk = true;
+        metrics.eventsSent.inc({ path }, chunk.length);
+      }),
+    );
+    const t1 = Date.now();
     const clock = this.parser.clockState();
     await this.retry('checkpoint', () => this.d.checkpoints.save(host, path, batch.position, { clock }), () => metrics.checkpointFailures.inc({ path }));
+    logger.debug({ path, lines: batch.linesRead, events: items.length, publishMs: t1 - t0, checkpointMs: Date.now() - t1 }, 'batch shipped');
     this.saved = { position: batch.position, clock };
   }
 
@@ -140,8 +151,42 @@ export class FileShipper {
         if (this.stopping) throw new Error(`stopped while retrying ${what}`);
         const delay = backoffDelay(attempt, { maxMs: 5000 });
         this.d.logger.warn({ err, path: this.d.path, attempt, delay }, `${what} failed; retrying`);
-        await sleep(delay, this.stopController.signal);
+        await abortableSleep(delay, this.stopController.signal);
       }
     }
   }
+}
+
+/** Splits a batch into produce requests under SEND_MAX_EVENTS and SEND_MAX_BYTES each. */
+export function sendChunks<T extends { bytes: number }>(items: T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    if (current.length > 0 && (current.length >= SEND_MAX_EVENTS || bytes + item.bytes > SEND_MAX_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** Like the runtime's sleep, but removes its abort listener when the time is up (retries add many). */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
