@@ -6,12 +6,17 @@ export function backoffDelay(attempt: number, opts: { baseMs?: number; maxMs?: n
   return Math.round(ceiling / 2 + (opts.random ?? Math.random)() * (ceiling / 2));
 }
 
+/** Resolves after `ms`, or at once when `signal` aborts; leaves no listener behind either way. */
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
+    const onAbort = () => {
+      clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -68,3 +68,18 @@ describe('ops endpoints', () => {
     }
   });
 });
+
+describe('sleep', () => {
+  it('ends early on abort and leaves no abort listener behind after a normal end', async () => {
+    const { sleep } = await import('./backoff');
+    const { getEventListeners } = await import('node:events');
+    const ac = new AbortController();
+    for (let i = 0; i < 20; i++) await sleep(1, ac.signal);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+    const t0 = Date.now();
+    const pending = sleep(10_000, ac.signal);
+    ac.abort();
+    await pending;
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});
