@@ -27,6 +27,8 @@ export interface ReceiverParts {
   requestLog: RequestLog;
   sshEvents: SshEventStore;
   sshConsumer: ConsumerRunner<typeof Topics.sshEvents.schema>;
+  /** Resolves when the ssh-events consumer has joined its group (partitions assigned). */
+  sshJoined: Promise<void>;
 }
 
 /**
@@ -69,6 +71,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       const sshConsumer = new ConsumerRunner({
         kafka,
         groupId: config.RECEIVER_SSH_GROUP,
+        fromBeginning: config.RECEIVER_SSH_FROM_BEGINNING,
         topic: Topics.sshEvents,
         logger,
         deadLetters: producer,
@@ -78,7 +81,8 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
           await bruteForce.check(latestFailures(events.map((e) => e.value)), now());
         },
       });
-      parts = { conn, outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer };
+      const sshJoined = new Promise<void>((resolve) => sshConsumer.onGroupJoin(() => resolve()));
+      parts = { conn, outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, sshJoined };
 
       const ops = opsRouter({
         registry,

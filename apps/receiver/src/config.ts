@@ -25,6 +25,7 @@ Environment:
   BRUTE_FORCE_THRESHOLD        more failed SSH logins than this from one address … (default 10)
   BRUTE_FORCE_WINDOW_MS        … within this window is a brute-force alert (default 600000 = 10 min)
   RECEIVER_SSH_GROUP           Kafka consumer group for ssh-events (default watchkeeper-receiver-ssh-stats)
+  RECEIVER_SSH_FROM_BEGINNING  a new group reads the topic from its start (default true; false: from now)
   TOKEN_CACHE_MS               how long a verified host token is trusted without a database read (default 5000)
   HEARTBEAT_SERVER_URL         heartbeat-server read API the dashboard proxies (default http://127.0.0.1:8081)
   ALERT_DISPATCHER_URL         alert-dispatcher API the dashboard proxies (default http://127.0.0.1:8082)
@@ -68,6 +69,7 @@ export const configSchema = z.object({
   BRUTE_FORCE_THRESHOLD: z.coerce.number().int().nonnegative().default(10),
   BRUTE_FORCE_WINDOW_MS: env.durationMs(10 * 60_000),
   RECEIVER_SSH_GROUP: z.string().min(1).default('watchkeeper-receiver-ssh-stats'),
+  RECEIVER_SSH_FROM_BEGINNING: env.bool(true),
   TOKEN_CACHE_MS: z.coerce.number().int().nonnegative().default(5000),
   HEARTBEAT_SERVER_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8081'),
   ALERT_DISPATCHER_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8082'),

@@ -60,7 +60,7 @@ describe('Kafka down: the outbox keeps events until the broker is back', () => {
     await kafka();
     r = await startReceiver({ KAFKA_BROKERS: brokers, RECEIVER_SSH_GROUP: uniq('wk-test-receiver-outbox') });
     // The topics exist once the receiver's background join succeeded.
-    await eventually(async () => r.svc.parts.sshConsumer.isRunning, 60_000, 'receiver joined the private broker');
+    await r.svc.parts.sshJoined;
   }, 240_000);
   afterAll(async () => {
     await r?.stop();

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# PUT /v1/host-health/:host — the receiver (Node, express 5) against a minimal Starlette app under
+# uvicorn, both writing to the same MongoDB-wire server, one after the other in the same run:
+#   1. max throughput: wrk -t2 -c64 for DURATION s each (closed loop);
+#   2. fixed rate, open loop (latency from the scheduled send time): the receiver at 5,000 req/s,
+#      and each server at 80 % of its own max;
+#   3. peak RSS (VmHWM) of each server process.
+# Writes bench/results/receiver.md. Usage: bash bench/receiver/run.sh [DURATION_S]   (npm run bench:receiver)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+duration="${1:-20}"
+rate=5000
+cd "$root"
+bash "$here/setup.sh"
+[ -f .run/env ] && . .run/env
+export MONGO_URL="${MONGO_URL:-mongodb://127.0.0.1:27017}"
+work="$root/bench/.work/receiver"
+rm -rf "$work" && mkdir -p "$work"
+stamp="$(date +%s)"
+admin="bench-admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+rport=18080
+sport=18081
+hosts=100
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  node -e '
+    const { MongoClient } = require("mongodb");
+    (async () => { const c = await MongoClient.connect(process.env.MONGO_URL);
+      for (const d of process.argv.slice(1)) await c.db(d).dropDatabase().catch(() => {});
+      await c.close(); })();' "wk_bench_receiver_$stamp" "wk_bench_starlette_$stamp" || true
+}
+trap cleanup EXIT
+
+echo "[bench] building" >&2
+npx tsc -b tsconfig.json
+
+echo "[bench] starting receiver on :$rport" >&2
+WATCHKEEPER_ADMIN_TOKEN="$admin" RECEIVER_PORT=$rport HTTP_HOST=127.0.0.1 RECEIVER_MONGO_DB="wk_bench_receiver_$stamp" \
+  RECEIVER_ARTIFACT_DIR="$work/artifacts" RECEIVER_SSH_GROUP="wk-bench-receiver-$stamp" LOG_LEVEL=warn \
+  node apps/receiver/bin/watchkeeper-receiver.js >"$work/receiver.log" 2>&1 &
+rpid=$!
+pids+=("$rpid")
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$rport/v1/health" >/dev/null && break; sleep 0.2; done
+export BENCH_TOKENS="$work/tokens.txt"
+: >"$BENCH_TOKENS"
+for i in $(seq 1 $hosts); do
+  curl -fs -X POST -H "authorization: Bearer $admin" -H 'content-type: application/json' -d '{"label":"bench"}' \
+    "http://127.0.0.1:$rport/v1/hosts/bench-host-$i/tokens" \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const t=JSON.parse(s);console.log(t.host+" "+t.token)})' >>"$BENCH_TOKENS"
+done
+
+echo "[bench] starting starlette/uvicorn on :$sport" >&2
+(cd "$here" && BENCH_DB="wk_bench_starlette_$stamp" exec /usr/bin/python3 -m uvicorn starlette_app:app --host 127.0.0.1 --port $sport \
+  --log-level warning --no-access-log >"$work/starlette.log" 2>&1) &
+spid=$!
+pids+=("$spid")
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$sport/" && break; sleep 0.2; done
+spid_real="$(pgrep -f "uvicorn starlette_app:app --host 127.0.0.1 --port $sport" | head -1)"
+
+wrk_run() { # name url -> writes $work/<name>.wrk
+  wrk -t2 -c64 -d5s -s "$here/put.lua" "$2" >/dev/null # warm-up
+  wrk -t2 -c64 -d"${duration}s" --latency -s "$here/put.lua" "$2" >"$work/$1.wrk"
+}
+echo "[bench] wrk: receiver" >&2
+wrk_run receiver "http://127.0.0.1:$rport/"
+echo "[bench] wrk: starlette" >&2
+wrk_run starlette "http://127.0.0.1:$sport/"
+
+rps() { awk '/^Requests\/sec/ {print $2}' "$work/$1.wrk"; }
+pct() { awk -v p="$2" '$1 == p {print $2}' "$work/$1.wrk"; }
+non2xx() { awk '/Non-2xx/ {print $5}' "$work/$1.wrk"; }
+eighty() { node -e 'console.log(Math.floor(Number(process.argv[1]) * 0.8))' "$1"; }
+rrate80="$(eighty "$(rps receiver)")"
+srate80="$(eighty "$(rps starlette)")"
+echo "[bench] fixed rate: receiver at $rate/s and $rrate80/s, starlette at $srate80/s" >&2
+node "$here/fixed-rate.cjs" "http://127.0.0.1:$rport/v1/host-health" $rate "$duration" >"$work/receiver.fixed.json"
+sleep 5 # let the receiver work off what the overload left (outbox, connections)
+node "$here/fixed-rate.cjs" "http://127.0.0.1:$rport/v1/host-health" "$rrate80" "$duration" >"$work/receiver.fixed80.json"
+node "$here/fixed-rate.cjs" "http://127.0.0.1:$sport/v1/host-health" "$srate80" "$duration" >"$work/starlette.fixed80.json"
+
+hwm() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+rrss="$(hwm "$rpid")"
+srss="$(hwm "$spid_real")"
+
+node - "$work" "$rrss" "$srss" "$duration" "$(rps receiver)" "$(rps starlette)" "$(pct receiver 50%)" "$(pct receiver 99%)" "$(pct starlette 50%)" "$(pct starlette 99%)" "$(non2xx receiver)" "$(non2xx starlette)" <<'JS' >"$root/bench/results/receiver.md"
+const fs = require('fs');
+const os = require('os');
+const [work, rrss, srss, duration, rRps, sRps, r50, r99, s50, s99, rBad, sBad] = process.argv.slice(2);
+const rf = JSON.parse(fs.readFileSync(`${work}/receiver.fixed.json`, 'utf8'));
+const rf80 = JSON.parse(fs.readFileSync(`${work}/receiver.fixed80.json`, 'utf8'));
+const sf = JSON.parse(fs.readFileSync(`${work}/starlette.fixed80.json`, 'utf8'));
+const row = (name, f) => `| ${name} | ${f.targetRate} | ${f.achievedRate} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.max} | ${f.errors} | ${f.non2xx} |`;
+const ratio = (Number(rRps) / Number(sRps)).toFixed(2);
+const ok = (c) => (c ? 'met' : '**not met**');
+const out = `# Benchmark: PUT /v1/host-health/:host — receiver vs. Starlette/uvicorn
+
+Run by \`bash bench/receiver/run.sh\` (\`npm run bench:receiver\`) on ${new Date().toISOString().slice(0, 10)}; ${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB.
+Both servers, the load generator and the MongoDB-wire server (${process.env.MONGO_URL}) share this machine, one server measured at a time. Requests cycle through 100 hosts, each with its own token.
+
+- **receiver**: \`node apps/receiver/bin/watchkeeper-receiver.js\` (one process): bearer token (verified, cached 5 s), body validated against the contract, snapshot replaced and its host-health event written to the outbox (group commit: one bulk write per batch), event published to Kafka by the relay.
+- **starlette**: \`bench/receiver/starlette_app.py\` under \`uvicorn\` (one worker): bearer token compared in constant time, JSON parsed, snapshot replaced with pymongo in the thread pool. No outbox, no Kafka.
+
+## Max throughput (wrk -t2 -c64, ${duration} s, closed loop)
+
+| server | req/s | p50 | p99 | non-2xx |
+| --- | ---: | ---: | ---: | ---: |
+| receiver | ${rRps} | ${r50} | ${r99} | ${rBad || 0} |
+| starlette | ${sRps} | ${s50} | ${s99} | ${sBad || 0} |
+
+**Ratio receiver / starlette: ${ratio}×** (target ≥ 3×: ${ok(Number(ratio) >= 3)}).
+
+## Fixed rate (open loop, latency from the scheduled send time, ${duration} s)
+
+| server | target req/s | achieved req/s | p50 ms | p90 ms | p99 ms | max ms | errors | non-2xx |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${row('receiver', rf)}
+${row('receiver (80 % of its max)', rf80)}
+${row('starlette (80 % of its max)', sf)}
+
+Receiver p99 < 20 ms at 5,000 req/s: ${ok(rf.p99 !== null && rf.p99 < 20 && rf.errors === 0 && rf.non2xx === 0)}. (Errors include requests still unanswered 10 s after the last send.)
+
+## Memory (peak RSS, VmHWM, after all runs)
+
+| server | peak RSS MB |
+| --- | ---: |
+| receiver | ${rrss} |
+| starlette | ${srss} |
+
+Receiver RSS < 150 MB: ${ok(Number(rrss) < 150)}.
+`;
+process.stdout.write(out);
+JS
+cat "$root/bench/results/receiver.md"
