@@ -8,6 +8,8 @@ const BUCKET_MS = 15 * 60 * 1000;
 export class CalendarDay {
   private readonly format: Intl.DateTimeFormat;
   private readonly cache = new Map<number, string>();
+  private lastBucket = NaN;
+  private lastDay = '';
 
   constructor(readonly timeZone = 'UTC') {
     // Throws RangeError for an unknown zone: a clear error at construction, not wrong dates later.
@@ -16,6 +18,7 @@ export class CalendarDay {
 
   of(ms: number): string {
     const bucket = Math.floor(ms / BUCKET_MS);
+    if (bucket === this.lastBucket) return this.lastDay;
     let day = this.cache.get(bucket);
     if (day === undefined) {
       const parts = this.format.formatToParts(new Date(bucket * BUCKET_MS));
@@ -23,6 +26,8 @@ export class CalendarDay {
       day = `${get('year')}-${get('month')}-${get('day')}`;
       this.cache.set(bucket, day);
     }
+    this.lastBucket = bucket;
+    this.lastDay = day;
     return day;
   }
 }

@@ -32,9 +32,13 @@ export class SshStatsAccumulator {
   /** Logs are mostly one host, one day at a time: the last lookups are kept. */
   private lastHost = '';
   private lastPids: Map<number, SessionSpans> | undefined;
+  /** … and a connection's lines mostly come together: its PID's spans and its address. */
+  private lastPid = -1;
+  private lastSpans: SessionSpans | undefined;
   private lastDayHost = '';
   private lastDate = '';
   private lastDay: DayCounts | undefined;
+  private lastSource = '';
 
   constructor(opts: { timeZone?: string } = {}) {
     this.calendar = new CalendarDay(opts.timeZone ?? 'UTC');
@@ -51,12 +55,17 @@ export class SshStatsAccumulator {
     const count = event.count ?? 1;
 
     if (event.pid > 0) {
-      let pids = event.host === this.lastHost ? this.lastPids : this.sessions.get(event.host);
-      if (!pids) this.sessions.set(event.host, (pids = new Map()));
-      this.lastHost = event.host;
-      this.lastPids = pids;
-      let spans = pids.get(event.pid);
-      if (!spans) pids.set(event.pid, (spans = new SessionSpans()));
+      let spans = this.lastSpans;
+      if (event.pid !== this.lastPid || event.host !== this.lastHost || !spans) {
+        let pids = event.host === this.lastHost ? this.lastPids : this.sessions.get(event.host);
+        if (!pids) this.sessions.set(event.host, (pids = new Map()));
+        this.lastHost = event.host;
+        this.lastPids = pids;
+        spans = pids.get(event.pid);
+        if (!spans) pids.set(event.pid, (spans = new SessionSpans()));
+        this.lastPid = event.pid;
+        this.lastSpans = spans;
+      }
       spans.add(t);
     }
 
@@ -67,11 +76,16 @@ export class SshStatsAccumulator {
       this.lastDay = day;
       this.lastDate = date;
       this.lastDayHost = event.host;
+      this.lastSource = '';
     }
     if (event.kind === 'accepted') day.accepted += count;
     else if (event.kind === 'failed' && event.method !== 'none') day.failed += count;
     else if (event.kind === 'invalid_user') day.invalidUser += count;
-    if (event.sourceIp && !event.sourceInferred) day.sources.add(event.sourceIp);
+    const source = event.sourceIp;
+    if (source && !event.sourceInferred && source !== this.lastSource) {
+      day.sources.add(source);
+      this.lastSource = source;
+    }
   }
 
   addAll(events: Iterable<SshStatsInput>): this {

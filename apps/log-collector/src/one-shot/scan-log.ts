@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { fileIdText, fingerprintOf, LineSplitter, lineEventId, openLogInput } from '@watchkeeper/log-tailer';
-import { SshdParser, type LineResult } from '@watchkeeper/sshd-parser';
+import { fileIdText, fingerprintOf, LineSplitter, openLogInput } from '@watchkeeper/log-tailer';
+import { SshdParser } from '@watchkeeper/sshd-parser';
 import type { OneShotOptions } from './options';
 
 export interface ScanSummary {
@@ -10,26 +10,25 @@ export interface ScanSummary {
 
 const PROGRESS_EVERY_MS = 2000;
 
+/** Handles one line that mentions "sshd" (text without its line break, byte offset in the file). */
+export type LineHandler = (line: string, offset: number) => void;
+
 /**
- * Reads a whole log once (file, stdin, gzip) and hands every sshd line's parse result to `onResult`
- * and a function giving its event id (only `parse` needs it). Lines without "sshd" are only counted. Progress goes to stderr on long reads;
- * `afterChunk` lets a writer apply backpressure (the read waits for it).
+ * Reads a whole log once (file, stdin, gzip) and hands every line that mentions "sshd" to the handler
+ * that `handlerFor` makes with the stream's parser and file identity (for event ids). Other lines are
+ * only counted. Progress goes to stderr on long reads; `afterChunk` lets a writer apply backpressure
+ * (the read waits for it).
  */
 export async function scanLog(
   opts: OneShotOptions,
-  onResult: (r: LineResult, id: () => string) => void,
+  handlerFor: (parser: SshdParser, fileId: string) => LineHandler,
   afterChunk?: () => Promise<void>,
 ): Promise<ScanSummary> {
   const input = await openLogInput(opts.file);
   const fileId = await describeFile(opts.file, input.gzip);
   const parser = new SshdParser({ defaultHost: opts.host, year: opts.year, timeZone: opts.timeZone });
-  const splitter = new LineSplitter(
-    (buf, start, end, offset) => {
-      const r = parser.parseLine(buf.toString('utf8', start, end));
-      if (r.type !== 'other') onResult(r, () => (r.type === 'event' ? lineEventId(opts.host, fileId, offset) : ''));
-    },
-    { needle: 'sshd' },
-  );
+  const handle = handlerFor(parser, fileId);
+  const splitter = new LineSplitter((buf, start, end, offset) => handle(buf.toString('utf8', start, end), offset), { needle: 'sshd' });
   const started = Date.now();
   let lastReport = started;
   for await (const chunk of input.chunks) {

@@ -1,0 +1,28 @@
+/** The bin's help text (its own module: the one-shot commands print it without loading the daemon's config). */
+export const usage = `watchkeeper-log-collector — follows auth.log into sshd events on Kafka
+
+Usage:
+  watchkeeper-log-collector                 run the collector (configured by the environment below)
+  watchkeeper-log-collector count --file <path|-> [--year Y] [--tz Z] [--host H] [--json]
+      per-host, per-day SSH statistics of one log (plain or .gz; "-" = stdin):
+      {"lines","sshd","unrecognized","days":[{"host","date","sessions","accepted","failed","invalidUser","sources"}]}
+  watchkeeper-log-collector parse --file <path|-> [--year Y] [--tz Z] [--host H]
+      one JSON sshd event per line, with the ids the collector would send
+  watchkeeper-log-collector --help
+
+  --year Y   year of the first "Mar 29 17:37:18" style stamp (default: inferred, never > 1 day ahead)
+  --tz Z     IANA time zone of stamps without offset and of the statistics' days (default: the machine's)
+  --host H   host for lines that name none, and in event ids (default: this machine's name)
+
+Environment (collector):
+  LOG_COLLECTOR_FILES        comma-separated files to follow (default /var/log/auth.log, or /var/log/secure where that exists)
+  LOG_COLLECTOR_HOST         this host's name, for event ids and lines without one (default: hostname)
+  LOG_COLLECTOR_TZ           IANA zone of stamps without offset (default: the machine's)
+  LOG_COLLECTOR_POLL_MS      how often a file at its end is checked for growth and rotation (default 250)
+  LOG_COLLECTOR_BATCH_BYTES  bytes read per batch, published and checkpointed together (default 1048576)
+  LOG_COLLECTOR_PORT         HTTP port for /healthz, /readyz, /metrics (default 8083)
+  KAFKA_BROKERS              comma-separated host:port list (default 127.0.0.1:9092)
+  MONGO_URL                  checkpoints' MongoDB (default mongodb://127.0.0.1:27017)
+  MONGO_DB                   database (default watchkeeper)
+  LOG_LEVEL                  fatal|error|warn|info|debug|trace (default info)
+`;
