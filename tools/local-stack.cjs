@@ -127,7 +127,7 @@ async function waitHealthy(url, child, timeoutMs) {
  * (SIGKILL after the grace period) so no process is left behind.
  */
 async function startLocalStack(opts = {}) {
-  const runDir = opts.runDir ?? path.join(root, '.run');
+  const runDir = opts.runDir ?? process.env.WATCHKEEPER_RUN_DIR ?? path.join(root, '.run');
   const logDir = path.join(runDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   const infra = { ...readInfraEnv(path.join(runDir, 'env')), ...pick(process.env, ['KAFKA_BROKERS', 'MONGO_URL', 'XMPP_SERVICE']) };

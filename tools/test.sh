@@ -37,7 +37,7 @@ else
   bash tools/infra/stack.sh status >/dev/null 2>&1 || started_infra=1
   bash tools/infra/stack.sh ensure >/dev/null
   # shellcheck disable=SC1091
-  source .run/env
+  source "${WATCHKEEPER_RUN_DIR:-.run}/env"
 fi
 
 status=0
