@@ -71,6 +71,11 @@ export interface PersistedListener {
   lastSeenAtMs: number | null;
 }
 
+/** A string that shares no storage with the (possibly much larger) string it was sliced from. */
+export function ownCopy(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
 export const recordKey = (node: string, id: string): string => `${node}\u0000${id}`;
 
 /**
@@ -208,7 +213,9 @@ export class Detector {
     r.identity = a.identity;
     r.health = a.health;
     r.clockOffsetMs = a.clockOffsetMs;
-    if (a.jid) r.jid = a.jid;
+    // Copied only when it changes: the parser hands out slices of the whole inbound stanza text, and
+    // keeping a slice would keep that text alive for as long as the listener is known.
+    if (a.jid && a.jid !== r.jid) r.jid = ownCopy(a.jid);
     this.pushHistory(r, a.rttMs);
   }
 
