@@ -5,11 +5,14 @@ import { HeartbeatMonitor, realClock, XmppHeartbeatTransport, type MonitorOption
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
 import { listen, opsRouter, prom, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
-import { PubsubClient, resolveXmppCredentials, XmppSession } from '@watchkeeper/xmpp';
+import { PubsubClient, XmppSession } from '@watchkeeper/xmpp';
 import type { Connection } from 'mongoose';
 import { expectedByNode, type Config } from './config';
 import { statusRouter } from './http-api';
 import { KafkaHeartbeatSink } from './kafka-sink';
+import { xmppCredentials } from './xmpp-credentials';
+
+export { xmppCredentials } from './xmpp-credentials';
 import { heartbeatListenerModel, MongoLastSeenStore } from './last-seen-store';
 
 export function monitorOptions(config: Config, server: string): MonitorOptions {
@@ -28,17 +31,6 @@ export function monitorOptions(config: Config, server: string): MonitorOptions {
       extraTtlMs: config.HEARTBEAT_EXTRA_TTL_MS,
     },
   };
-}
-
-export function xmppCredentials(config: Config | Pick<Config, 'XMPP_SERVICE' | 'XMPP_DOMAIN' | 'XMPP_USERNAME' | 'XMPP_PASSWORD' | 'XMPP_RESOURCE' | 'NETRC'>, resource?: string) {
-  return resolveXmppCredentials({
-    service: config.XMPP_SERVICE,
-    domain: config.XMPP_DOMAIN,
-    username: config.XMPP_USERNAME,
-    password: config.XMPP_PASSWORD,
-    resource: resource ?? config.XMPP_RESOURCE,
-    netrcPath: config.NETRC,
-  });
 }
 
 /** Wiring: XMPP session → runner/detector (libs/heartbeat) → Kafka sink, MongoDB last-seen store, HTTP. */

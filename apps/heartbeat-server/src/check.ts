@@ -3,7 +3,7 @@ import { ListenersResponse } from '@watchkeeper/contracts';
 import { Detector, evaluateCheck, HeartbeatRunner, listenersResponse, realClock, unknownResult, XmppHeartbeatTransport, type CheckResult } from '@watchkeeper/heartbeat';
 import { createLogger, env, loadConfig } from '@watchkeeper/runtime';
 import { PubsubClient, XmppSession } from '@watchkeeper/xmpp';
-import { xmppCredentials } from './app';
+import { xmppCredentials } from './xmpp-credentials';
 import { expectedByNode, roundConfig, xmppConfig } from './config';
 
 export const checkUsage = `watchkeeper-heartbeat-server check — Nagios plugin: are the heartbeat listeners answering?
