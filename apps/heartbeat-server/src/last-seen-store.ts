@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type Model, type mongo } from 'mongoose';
 import type { LastSeenStore, PersistedListener } from '@watchkeeper/heartbeat';
 import type { ListenerState } from '@watchkeeper/contracts';
 
@@ -52,7 +52,9 @@ export class MongoLastSeenStore implements LastSeenStore {
 
   async save(list: PersistedListener[]): Promise<void> {
     const now = new Date();
-    await this.model.bulkWrite(
+    // Straight to the driver: the values are already typed, so mongoose's per-operation casting of up to
+    // one upsert per listener (2,000 in the benchmark) each persist interval is work for nothing.
+    await (this.model.collection as unknown as mongo.Collection<ListenerDoc>).bulkWrite(
       list.map((l) => ({
         updateOne: {
           filter: { _id: this.key(l.node, l.id) },
