@@ -41,4 +41,67 @@ describe('HeartbeatRunner statuses', () => {
     expect(statuses.find((s) => s.listenerId === 'x@bad host!')?.host).toBeUndefined();
     expect(statuses.find((s) => s.listenerId === 'a@host1')?.rttMs).toBe(20);
   });
+
+  describe('re-sends within a round (300 listeners, retry every 1 s, timeout 5 s: ticks at 1, 2 and 3 s)', () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `l${i}@host`);
+    /** Round 1: everyone answers at once (so JIDs are known); round 2: `delayOf(i)` ms, or null = silent. */
+    async function secondRound(delayOf: (i: number) => number | null) {
+      const clock = new VirtualClock();
+      const detector = new Detector({}, false);
+      detector.setExpected('hb', ids);
+      // eslint-disable-next-line prefer-const -- the transport's closures need it first
+      let runner: HeartbeatRunner;
+      let round = 0;
+      const resentAt: number[] = [];
+      const answer = (i: number, request: unknown, delay: number) => {
+        const decoded = decodeRequest(request);
+        if (!decoded.ok) throw new Error(decoded.error);
+        const body = buildResponse({ request: decoded.value, listener: { name: `l${i}`, host: 'host', user: 'u', pid: i, version: 't' }, health: { queueDepth: 0, dispatchDelayMs: 0 }, now: new Date(clock.wallMs()) });
+        clock.setTimeout(() => runner.handleAnswer(JSON.parse(JSON.stringify(body)), `l${i}@localhost/r`), delay);
+      };
+      const transport: HeartbeatTransport = {
+        selfJid: () => 'srv@localhost/m',
+        publishRequest: async (_node, request) => {
+          round += 1;
+          ids.forEach((_, i) => {
+            const delay = round === 1 ? 10 : delayOf(i);
+            if (delay !== null) answer(i, request, delay);
+          });
+        },
+        sendRequest: async () => {
+          resentAt.push(clock.monotonicMs());
+        },
+      };
+      runner = new HeartbeatRunner({ server: 'srv@localhost', nodes: ['hb'], intervalMs: 10_000, timeoutMs: 5_000, retryEveryMs: 1_000 }, detector, transport, clock);
+      const first = runner.runRound('hb');
+      await clock.advance(100);
+      expect((await first).complete).toBe(true);
+      const start = clock.monotonicMs();
+      const second = runner.runRound('hb');
+      await clock.advance(5_100);
+      return { summary: await second, resentAfterMs: resentAt.map((t) => t - start) };
+    }
+
+    it('a slow round that is still answering is not re-asked (it would only answer twice)', async () => {
+      // Answers spread evenly over 2.5 s: more than the budget (15) silent at the 1 s and 2 s ticks.
+      const { summary, resentAfterMs } = await secondRound((i) => 20 + Math.floor((i * 2500) / 300));
+      expect(summary.complete).toBe(true);
+      expect(resentAfterMs).toEqual([]);
+    });
+
+    it('lost answers are re-asked once the round stops making progress, at most the budget per tick', async () => {
+      // 40 silent (a lost burst), the rest answer within 0.5 s: the 1 s tick sees progress and waits;
+      // the 2 s tick sees none and re-asks 15 (5 %), the last tick (3 s) 15 more.
+      const { summary, resentAfterMs } = await secondRound((i) => (i < 40 ? null : 50 + i));
+      expect(summary.complete).toBe(false);
+      expect(resentAfterMs.filter((t) => t === 2_000)).toHaveLength(15);
+      expect(resentAfterMs.filter((t) => t === 3_000)).toHaveLength(15);
+      expect(resentAfterMs).toHaveLength(30);
+    });
+
+    it('a few stragglers are re-asked at the first tick', async () => {
+      const { resentAfterMs } = await secondRound((i) => (i < 5 ? null : 50));
+      expect(resentAfterMs).toEqual([1_000, 1_000, 1_000, 1_000, 1_000, 2_000, 2_000, 2_000, 2_000, 2_000, 3_000, 3_000, 3_000, 3_000, 3_000]);
+    });
+  });
 });

@@ -59,6 +59,8 @@ interface OpenRound {
   answers: Map<string, RoundAnswer>;
   closed: boolean;
   attempt: number;
+  /** Answers taken when the last re-send tick ran: tells a slow round (still answering) from loss. */
+  answeredAtLastTick: number;
   messagesOut: number;
   timers: unknown[];
   resolve: (s: RoundSummary) => void;
@@ -154,6 +156,7 @@ export class HeartbeatRunner {
         answers: new Map(),
         closed: false,
         attempt: 0,
+        answeredAtLastTick: 0,
         messagesOut: 1,
         timers: [],
         resolve,
@@ -237,6 +240,13 @@ export class HeartbeatRunner {
         // max(10, 5% of the roster) per tick, those that already missed the last round first (a second
         // miss would make them missing). Keeps a slow round from doubling its own load.
         const budget = Math.max(10, Math.ceil(round.roster.size * 0.05));
+        // A round with more silent listeners than the budget that is still taking answers is slow, not
+        // lossy: re-asking now only adds stanzas to the queue the answers are stuck in (and each re-sent
+        // listener answers twice). Wait for the next tick unless this is the last one.
+        const progressing = round.answers.size > round.answeredAtLastTick;
+        round.answeredAtLastTick = round.answers.size;
+        const lastTick = (round.attempt + 1) * this.retryEveryMs > this.opts.timeoutMs - 2 * this.retryEveryMs;
+        if (progressing && round.pending > budget && !lastTick) return this.scheduleRetry(round, self);
         const silent = [...round.roster]
           .filter((id) => !round.answers.has(id))
           .map((id) => this.detector.get(round.node, id))
