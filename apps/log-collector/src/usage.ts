@@ -19,7 +19,7 @@ Environment (collector):
   LOG_COLLECTOR_HOST         this host's name, for event ids and lines without one (default: hostname)
   LOG_COLLECTOR_TZ           IANA zone of stamps without offset (default: the machine's)
   LOG_COLLECTOR_POLL_MS      how often a file at its end is checked for growth and rotation (default 250)
-  LOG_COLLECTOR_BATCH_BYTES  bytes read per batch, published and checkpointed together (default 1048576)
+  LOG_COLLECTOR_BATCH_BYTES  bytes read per batch, published and checkpointed together (default 262144; two batches are in flight at once)
   LOG_COLLECTOR_PORT         HTTP port for /healthz, /readyz, /metrics (default 8083)
   KAFKA_BROKERS              comma-separated host:port list (default 127.0.0.1:9092)
   MONGO_URL                  checkpoints' MongoDB (default mongodb://127.0.0.1:27017)

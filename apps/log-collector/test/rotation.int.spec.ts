@@ -33,7 +33,7 @@ function setup(seed: number, batchBytes?: number) {
 }
 
 it('loses and doubles nothing across rename rotation, copytruncate and truncate-regrow', async () => {
-  const { host, file, writer, collector, events } = setup(1); // default 1 MiB batches: large produce requests
+  const { host, file, writer, collector, events } = setup(1); // default batches (256 KiB): several produce requests per batch, two batches in flight
   const caughtUp = async () => expectSameStats(events, (await oneShotCount(writer.truth, host)).days, 60_000, collector);
   await events.start();
   writer.write(2000); // already there at the first start

@@ -12,10 +12,33 @@ interface Span {
  * bridge two spans into one — so the result depends only on the set of times, never on arrival order.
  */
 export class SessionSpans {
-  /** Sorted by start; consecutive spans are more than SESSION_SILENCE_MS apart. */
-  private readonly spans: Span[] = [];
+  /**
+   * Most PIDs have one span: it is kept in these two fields (one object per PID, not three — a log
+   * has hundreds of thousands of PIDs); NaN before the first time.
+   */
+  private start = NaN;
+  private end = NaN;
+  /** Sorted by start; consecutive spans are more than SESSION_SILENCE_MS apart. Only once there are several. */
+  private spans: Span[] | undefined;
 
   add(t: number): void {
+    if (!this.spans) {
+      if (Number.isNaN(this.start)) {
+        this.start = this.end = t;
+        return;
+      }
+      if (t >= this.start) {
+        if (t <= this.end) return;
+        if (t - this.end <= SESSION_SILENCE_MS) {
+          this.end = t;
+          return;
+        }
+      } else if (this.start - t <= SESSION_SILENCE_MS) {
+        this.start = t;
+        return;
+      }
+      this.spans = [{ start: this.start, end: this.end }];
+    }
     const spans = this.spans;
     const last = spans[spans.length - 1];
     // Fast path: lines in time order extend the last span or open a new one after it.
@@ -48,6 +71,7 @@ export class SessionSpans {
 
   /** Start time of every session. */
   starts(): number[] {
-    return this.spans.map((s) => s.start);
+    if (this.spans) return this.spans.map((s) => s.start);
+    return Number.isNaN(this.start) ? [] : [this.start];
   }
 }

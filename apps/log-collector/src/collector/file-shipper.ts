@@ -1,4 +1,4 @@
-import { SshEvent, Topics } from '@watchkeeper/contracts';
+import { Topics } from '@watchkeeper/contracts';
 import type { EventProducer } from '@watchkeeper/kafka';
 import { CheckpointStore, FileFollower, fileIdText, lineEventId, type FollowPosition, type LineBatch } from '@watchkeeper/log-tailer';
 import { backoffDelay, type Logger } from '@watchkeeper/runtime';
@@ -21,16 +21,33 @@ export interface FileShipperDeps {
  * Bound of one produce request. All of a host's events share a key, hence a partition, hence one
  * record batch, which the broker refuses above message.max.bytes (1 MiB by default).
  */
-const SEND_MAX_EVENTS = 1000;
+const SEND_MAX_EVENTS = 250;
 const SEND_MAX_BYTES = 512 * 1024;
 /** CloudEvents headers and record overhead per message, added to the JSON value's length. */
 const MESSAGE_OVERHEAD_BYTES = 300;
+/**
+ * Batches in flight at once: the next batch is read, parsed and encoded while the previous one waits
+ * for its acknowledgement (≈ 250 ms with acks=all), which would otherwise leave the process idle.
+ * Checkpoints still follow the batches' order; memory stays bounded by this many batches.
+ */
+const PIPELINE_DEPTH = 2;
+
+type EncodedEvent = ReturnType<EventProducer['encode']>;
+
+/** A batch parsed and encoded, waiting for Kafka; `clock` is the parser's state right after its last line. */
+interface PreparedBatch {
+  position: FollowPosition;
+  lines: number;
+  messages: Array<{ message: EncodedEvent; bytes: number }>;
+  clock: YearClockState;
+}
 
 /**
- * Ships one file: follow → parse → publish (acks=all) → checkpoint, one batch at a time. The
- * checkpoint moves only after Kafka acknowledged the batch, and event ids are (host, file identity,
- * offset), so a crash anywhere replays at most one batch that consumers recognise. A stalled broker
- * or database stalls reading (nothing else is buffered).
+ * Ships one file: follow → parse → publish (acks=all) → checkpoint, with up to PIPELINE_DEPTH batches
+ * in flight. The checkpoint moves only after Kafka acknowledged the batch and all batches before it,
+ * and event ids are (host, file identity, offset), so a crash anywhere replays at most the batches in
+ * flight, which consumers recognise. A stalled broker or database stalls reading once
+ * PIPELINE_DEPTH batches wait (nothing else is buffered).
  */
 export class FileShipper {
   private follower: FileFollower | undefined;
@@ -65,15 +82,33 @@ export class FileShipper {
   private async run(): Promise<void> {
     let attempt = 0;
     while (!this.stopping) {
+      /** Batches published or being published, oldest first; each settles after its checkpoint. */
+      const inFlight: Array<Promise<void>> = [];
       try {
         this.openFollower();
+        let previous: Promise<void> = Promise.resolve();
         for (;;) {
           const batch = await this.follower!.next();
-          if (!batch) return;
-          await this.ship(batch);
+          if (!batch) break;
+          const prepared = this.prepare(batch);
+          const published = this.publish(prepared);
+          // The checkpoint moves only after Kafka acknowledged this batch and everything before it.
+          const before = previous;
+          previous = (async () => {
+            await Promise.all([published, before]);
+            await this.checkpoint(prepared);
+          })();
+          previous.catch(() => undefined); // awaited below; a failure while reading goes on must not count as unhandled
+          inFlight.push(previous);
+          // A failure surfaces here at the latest, once the batch is the oldest in flight.
+          while (inFlight.length >= PIPELINE_DEPTH) await inFlight.shift();
           attempt = 0;
         }
+        while (inFlight.length > 0) await inFlight.shift();
+        return;
       } catch (err) {
+        // Whatever was in flight finishes (or fails) before reading starts over, so checkpoints never go back.
+        await Promise.allSettled(inFlight);
         if (this.stopping) return;
         // Start over from the last checkpoint: the same ids come again, consumers drop them.
         this.d.logger.error({ err, path: this.d.path }, 'file shipping failed; restarting from the last checkpoint');
@@ -100,33 +135,41 @@ export class FileShipper {
     });
   }
 
-  private async ship(batch: LineBatch): Promise<void> {
-    const { path, host, metrics, logger } = this.d;
+  /**
+   * Parses a batch and encodes its events once (contract check, JSON, CloudEvents headers) by the
+   * producer's own encoder; an event that fails the contract is counted and logged, not sent.
+   */
+  private prepare(batch: LineBatch): PreparedBatch {
+    const { path, host, metrics, logger, producer } = this.d;
     const fileId = fileIdText(batch.identity);
     const before = { ...this.parser.counters };
-    const items: Array<{ value: SshEvent; opts: { id: string; time: string }; bytes: number }> = [];
+    const messages: PreparedBatch['messages'] = [];
     for (const line of batch.lines) {
       const r = this.parser.parseLine(line.text);
       if (r.type !== 'event') continue;
       const id = lineEventId(host, fileId, line.offset);
-      const value = { ...r.event, id, origin: { path, fileId, offset: line.offset } };
-      const ok = SshEvent.safeParse(value);
-      if (!ok.success) {
+      try {
+        const message = producer.encode(Topics.sshEvents, { ...r.event, id, origin: { path, fileId, offset: line.offset } }, { id, time: r.event.time });
+        messages.push({ message, bytes: message.value.length + MESSAGE_OVERHEAD_BYTES });
+      } catch (err) {
         metrics.invalid.inc({ path });
-        logger.error({ path, offset: line.offset, issues: ok.error.issues }, 'event does not match the contract; not sent');
-        continue;
+        logger.error({ path, offset: line.offset, err }, 'event does not match the contract; not sent');
       }
-      items.push({ value: ok.data, opts: { id, time: r.event.time }, bytes: JSON.stringify(ok.data).length + MESSAGE_OVERHEAD_BYTES });
     }
     metrics.linesRead.inc({ path }, batch.linesRead);
     metrics.sshdLines.inc({ path }, this.parser.counters.sshd - before.sshd);
     metrics.unrecognized.inc({ path }, this.parser.counters.unrecognized - before.unrecognized);
+    return { position: batch.position, lines: batch.linesRead, messages, clock: this.parser.clockState() };
+  }
 
+  /** Sends a batch's produce requests together; resolves when Kafka acknowledged all of them. */
+  private async publish(batch: PreparedBatch): Promise<void> {
+    const { path, metrics, logger, producer } = this.d;
     const t0 = Date.now();
-    // The produce requests of a batch go out together; the checkpoint waits for all of their acks.
     await Promise.all(
-      sendChunks(items).map(async (chunk) => {
-        await this.retry('publish', () => this.d.producer.publishMany(Topics.sshEvents, chunk), () => {
+      sendChunks(batch.messages).map(async (chunk) => {
+        const messages = chunk.map((m) => m.message);
+        await this.retry('publish', () => producer.send({ topic: Topics.sshEvents.name, messages }), () => {
           metrics.publishFailures.inc({ path });
           this.kafkaOk = false;
         });
@@ -134,11 +177,15 @@ export class FileShipper {
         metrics.eventsSent.inc({ path }, chunk.length);
       }),
     );
-    const t1 = Date.now();
-    const clock = this.parser.clockState();
+    logger.debug({ path, lines: batch.lines, events: batch.messages.length, publishMs: Date.now() - t0 }, 'batch published');
+  }
+
+  private async checkpoint(batch: PreparedBatch): Promise<void> {
+    const { path, host, metrics } = this.d;
+    const clock = batch.clock;
     await this.retry('checkpoint', () => this.d.checkpoints.save(host, path, batch.position, { clock }), () => metrics.checkpointFailures.inc({ path }));
-    logger.debug({ path, lines: batch.linesRead, events: items.length, publishMs: t1 - t0, checkpointMs: Date.now() - t1 }, 'batch shipped');
     this.saved = { position: batch.position, clock };
+    metrics.checkpointOffset.set({ path }, batch.position.offset);
   }
 
   /** Retries until it works; on stop the batch is abandoned (it is replayed after a restart). */

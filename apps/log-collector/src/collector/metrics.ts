@@ -16,6 +16,7 @@ export function createCollectorMetrics(registry: Registry, bytesBehind: () => Pr
     lost: new prom.Counter({ name: `${p}lost_total`, help: 'Times unread data could not be found after a rotation', labelNames: ['path'], registers }),
     publishFailures: new prom.Counter({ name: `${p}publish_failures_total`, help: 'Failed Kafka sends (retried)', labelNames: ['path'], registers }),
     checkpointFailures: new prom.Counter({ name: `${p}checkpoint_failures_total`, help: 'Failed checkpoint writes (retried)', labelNames: ['path'], registers }),
+    checkpointOffset: new prom.Gauge({ name: `${p}checkpoint_offset_bytes`, help: 'Byte offset of the last checkpoint (all before it acknowledged by Kafka)', labelNames: ['path'], registers }),
     behind: new prom.Gauge({
       name: `${p}bytes_behind_eof`,
       help: 'Bytes in the followed file not yet read',
