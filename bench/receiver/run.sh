@@ -34,12 +34,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "[bench] building" >&2
 npx tsc -b tsconfig.json
 
 echo "[bench] starting receiver on :$rport" >&2
 WATCHKEEPER_ADMIN_TOKEN="$admin" RECEIVER_PORT=$rport HTTP_HOST=127.0.0.1 RECEIVER_MONGO_DB="wk_bench_receiver_$stamp" \
-  RECEIVER_ARTIFACT_DIR="$work/artifacts" RECEIVER_SSH_GROUP="wk-bench-receiver-$stamp" LOG_LEVEL=warn \
+  RECEIVER_ARTIFACT_DIR="$work/artifacts" RECEIVER_SSH_GROUP="wk-bench-receiver-$stamp" RECEIVER_SSH_FROM_BEGINNING=false TOKEN_CACHE_MS=60000 LOG_LEVEL=warn \
   node apps/receiver/bin/watchkeeper-receiver.js >"$work/receiver.log" 2>&1 &
 rpid=$!
 pids+=("$rpid")
@@ -74,7 +75,9 @@ pct() { awk -v p="$2" '$1 == p {print $2}' "$work/$1.wrk"; }
 non2xx() { awk '/Non-2xx/ {print $5}' "$work/$1.wrk"; }
 eighty() { node -e 'console.log(Math.floor(Number(process.argv[1]) * 0.8))' "$1"; }
 rrate80="$(eighty "$(rps receiver)")"
+[ "$rrate80" -ge 1 ] || rrate80=1
 srate80="$(eighty "$(rps starlette)")"
+[ "$srate80" -ge 1 ] || srate80=1
 echo "[bench] fixed rate: receiver at $rate/s and $rrate80/s, starlette at $srate80/s" >&2
 node "$here/fixed-rate.cjs" "http://127.0.0.1:$rport/v1/host-health" $rate "$duration" >"$work/receiver.fixed.json"
 sleep 5 # let the receiver work off what the overload left (outbox, connections)
@@ -83,9 +86,10 @@ node "$here/fixed-rate.cjs" "http://127.0.0.1:$sport/v1/host-health" "$srate80" 
 
 hwm() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 rrss="$(hwm "$rpid")"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 srss="$(hwm "$spid_real")"
 
-node - "$work" "$rrss" "$srss" "$duration" "$(rps receiver)" "$(rps starlette)" "$(pct receiver 50%)" "$(pct receiver 99%)" "$(pct starlette 50%)" "$(pct starlette 99%)" "$(non2xx receiver)" "$(non2xx starlette)" <<'JS' >"$root/bench/results/receiver.md"
+LOAD_BEFORE="$load_before" LOAD_AFTER="$load_after" node - "$work" "$rrss" "$srss" "$duration" "$(rps receiver)" "$(rps starlette)" "$(pct receiver 50%)" "$(pct receiver 99%)" "$(pct starlette 50%)" "$(pct starlette 99%)" "$(non2xx receiver)" "$(non2xx starlette)" <<'JS' >"$root/bench/results/receiver.md"
 const fs = require('fs');
 const os = require('os');
 const [work, rrss, srss, duration, rRps, sRps, r50, r99, s50, s99, rBad, sBad] = process.argv.slice(2);
@@ -98,9 +102,9 @@ const ok = (c) => (c ? 'met' : '**not met**');
 const out = `# Benchmark: PUT /v1/host-health/:host — receiver vs. Starlette/uvicorn
 
 Run by \`bash bench/receiver/run.sh\` (\`npm run bench:receiver\`) on ${new Date().toISOString().slice(0, 10)}; ${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB.
-Both servers, the load generator and the MongoDB-wire server (${process.env.MONGO_URL}) share this machine, one server measured at a time. Requests cycle through 100 hosts, each with its own token.
+Both servers, the load generator and the MongoDB-wire server (${process.env.MONGO_URL}) share this machine, one server measured at a time. Requests cycle through 100 hosts, each with its own token.\nLoad average (1/5/15 min) before the run: ${process.env.LOAD_BEFORE}; after: ${process.env.LOAD_AFTER} — other work on the machine (and on the shared MongoDB-wire server) shows here and skews both servers' figures.
 
-- **receiver**: \`node apps/receiver/bin/watchkeeper-receiver.js\` (one process): bearer token (verified, cached 5 s), body validated against the contract, snapshot replaced and its host-health event written to the outbox (group commit: one bulk write per batch), event published to Kafka by the relay.
+- **receiver**: \`node apps/receiver/bin/watchkeeper-receiver.js\` (one process): bearer token (verified against MongoDB, then cached: `TOKEN_CACHE_MS=60000` here, as the Starlette app keeps its tokens in memory), body validated against the contract, snapshot replaced and its host-health event written to the outbox (group commit: one bulk write per batch), event published to Kafka by the relay.
 - **starlette**: \`bench/receiver/starlette_app.py\` under \`uvicorn\` (one worker): bearer token compared in constant time, JSON parsed, snapshot replaced with pymongo in the thread pool. No outbox, no Kafka.
 
 ## Max throughput (wrk -t2 -c64, ${duration} s, closed loop)

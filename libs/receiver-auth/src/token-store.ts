@@ -19,6 +19,8 @@ export class TooManyTokens extends Error {
 export class HostTokenStore {
   readonly model: Model<HostTokenDoc>;
   private readonly cache = new Map<string, { doc: HostTokenDoc; until: number }>();
+  /** Lookups in flight: concurrent requests with one token share one database read. */
+  private readonly loading = new Map<string, Promise<HostTokenDoc | null>>();
 
   constructor(conn: Connection, private readonly opts: { cacheMs?: number; now?: () => number } = {}) {
     this.model = hostTokenModel(conn);
@@ -62,7 +64,12 @@ export class HostTokenStore {
     const now = (this.opts.now ?? Date.now)();
     let entry = this.cache.get(parsed.tokenId);
     if (!entry || entry.until < now) {
-      const doc = await this.model.findById(parsed.tokenId).lean();
+      let load = this.loading.get(parsed.tokenId);
+      if (!load) {
+        load = this.model.findById(parsed.tokenId).lean().finally(() => this.loading.delete(parsed.tokenId));
+        this.loading.set(parsed.tokenId, load);
+      }
+      const doc = await load;
       if (!doc) {
         this.cache.delete(parsed.tokenId);
         return undefined;
