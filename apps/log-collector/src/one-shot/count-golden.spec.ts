@@ -15,6 +15,7 @@ import { parseOneShotArgs } from './options';
 const golden: Record<string, string> = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden/count-before-fast-path.json'), 'utf8'));
 const ROOT = path.resolve(__dirname, '../../../..');
 
+/** Each input with the zones that matter for it (all of them for the small sample), to keep the test quick. */
 const inputs: Record<string, () => string> = {
   sample: () => fs.readFileSync(path.join(ROOT, 'tools/samples/auth.log'), 'utf8'),
   // Classic stamps across a year end (Dec → Jan starts the next year).
@@ -37,6 +38,13 @@ function lines(ls: string[]): string {
   return ls.join('\n') + '\n';
 }
 
+const variantsOf: Record<string, string[]> = {
+  sample: Object.keys(variants),
+  yearend: ['UTC', 'y2023-berlin'],
+  'rfc-dst': ['Europe_Berlin', 'America_Los_Angeles'],
+  'wall-dst': ['Europe_Berlin', 'Asia_Kolkata'],
+};
+
 let dir: string;
 beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wk-lc-golden-'))));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -46,7 +54,8 @@ describe('count --json is byte-identical to the output before the fast path', ()
     it(input, async () => {
       const file = path.join(dir, `${input}.log`);
       fs.writeFileSync(file, make());
-      for (const [variant, args] of Object.entries(variants)) {
+      for (const variant of variantsOf[input]) {
+        const args = variants[variant];
         const parts: Buffer[] = [];
         const out = new Writable({ write: (c, _e, cb) => (parts.push(Buffer.from(c)), cb()) });
         await countCommand(parseOneShotArgs(['count', '--file', file, '--json', ...args]), out);
