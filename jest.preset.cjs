@@ -16,4 +16,7 @@ module.exports = {
   reporters: ['default', path.join(__dirname, 'tools/jest-summary-reporter.cjs')],
   // Integration suites share one Kafka/Mongo/Prosody: run test files one at a time.
   maxWorkers: 1,
+  // A handle a suite forgot to close must not hang CI for its whole time limit; jest still prints
+  // the warning, so the leak stays visible.
+  forceExit: true,
 };
