@@ -369,7 +369,7 @@ receivers:
 function report(r) {
   const d = r.dispatcher;
   const a = r.alertmanager;
-  const ratio = (x, y) => (y ? Number((x / y).toFixed(2)) : null);
+  const ratio = (x, y) => (y && x !== null ? Number((x / y).toPrecision(2)) : null);
   r.ratios = { burstAlertsPerSecond: ratio(d.burst.alertsPerSecond, a.burst.alertsPerSecond), pacedP99: ratio(d.paced.p99Ms, a.paced.p99Ms), burstP99: ratio(d.burst.p99Ms, a.burst.p99Ms) };
   const met = (ok) => (ok ? 'met' : '**NOT met**');
   r.targets = {
