@@ -91,7 +91,8 @@ async function main() {
     for (let a = 0; a < ACCOUNTS; a++) for (let r = 0; r < PER_ACCOUNT; r++) expected.push(`bench-${a}-${r}@benchhost`);
     const httpPort = await freePort();
     const dbName = `wk_bench_heartbeat_${Date.now()}`;
-    const server = spawn(process.execPath, [path.join(repo, 'apps/heartbeat-server/bin/watchkeeper-heartbeat-server.js')], {
+    // Executed as a program (not `node bin/…`) so the V8 flags on the bin's #! line apply, as under npx.
+    const server = spawn(path.join(repo, 'apps/heartbeat-server/bin/watchkeeper-heartbeat-server.js'), [], {
       env: {
         ...process.env,
         XMPP_SERVICE: service,
