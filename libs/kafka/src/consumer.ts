@@ -31,6 +31,8 @@ export interface ConsumerRunnerOptions<S extends z.ZodType> {
   partitionsConsumedConcurrently?: number;
   registry?: Registry;
   retry?: { baseMs?: number; maxMs?: number };
+  /** Largest number of events handed to batchHandler at once (default 500): bounds a stop's wait. */
+  maxBatchSize?: number;
   /** How long the group waits for a silent member before reassigning its partitions. */
   sessionTimeoutMs?: number;
 }
@@ -90,33 +92,49 @@ export class ConsumerRunner<S extends z.ZodType> {
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const valid: Array<{ msg: KafkaMessage; event: ConsumedEvent<z.output<S>> }> = [];
+    const canGoOn = () => isRunning() && !isStale() && !this.abort.signal.aborted;
+    const chunkSize = this.opts.maxBatchSize ?? 500;
+    let chunk: Array<{ msg: KafkaMessage; event: ConsumedEvent<z.output<S>> }> = [];
+    let lastSeen: KafkaMessage | undefined;
+
+    // Hands the chunk to the batch handler, then resolves everything up to the last message seen
+    // (dead letters in between included). Chunks bound the work lost to, and the wait for, a stop.
+    const flush = async (): Promise<boolean> => {
+      if (chunk.length > 0) {
+        const taken = chunk;
+        const ok = await this.withRetry(() => this.opts.batchHandler!(taken.map((c) => c.event)), heartbeat, canGoOn, async (reason) => {
+          for (const c of taken) await this.deadLetter(batch.topic, batch.partition, c.msg, reason);
+        });
+        if (!ok) return false;
+        chunk = [];
+      }
+      if (lastSeen) resolveOffset(lastSeen.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+      return true;
+    };
+
     for (const msg of batch.messages) {
+      if (!canGoOn()) break; // stopping or rebalancing: what is not resolved is redelivered
       const decoded = this.decode(batch.topic, batch.partition, msg);
       if ('reason' in decoded) {
         await this.deadLetter(batch.topic, batch.partition, msg, decoded.reason);
-        if (!this.opts.batchHandler) resolveOffset(msg.offset);
-        continue;
-      }
-      if (this.opts.handler) {
-        const ok = await this.withRetry(() => this.opts.handler!(decoded.event), heartbeat, () => isRunning() && !isStale(), (reason) => this.deadLetter(batch.topic, batch.partition, msg, reason));
-        if (!ok) return; // stopping: leave the rest unresolved, it will be redelivered
+        if (this.opts.handler) resolveOffset(msg.offset);
+      } else if (this.opts.handler) {
+        const ok = await this.withRetry(() => this.opts.handler!(decoded.event), heartbeat, canGoOn, (reason) => this.deadLetter(batch.topic, batch.partition, msg, reason));
+        if (!ok) break;
         resolveOffset(msg.offset);
         await heartbeat();
       } else {
-        valid.push({ msg, event: decoded.event });
+        chunk.push({ msg, event: decoded.event });
       }
+      lastSeen = msg;
+      if (this.opts.batchHandler && chunk.length >= chunkSize && !(await flush())) return;
     }
     if (this.opts.batchHandler) {
-      const events = valid.map((v) => v.event);
-      if (events.length > 0) {
-        const ok = await this.withRetry(() => this.opts.batchHandler!(events), heartbeat, () => isRunning() && !isStale(), async (reason) => {
-          for (const v of valid) await this.deadLetter(batch.topic, batch.partition, v.msg, reason);
-        });
-        if (!ok) return;
-      }
-      const last = batch.messages[batch.messages.length - 1];
-      if (last) resolveOffset(last.offset);
+      if (!canGoOn() && chunk.length > 0) return; // leave the partial chunk for redelivery
+      await flush();
+      return;
     }
     await commitOffsetsIfNecessary();
   }

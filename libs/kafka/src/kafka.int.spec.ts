@@ -128,6 +128,36 @@ describe('runtime producer and consumer runner', () => {
     }
   }, 90_000);
 
+  it('hands a batch handler bounded chunks, in order, and dead-letters invalid values between them', async () => {
+    const { ConsumerRunner } = await import('./consumer');
+    const group = uniq('wk-test-chunks');
+    const entity = { kind: 'host', id: uniq('chunk-host') };
+    const chunks: string[][] = [];
+    const runner = new ConsumerRunner({
+      kafka,
+      groupId: group,
+      topic: testTopic,
+      logger,
+      deadLetters: producer,
+      maxBatchSize: 2,
+      batchHandler: async (events) => {
+        const mine = events.filter((e) => e.value.entity.id === entity.id).map((e) => e.value.id);
+        if (mine.length) chunks.push(mine);
+      },
+    });
+    const fp = Topics.alerts.key(alert('k0', { entity }));
+    // All on one key, so one partition, one order: k1 k2 <bad> k3 k4 k5.
+    await producer.publishMany(testTopic, ['k1', 'k2'].map((id) => ({ value: alert(id, { entity }) })));
+    await producer.send({ topic: topicName, messages: [{ key: fp, value: '[]' }] });
+    await producer.publishMany(testTopic, ['k3', 'k4', 'k5'].map((id) => ({ value: alert(id, { entity }) })));
+    await runner.start();
+    const deadline = Date.now() + 30_000;
+    while (chunks.flat().length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await runner.stop();
+    expect(chunks.flat()).toEqual(['k1', 'k2', 'k3', 'k4', 'k5']);
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(2);
+  });
+
   async function readDeadLetters(originalTopic: string, count: number): Promise<DeadLetter[]> {
     const consumer = kafka.consumer({ groupId: uniq('wk-test-dlq-reader') });
     await consumer.connect();
