@@ -30,7 +30,7 @@ cleanup() {
     const { MongoClient } = require("mongodb");
     (async () => { const c = await MongoClient.connect(process.env.MONGO_URL);
       for (const d of process.argv.slice(1)) await c.db(d).dropDatabase().catch(() => {});
-      await c.close(); })();' "wk_bench_receiver_$stamp" "wk_bench_starlette_$stamp" || true
+      await c.close(); })();' "wk_bench_receiver_$stamp" "wk_bench_receiver_${stamp}_outbox" "wk_bench_receiver_${stamp}_requests" "wk_bench_starlette_$stamp" || true
 }
 trap cleanup EXIT
 
@@ -104,7 +104,7 @@ const out = `# Benchmark: PUT /v1/host-health/:host — receiver vs. Starlette/u
 Run by \`bash bench/receiver/run.sh\` (\`npm run bench:receiver\`) on ${new Date().toISOString().slice(0, 10)}; ${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB.
 Both servers, the load generator and the MongoDB-wire server (${process.env.MONGO_URL}) share this machine, one server measured at a time. Requests cycle through 100 hosts, each with its own token.\nLoad average (1/5/15 min) before the run: ${process.env.LOAD_BEFORE}; after: ${process.env.LOAD_AFTER} — other work on the machine (and on the shared MongoDB-wire server) shows here and skews both servers' figures.
 
-- **receiver**: \`node apps/receiver/bin/watchkeeper-receiver.js\` (one process): bearer token (verified against MongoDB, then cached: `TOKEN_CACHE_MS=60000` here, as the Starlette app keeps its tokens in memory), body validated against the contract, snapshot replaced and its host-health event written to the outbox (group commit: one bulk write per batch), event published to Kafka by the relay.
+- **receiver**: \`node apps/receiver/bin/watchkeeper-receiver.js\` (one process): bearer token (verified against MongoDB, then cached: \`TOKEN_CACHE_MS=60000\` here, as the Starlette app keeps its tokens in memory), body validated against the contract, snapshot replaced and its host-health event written to the outbox (group commit: one bulk write per batch), event published to Kafka by the relay.
 - **starlette**: \`bench/receiver/starlette_app.py\` under \`uvicorn\` (one worker): bearer token compared in constant time, JSON parsed, snapshot replaced with pymongo in the thread pool. No outbox, no Kafka.
 
 ## Max throughput (wrk -t2 -c64, ${duration} s, closed loop)

@@ -21,6 +21,8 @@ export interface ReceiverService extends Service {
 
 export interface ReceiverParts {
   conn: Connection;
+  /** Every database the receiver writes (main, outbox, request log). */
+  databases: Connection[];
   outbox: Outbox;
   fleetHealth: FleetHealthMonitor;
   bruteForce: BruteForceDetector;
@@ -57,11 +59,15 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
     },
     async start() {
       const conn = await connectMongo({ url: config.MONGO_URL, dbName: config.RECEIVER_MONGO_DB, logger, serverSelectionTimeoutMS: 2000 });
-      const outbox = new Outbox({ conn, producer, logger, registry });
+      // The outbox and the request log are written all the time: each gets its own database, which
+      // on FerretDB/SQLite is its own file with its own writer lock (on MongoDB it changes nothing).
+      const outboxDb = conn.useDb(`${config.RECEIVER_MONGO_DB}_outbox`, { useCache: true });
+      const requestsDb = conn.useDb(`${config.RECEIVER_MONGO_DB}_requests`, { useCache: true });
+      const outbox = new Outbox({ conn: outboxDb, producer, logger, registry });
       const tokens = new HostTokenStore(conn, { cacheMs: config.TOKEN_CACHE_MS });
       const hostHealth = new HostHealthStore(conn, outbox);
       const artifacts = new ArtifactStore(conn, { dir: config.RECEIVER_ARTIFACT_DIR, maxBytes: config.RECEIVER_ARTIFACT_MAX_BYTES });
-      const requestLog = new RequestLog(conn);
+      const requestLog = new RequestLog(requestsDb);
       const fleetHealth = new FleetHealthMonitor({ conn, requestLog, outbox, logger, windowMs: config.FLEET_WINDOW_MS, detector: { silentAfterMs: config.FLEET_SILENT_AFTER_MS } });
       const sshEvents = new SshEventStore(conn, { timeZone: config.SSH_STATS_TZ });
       const bruteForce = new BruteForceDetector({ conn, events: sshEvents, outbox, logger, threshold: config.BRUTE_FORCE_THRESHOLD, windowMs: config.BRUTE_FORCE_WINDOW_MS });
@@ -82,7 +88,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         },
       });
       const sshJoined = new Promise<void>((resolve) => sshConsumer.onGroupJoin(() => resolve()));
-      parts = { conn, outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, sshJoined };
+      parts = { conn, databases: [conn, outboxDb, requestsDb], outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, sshJoined };
 
       const ops = opsRouter({
         registry,

@@ -13,24 +13,34 @@ function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
-/** Raw request, so a test can stream chunks slowly and see the answer before the body ends. */
-function rawPut(url: string, headers: Record<string, string>, chunks: Buffer[], opts: { chunked?: boolean } = {}): Promise<{ status: number; body: string }> {
+/**
+ * Raw request, so a test can stream chunks slowly and see the answer before the body ends. It stops
+ * sending once an answer came (as a real client does); `headersFirst` waits for an answer to the
+ * headers alone before sending any body.
+ */
+function rawPut(url: string, headers: Record<string, string>, chunks: Buffer[], opts: { chunked?: boolean; headersFirst?: boolean } = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = http.request(url, { method: 'PUT', headers: opts.chunked ? headers : { ...headers, 'content-length': String(Buffer.concat(chunks).length) } });
     req.on('response', (res) => {
+      answered = true;
       let body = '';
       res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body });
+        req.destroy();
+      });
     });
-    req.on('error', (err) => (err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err));
+    req.on('error', (err) => (answered ? undefined : reject(err)));
     let i = 0;
     const next = () => {
+      if (answered) return;
       if (i >= chunks.length) return req.end();
-      const ok = req.write(chunks[i++]);
-      if (ok) setImmediate(next);
-      else req.once('drain', next);
+      req.write(chunks[i++]);
+      setTimeout(next, 5);
     };
-    next();
+    if (opts.headersFirst) req.flushHeaders();
+    else next();
   });
 }
 
@@ -87,7 +97,7 @@ describe('artifact uploads', () => {
 
   it('size cap: 413 from Content-Length before reading, and while streaming a chunked body', async () => {
     const big = Buffer.alloc(MAX + 1, 1);
-    const declared = await rawPut(url('big-declared.bin'), { ...auth, 'x-content-sha256': sha(big) }, [big]);
+    const declared = await rawPut(url('big-declared.bin'), { ...auth, 'x-content-sha256': sha(big) }, [big], { headersFirst: true });
     expect(declared.status).toBe(413);
     expect(JSON.parse(declared.body).error).toBe('payload-too-large');
 

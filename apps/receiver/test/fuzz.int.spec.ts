@@ -34,9 +34,9 @@ describe('fuzz: bad requests at every route', () => {
 
   /** Per collection: document count and a digest of every document; plus the artifact files. */
   async function state(): Promise<Record<string, unknown>> {
-    const db = r.svc.parts.conn.db!;
     const out: Record<string, unknown> = {};
     for (const c of DATA) {
+      const db = c === 'outbox' ? r.svc.parts.outbox.model.db : r.svc.parts.conn;
       const docs = await db.collection(c).find().sort({ _id: 1 }).toArray();
       out[c] = { count: docs.length, digest: createHash('sha256').update(JSON.stringify(docs)).digest('hex') };
     }

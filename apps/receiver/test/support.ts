@@ -71,8 +71,7 @@ export async function startReceiver(env: Record<string, string> = {}, opts: { cl
     clock: opts.clock,
     admin,
     async stop({ drop = true } = {}) {
-      const conn = svc.parts.conn;
-      if (drop) await conn.dropDatabase().catch(() => undefined);
+      if (drop) for (const db of svc.parts.databases) await db.dropDatabase().catch(() => undefined);
       await svc.stop();
       fs.rmSync(artifactDir, { recursive: true, force: true });
     },

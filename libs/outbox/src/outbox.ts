@@ -37,6 +37,8 @@ export class Outbox {
   private readonly published?: prom.Counter;
   private readonly failures?: prom.Counter;
   private healthy = true;
+  /** Writes to the outbox one at a time (see `serialized`). */
+  private writeChain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: OutboxOptions) {
     this.model = outboxModel(opts.conn, opts.collection);
@@ -64,7 +66,7 @@ export class Outbox {
   async add(entries: OutboxEntry[]): Promise<void> {
     if (entries.length === 0) return;
     try {
-      await this.model.collection.insertMany(entries as never[], { ordered: false });
+      await this.serialized(() => this.model.collection.insertMany(entries as never[], { ordered: false }));
     } catch (err) {
       const writeErrors = (err as { writeErrors?: Array<{ code?: number }> }).writeErrors;
       const onlyDuplicates = isDuplicateKey(err) && (!writeErrors || writeErrors.every((w) => w.code === 11000));
@@ -108,7 +110,7 @@ export class Outbox {
       const batch = await this.model.find().sort({ seq: 1 }).limit(this.opts.batchSize ?? 500).lean();
       if (batch.length === 0) return total;
       await this.publish(batch);
-      await this.model.deleteMany({ _id: { $in: batch.map((e) => e._id) } });
+      await this.serialized(() => this.model.deleteMany({ _id: { $in: batch.map((e) => e._id) } }));
       total += batch.length;
       this.published?.inc(batch.length);
     }
@@ -147,6 +149,16 @@ export class Outbox {
         done();
       };
     });
+  }
+
+  /**
+   * FerretDB on SQLite has one writer per database: concurrent inserts and deletes make it answer
+   * "database is locked" after waiting. Queuing them here costs nothing on MongoDB.
+   */
+  private serialized<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.writeChain.then(write, write);
+    this.writeChain = run.catch(() => undefined);
+    return run;
   }
 
   /** One Kafka request per run of consecutive entries of one topic, in seq order. */
