@@ -138,10 +138,16 @@ async function main() {
     lastSeq = (await seen()).seq;
     const load0 = os.loadavg()[0];
     const cpu0 = procStat(server.pid);
+    // Where the round's CPU goes: Prosody (one Lua thread: fan-out and answer routing) and the two
+    // listener processes share the machine with the server.
+    const prosodyPid = Number(fs.readFileSync(path.join(runDir, 'prosody/prosody.pid'), 'utf8'));
+    const listenerPids = children.filter((c) => c !== server).map((c) => c.pid);
+    const others0 = { prosody: procStat(prosodyPid).cpuS, listeners: listenerPids.reduce((t, p) => t + procStat(p).cpuS, 0) };
     const out0 = await counter('watchkeeper_heartbeat_messages_total', 'direction="out"');
     const in0 = await counter('watchkeeper_heartbeat_messages_total', 'direction="in"');
     const rss = [];
     const states = {};
+    const spread = []; // per round: fastest, median and slowest answer (ms after the request)
     while (rounds.length < ROUNDS) {
       await sleep(200);
       const r = await seen();
@@ -151,10 +157,13 @@ async function main() {
         rounds.push({ seq: r.seq, durationMs: r.durationMs, complete: r.complete });
         rss.push(procStat(server.pid).rss);
         for (const l of body.listeners) states[l.state] = (states[l.state] ?? 0) + 1;
+        const rtts = body.listeners.map((l) => l.rttMs).filter((x) => x !== null);
+        if (rtts.length) spread.push([pct(rtts, 0.001), pct(rtts, 50), pct(rtts, 100)]);
         console.error(`[bench] round ${r.seq}: ${r.durationMs} ms complete=${r.complete}`);
       }
     }
     const cpu1 = procStat(server.pid);
+    const others1 = { prosody: procStat(prosodyPid).cpuS, listeners: listenerPids.reduce((t, p) => t + procStat(p).cpuS, 0) };
     const outN = (await counter('watchkeeper_heartbeat_messages_total', 'direction="out"')) - out0;
     const inN = (await counter('watchkeeper_heartbeat_messages_total', 'direction="in"')) - in0;
     const wallS = (rounds.length * INTERVAL) / 1000;
@@ -177,6 +186,9 @@ async function main() {
       messagesPerRound: outN / rounds.length + inN / rounds.length + N,
       seedStyleMessagesPerRound: 1 + N + N * N, // answers published to the broadcast node reach every subscriber
       serverCpuPercent: (100 * (cpu1.cpuS - cpu0.cpuS)) / wallS,
+      prosodyCpuPercent: (100 * (others1.prosody - others0.prosody)) / wallS,
+      listenerProcessesCpuPercent: (100 * (others1.listeners - others0.listeners)) / wallS,
+      answerSpreadMs: spread.length ? [0, 1, 2].map((k) => Math.round(spread.reduce((t, x) => t + x[k], 0) / spread.length)) : null,
       serverRssMaxMB: Math.max(...rss) / 2 ** 20,
       serverRssLastMB: rss[rss.length - 1] / 2 ** 20,
       listenerStatesObserved: states,
@@ -216,6 +228,8 @@ counts against the round times).
 | messages per round (server out + Prosody fan-out + answers) | ${r.messagesPerRound.toFixed(0)} ≈ 2N + 1 | O(N): ${ok(r.messagesPerRound <= 2 * r.listeners + 1 + r.serverStanzasOutPerRound)} |
 | the seed's design (answers to the broadcast node), computed | ${r.seedStyleMessagesPerRound.toLocaleString('en')} ≈ N² | |
 | server CPU (user+sys over the measured rounds) | ${r.serverCpuPercent.toFixed(1)} % of one core | |
+| Prosody CPU / both listener processes' CPU | ${r.prosodyCpuPercent.toFixed(1)} % / ${r.listenerProcessesCpuPercent.toFixed(1)} % of one core | |
+| answers after the request: fastest / median / slowest (mean over rounds) | ${r.answerSpreadMs ? r.answerSpreadMs.join(' / ') + ' ms' : 'n/a'} | |
 | server RSS max / last | ${r.serverRssMaxMB.toFixed(0)} MB / ${r.serverRssLastMB.toFixed(0)} MB | < 150 MB: ${ok(r.serverRssMaxMB < 150)} |
 | listener logins + subscriptions | ${r.loginSeconds.toFixed(1)} s for ${r.listeners} sessions | |
 
