@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { Topics } from '@watchkeeper/contracts';
-import { createKafka } from '@watchkeeper/kafka';
+import { allTopics, Topics } from '@watchkeeper/contracts';
+import { createKafka, ensureTopics } from '@watchkeeper/kafka';
 import { createLogger } from '@watchkeeper/runtime';
 
 // End to end in Debian's chromium against the local stack (tools/local-stack.cjs): every service
@@ -71,6 +71,8 @@ async function freePortRange(count: number): Promise<number> {
  */
 async function groupsAtEnd(groups: Array<{ groupId: string; topic: string }>): Promise<void> {
   const k = kafka();
+  // On a fresh broker (CI) the services have not created their topics yet.
+  await ensureTopics(k, allTopics);
   const admin = k.admin();
   await admin.connect();
   try {
