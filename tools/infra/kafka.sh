@@ -236,20 +236,7 @@ do_stop() {
 }
 
 do_status() {
-  if wk_external kafka KAFKA_BROKERS; then
-    echo "kafka: external (KAFKA_BROKERS=$KAFKA_BROKERS)"
-    return 0
-  fi
-  if is_running; then
-    if wk_port_open "$WK_HOST" "$KAFKA_PORT"; then
-      echo "kafka: running pid $(wk_pid_read "$K_PID") on $WK_HOST:$KAFKA_PORT (version $KAFKA_VERSION)"
-      return 0
-    fi
-    echo "kafka: process pid $(wk_pid_read "$K_PID") alive but $WK_HOST:$KAFKA_PORT closed"
-    return 1
-  fi
-  echo "kafka: stopped"
-  return 3
+  wk_status kafka KAFKA_BROKERS "$K_PID" "$KAFKA_PORT" "" "version $KAFKA_VERSION"
 }
 
 do_wipe() {

@@ -164,3 +164,23 @@ wk_lock_cache() { # name
   exec 9>"$WK_CACHE/.$1.lock"
   flock -w 1800 9 || wk_die "timed out waiting for $WK_CACHE/.$1.lock"
 }
+
+# wk_status NAME ENV_VAR PID_FILE PORT WHAT DETAIL: the one status line every server script prints.
+# Exit 0 up (or external), 1 process alive but port closed, 3 stopped. Uses the caller's is_running.
+wk_status() {
+  local name=$1 var=$2 pidf=$3 port=$4 what=$5 detail=$6
+  if wk_external "$name" "$var"; then
+    echo "$name: external ($var=${!var})"
+    return 0
+  fi
+  if is_running; then
+    if wk_port_open "$WK_HOST" "$port"; then
+      echo "$name: running ${what:+$what }pid $(wk_pid_read "$pidf") on $WK_HOST:$port${detail:+ ($detail)}"
+      return 0
+    fi
+    echo "$name: process pid $(wk_pid_read "$pidf") alive but $WK_HOST:$port closed"
+    return 1
+  fi
+  echo "$name: stopped"
+  return 3
+}

@@ -115,20 +115,7 @@ do_stop() {
 }
 
 do_status() {
-  if wk_external mongo MONGO_URL; then
-    echo "mongo: external (MONGO_URL=$MONGO_URL)"
-    return 0
-  fi
-  if is_running; then
-    if wk_port_open "$WK_HOST" "$MONGO_PORT"; then
-      echo "mongo: running $(engine) pid $(wk_pid_read "$M_PID") on $WK_HOST:$MONGO_PORT"
-      return 0
-    fi
-    echo "mongo: process pid $(wk_pid_read "$M_PID") alive but $WK_HOST:$MONGO_PORT closed"
-    return 1
-  fi
-  echo "mongo: stopped"
-  return 3
+  wk_status mongo MONGO_URL "$M_PID" "$MONGO_PORT" "$(engine)" ""
 }
 
 cmd="${1:-}"

@@ -161,20 +161,7 @@ do_stop() {
 }
 
 do_status() {
-  if wk_external prosody XMPP_SERVICE; then
-    echo "prosody: external (XMPP_SERVICE=$XMPP_SERVICE)"
-    return 0
-  fi
-  if is_running; then
-    if wk_port_open "$WK_HOST" "$XMPP_PORT"; then
-      echo "prosody: running pid $(wk_pid_read "$P_PID") on $WK_HOST:$XMPP_PORT (domain $XMPP_DOMAIN, pubsub $XMPP_PUBSUB_SERVICE)"
-      return 0
-    fi
-    echo "prosody: process pid $(wk_pid_read "$P_PID") alive but $WK_HOST:$XMPP_PORT closed"
-    return 1
-  fi
-  echo "prosody: stopped"
-  return 3
+  wk_status prosody XMPP_SERVICE "$P_PID" "$XMPP_PORT" "" "domain $XMPP_DOMAIN, pubsub $XMPP_PUBSUB_SERVICE"
 }
 
 do_adduser() {
