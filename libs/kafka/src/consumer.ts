@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { Topics, type DeadLetter, type TopicDef } from '@watchkeeper/contracts';
 import { backoffDelay, prom, sleep, type Logger, type Registry } from '@watchkeeper/runtime';
 import { PermanentError } from './errors';
+import { positionAtEnd } from './positioning';
 import type { EventProducer } from './producer';
 
 export interface ConsumedEvent<T> {
@@ -49,6 +50,8 @@ export class ConsumerRunner<S extends z.ZodType> {
   private readonly abort = new AbortController();
   private readonly counter?: prom.Counter<'topic' | 'outcome'>;
   private running = false;
+  private positioned = false;
+  private readonly positionedCallbacks: Array<() => void> = [];
 
   constructor(private readonly opts: ConsumerRunnerOptions<S>) {
     if (!opts.handler === !opts.batchHandler) throw new Error('give exactly one of handler or batchHandler');
@@ -69,6 +72,7 @@ export class ConsumerRunner<S extends z.ZodType> {
     const { topic, fromBeginning } = this.opts;
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: topic.name, fromBeginning: fromBeginning ?? true });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => void this.afterJoin(e.payload.memberAssignment[topic.name] ?? []));
     this.running = true;
     await this.consumer.run({
       autoCommit: true,
@@ -85,9 +89,36 @@ export class ConsumerRunner<S extends z.ZodType> {
     await this.consumer.disconnect();
   }
 
-  /** For tests and readiness: resolves once partitions are assigned. */
+  /** Fires at each group join, when partitions are assigned (a fresh group may not be positioned yet). */
   onGroupJoin(cb: () => void): void {
     this.consumer.on(this.consumer.events.GROUP_JOIN, cb);
+  }
+
+  /**
+   * Fires once, after the first join, when every assigned partition has a position: anything produced
+   * after this is consumed. What readiness and tests should wait for.
+   */
+  onPositioned(cb: () => void): void {
+    if (this.positioned) cb();
+    else this.positionedCallbacks.push(cb);
+  }
+
+  private async afterJoin(partitions: number[]): Promise<void> {
+    if (this.opts.fromBeginning === false) {
+      // Retried: a join whose positioning failed would otherwise leave the gap open.
+      for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
+        try {
+          await positionAtEnd(this.opts.kafka, this.consumer, this.opts.groupId, this.opts.topic.name, partitions);
+          break;
+        } catch (err) {
+          this.opts.logger.warn({ err, attempt, topic: this.opts.topic.name }, 'could not position the new group; retrying');
+          await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 5_000 }), this.abort.signal);
+        }
+      }
+    }
+    if (this.positioned) return;
+    this.positioned = true;
+    for (const cb of this.positionedCallbacks.splice(0)) cb();
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {

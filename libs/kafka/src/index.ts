@@ -3,3 +3,4 @@ export * from './errors';
 export * from './producer';
 export * from './consumer';
 export * from './topics-admin';
+export * from './positioning';

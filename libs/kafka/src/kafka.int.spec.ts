@@ -158,6 +158,36 @@ describe('runtime producer and consumer runner', () => {
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(2);
   });
 
+  it('a new group that starts at the end consumes everything produced once it is positioned, nothing older', async () => {
+    const { ConsumerRunner } = await import('./consumer');
+    const tag = uniq('pos');
+    const seen = new Set<string>();
+    const runner = new ConsumerRunner({
+      kafka,
+      groupId: uniq('wk-test-positioned'),
+      topic: testTopic,
+      logger,
+      deadLetters: producer,
+      fromBeginning: false,
+      handler: async (e) => {
+        if (e.value.source === tag) seen.add(e.value.id);
+      },
+    });
+    // Before the group exists: must not be consumed (the group starts at the end).
+    await producer.publishMany(testTopic, [0, 1, 2].map((i) => ({ value: alert(`old-${i}`, { source: tag, entity: { kind: 'host', id: `old-${i}` } }) })));
+    const positioned = new Promise<void>((resolve) => runner.onPositioned(resolve));
+    await runner.start();
+    await positioned;
+    // Right after positioning, on many keys (so every partition): the window the race used to skip.
+    const fresh = Array.from({ length: 12 }, (_, i) => `new-${i}`);
+    await producer.publishMany(testTopic, fresh.map((id) => ({ value: alert(id, { source: tag, entity: { kind: 'host', id } }) })));
+    const deadline = Date.now() + 30_000;
+    while (seen.size < fresh.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500)); // a late "old" one would show up here
+    await runner.stop();
+    expect([...seen].sort()).toEqual([...fresh].sort());
+  });
+
   async function readDeadLetters(originalTopic: string, count: number): Promise<DeadLetter[]> {
     const consumer = kafka.consumer({ groupId: uniq('wk-test-dlq-reader') });
     await consumer.connect();
