@@ -12,6 +12,8 @@ export interface SinkCounters {
  * Verdicts to Kafka without ever blocking a round: an in-memory outbox flushed in order (alerts
  * first). When the broker fails the monitor is told it is blind; when it answers again, it is told it
  * can see. Full outbox: the oldest statuses go first (alerts are kept); every drop is counted.
+ * Alerts need no bound of their own: while the broker is down the monitor is blind and judges no one,
+ * so an outage adds one monitor-blind trigger (and its release once a publish works again).
  */
 export class KafkaHeartbeatSink implements HeartbeatSink {
   private readonly alerts: AlertEvent[] = [];

@@ -64,3 +64,18 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * A Kafka broker of this suite's own (tools/infra/kafka.sh with its own ports and run dir), so stopping
+ * it hurts no one; the shared broker on 9092 is never touched.
+ */
+export async function privateKafka() {
+  const port = await freePort();
+  const controllerPort = await freePort();
+  const runDir = mkdtempSync(join(tmpdir(), 'wk-hb-kafka-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), WATCHKEEPER_RUN_DIR: runDir, WATCHKEEPER_MANAGED: 'kafka' };
+  delete env.KAFKA_BROKERS; // a set KAFKA_BROKERS means "external cluster" to the script
+  const script = join(repo, 'tools/infra/kafka.sh');
+  const ctl = async (cmd: 'start' | 'stop') => run('bash', [script, cmd], { env, timeout: 180_000 });
+  return { port, runDir, brokers: `127.0.0.1:${port}`, start: () => ctl('start'), stop: () => ctl('stop') };
+}
