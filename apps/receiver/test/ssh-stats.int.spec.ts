@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { SshHostDay, SshLoginsDayResponse, SshLoginsRangeResponse, Topics, type AlertEvent, type SshEvent } from '@watchkeeper/contracts';
+import { SshHostDay, SshLoginsDayResponse, SshLoginsRangeResponse, SshSourcesResponse, Topics, type AlertEvent, type SshEvent } from '@watchkeeper/contracts';
 import { EventProducer } from '@watchkeeper/kafka';
 import { SshStatsAccumulator } from '@watchkeeper/ssh-stats';
 import { asAny, collect, markTopic, eventually, startReceiver, TestClock, testKafka, uniq, type TestReceiver, type TopicMark } from './support';
@@ -107,6 +107,75 @@ describe('ssh statistics from the ssh-events topic', () => {
     await eventually(async () => (await r.svc.parts.sshEvents.events.countDocuments({ host })) === events.length + 1, 60_000, 'marker stored');
     const again = SshLoginsRangeResponse.parse(await get(`/v1/ssh-logins/range?from=2026-02-28&to=2026-03-04&host=${host}`));
     expect(again.hosts[0].days).toEqual(days);
+  });
+
+  it('top sources: attempts per address over a date range in the stats time zone, per host or all, unchanged by replays', async () => {
+    const a = uniq('src-a');
+    const b = uniq('src-b');
+    // Addresses unique to this test, so other suites' events on the shared database cannot mix in.
+    const net = `198.19.${randomInt(0, 255)}`;
+    const ip = (n: number) => `${net}.${n}`;
+    let n = 0;
+    const ev = (host: string, time: string, kind: SshEvent['kind'], sourceIp: string, extra: Partial<SshEvent> = {}): SshEvent => ({
+      id: `${host}:src:${n++}`, host, time, timeText: time, kind, program: 'sshd', pid: 700 + n, count: 1, sourceIp, ...extra,
+    });
+    const events: SshEvent[] = [
+      // 2026-04-02 in Kolkata runs from 2026-04-01T18:30Z to 2026-04-02T18:30Z.
+      ev(a, '2026-04-01T18:29:59Z', 'failed', ip(1), { method: 'password', count: 50 }), // 04-01 local: outside
+      ev(a, '2026-04-01T18:30:00Z', 'failed', ip(1), { method: 'password', count: 4 }),
+      ev(a, '2026-04-02T09:00:00Z', 'invalid_user', ip(1), { user: 'oracle' }),
+      ev(a, '2026-04-02T09:00:01Z', 'failed', ip(1), { method: 'none' }), // not an attempt
+      ev(a, '2026-04-02T10:00:00Z', 'accepted', ip(2), { method: 'publickey', user: 'ops' }),
+      ev(a, '2026-04-02T10:00:01Z', 'connection_closed', ip(2)), // not an attempt
+      ev(b, '2026-04-02T11:00:00Z', 'failed', ip(1), { method: 'password' }),
+      ev(b, '2026-04-02T11:00:01Z', 'invalid_user', ip(3), { user: 'test' }),
+      ev(b, '2026-04-02T11:00:02Z', 'failed', ip(3), { method: 'password', count: 2 }),
+      ev(b, '2026-04-02T18:30:00Z', 'failed', ip(3), { method: 'password', count: 9 }), // 04-03 local: outside
+    ];
+    await producer.publishMany(Topics.sshEvents, events.map((value) => ({ value, opts: { id: value.id } })));
+    const stored = async () => (await r.svc.parts.sshEvents.events.countDocuments({ _id: { $in: events.map((e) => e.id) } })) === events.length;
+    await eventually(stored, 60_000, 'source events stored');
+
+    const sources = async (q: string) => {
+      const body = SshSourcesResponse.parse(await get(`/v1/ssh-logins/sources?from=2026-04-02&to=2026-04-02&${q}`));
+      return { ...body, sources: body.sources.filter((s) => s.sourceIp.startsWith(`${net}.`)) };
+    };
+    const both = await sources(`host=${a}&host=${b}`);
+    expect(both.timeZone).toBe(TZ);
+    expect(both.hosts).toEqual([a, b].sort());
+    expect(both.totalSources).toBe(3);
+    expect(both.sources).toEqual([
+      { sourceIp: ip(1), attempts: 6, failed: 5, accepted: 0, invalidUser: 1, hosts: [a, b].sort() },
+      { sourceIp: ip(3), attempts: 3, failed: 2, accepted: 0, invalidUser: 1, hosts: [b] },
+      { sourceIp: ip(2), attempts: 1, failed: 0, accepted: 1, invalidUser: 0, hosts: [a] },
+    ]);
+    // One host only; the limit cuts the list but not totalSources.
+    const onlyA = await sources(`host=${a}&limit=1`);
+    expect(onlyA.totalSources).toBe(2);
+    expect(onlyA.sources).toEqual([{ sourceIp: ip(1), attempts: 5, failed: 4, accepted: 0, invalidUser: 1, hosts: [a] }]);
+    // All hosts: this test's addresses with the same figures.
+    expect((await sources('limit=1000')).sources).toEqual(both.sources);
+    // The neighbouring local days hold the events left out above.
+    const threeDays = SshSourcesResponse.parse(await get(`/v1/ssh-logins/sources?from=2026-04-01&to=2026-04-03&host=${a}&host=${b}`));
+    expect(threeDays.sources.find((s) => s.sourceIp === ip(1))?.failed).toBe(55);
+    expect(threeDays.sources.find((s) => s.sourceIp === ip(3))?.failed).toBe(11);
+    // A day without any event: an empty list, not an error.
+    const empty = SshSourcesResponse.parse(await get(`/v1/ssh-logins/sources?from=2026-05-01&to=2026-05-01&host=${a}`));
+    expect(empty).toMatchObject({ totalSources: 0, sources: [] });
+
+    // Replayed and duplicated: the same figures.
+    await producer.publishMany(Topics.sshEvents, [...events].reverse().map((value) => ({ value, opts: { id: value.id } })));
+    const marker = ev(a, '2026-04-20T00:00:00Z', 'session_opened', ip(9));
+    await producer.publish(Topics.sshEvents, marker, { id: marker.id });
+    await eventually(async () => (await r.svc.parts.sshEvents.events.countDocuments({ host: a, _id: marker.id })) === 1, 60_000, 'marker stored');
+    expect(await stored()).toBe(true);
+    expect((await sources(`host=${a}&host=${b}`)).sources).toEqual(both.sources);
+
+    for (const q of ['from=2026-04-02', 'from=2026-04-03&to=2026-04-02', 'from=2026-04-02&to=2026-04-02&limit=0', 'from=2026-04-02&to=2026-04-02&limit=x', 'from=2026-04-02&to=2026-04-02&host=../etc', 'from=2026-04-02&to=2026-04-02&x=1']) {
+      const res = await fetch(`${r.base}/v1/ssh-logins/sources?${q}`, { headers: r.admin });
+      expect({ q, status: res.status }).toEqual({ q, status: 400 });
+    }
+    expect((await fetch(`${r.base}/v1/ssh-logins/sources?from=2026-04-02&to=2026-04-02`)).status).toBe(401);
   });
 
   it('rejects bad dates and ranges with 400', async () => {

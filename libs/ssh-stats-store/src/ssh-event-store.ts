@@ -1,8 +1,9 @@
 import type { Connection, Model } from 'mongoose';
-import type { SshDayStats, SshEvent } from '@watchkeeper/contracts';
+import type { SshDayStats, SshEvent, SshSource } from '@watchkeeper/contracts';
 import { isDuplicateKey } from '@watchkeeper/mongo';
-import { SshStatsAccumulator, type SshStatsInput } from '@watchkeeper/ssh-stats';
-import { datesBetween, instantsCovering } from './date-range';
+import { CalendarDay, SshStatsAccumulator, type SshStatsInput } from '@watchkeeper/ssh-stats';
+import { datesBetween, instantsCovering, instantsOfDates } from './date-range';
+import { topSources } from './ssh-sources';
 import { sshEventModels, type SshEventDoc, type SshHostDoc } from './ssh-event-model';
 
 /** Kinds that count as a failed login attempt for brute-force detection. */
@@ -79,6 +80,15 @@ export class SshEventStore {
     for (const d of docs) acc.add(toInput(d));
     const byDate = new Map(acc.days().map((d) => [d.date, d]));
     return datesBetween(from, to).map((date) => ({ date, stats: byDate.get(date) ?? null }));
+  }
+
+  /**
+   * Top client addresses by login attempts on the dates `from`…`to` (inclusive, in the store's time
+   * zone), optionally only on some hosts; see `topSources` for the counting rules.
+   */
+  async topSources(opts: { from: string; to: string; hosts?: string[]; limit: number; maxTimeMS?: number }): Promise<{ totalSources: number; sources: SshSource[] }> {
+    const { start, end } = instantsOfDates(opts.from, opts.to, new CalendarDay(this.opts.timeZone));
+    return topSources(this.events, { start, end, hosts: opts.hosts, limit: opts.limit, maxTimeMS: opts.maxTimeMS });
   }
 
   /** Failed login attempts (weighted by `count`) from one address in [from, to]. */

@@ -32,3 +32,41 @@ export const SshLoginsRangeResponse = z.object({
   hosts: z.array(z.object({ host: HostName, days: z.array(SshHostDay) })),
 });
 export type SshLoginsRangeResponse = z.infer<typeof SshLoginsRangeResponse>;
+
+/** Top client addresses over a date range (both ends inclusive, at most 366 days), optionally per host. */
+export const SshSourcesQuery = z
+  .object({
+    from: IsoDate,
+    to: IsoDate,
+    host: z.union([HostName, z.array(HostName).max(500)]).optional().describe('repeat to select several hosts; all hosts when absent'),
+    limit: z.coerce.number().int().min(1).max(1000).default(20).describe('how many addresses, most attempts first (default 20)'),
+  })
+  .strict()
+  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < 366, { message: 'at most 366 days', path: ['to'] });
+export type SshSourcesQuery = z.infer<typeof SshSourcesQuery>;
+
+/** One client address: its login attempts, counted like the day statistics (by stored event, once each). */
+export const SshSource = z.object({
+  sourceIp: z.string(),
+  /** failed + accepted + invalidUser: the order of the list. */
+  attempts: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  accepted: z.number().int().nonnegative(),
+  invalidUser: z.number().int().nonnegative(),
+  /** Hosts this address tried, sorted. */
+  hosts: z.array(HostName),
+});
+export type SshSource = z.infer<typeof SshSource>;
+
+export const SshSourcesResponse = z.object({
+  from: IsoDate,
+  to: IsoDate,
+  timeZone: z.string(),
+  /** The hosts asked for, or null for all hosts. */
+  hosts: z.array(HostName).nullable(),
+  /** Addresses with at least one attempt in the range (the list may be cut at `limit`). */
+  totalSources: z.number().int().nonnegative(),
+  sources: z.array(SshSource),
+});
+export type SshSourcesResponse = z.infer<typeof SshSourcesResponse>;

@@ -1,4 +1,4 @@
-import { SshHostDay, SshLoginsDayQuery, SshLoginsDayResponse, SshLoginsHostDayParams, SshLoginsRangeQuery, SshLoginsRangeResponse } from '@watchkeeper/contracts';
+import { SshHostDay, SshLoginsDayQuery, SshLoginsDayResponse, SshLoginsHostDayParams, SshLoginsRangeQuery, SshLoginsRangeResponse, SshSourcesQuery, SshSourcesResponse } from '@watchkeeper/contracts';
 import { datesBetween } from '@watchkeeper/ssh-stats-store';
 import type { RouteContext } from '../deps';
 
@@ -24,6 +24,28 @@ export function sshLoginRoutes({ api, admin, sshEvents }: RouteContext): void {
         hosts.push({ host, days: days.map((d) => ({ host, date: d.date, stats: d.stats })) });
       }
       return { status: 200, body: { from: query.from, to: query.to, timeZone: sshEvents.timeZone, dates: datesBetween(query.from, query.to), hosts } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/ssh-logins/sources',
+    operationId: 'sshLoginSources',
+    summary: 'Top client addresses by login attempts over a date range, optionally per host',
+    description:
+      "Dates are calendar days in the receiver's SSH_STATS_TZ. Attempts are failed (method `none` excluded), accepted and " +
+      'invalid-user lines, each weighted by its repeat count, from events stored once by id (replays change nothing). ' +
+      'Most attempts first; `totalSources` counts every address with an attempt in the range, also those cut by `limit`. ' +
+      'An empty list means no attempts were stored for the range (see /v1/ssh-logins/range for which days have data).',
+    tags: ['ssh'],
+    security: ['adminToken'],
+    before: [admin],
+    query: SshSourcesQuery,
+    responses: { 200: { description: 'the top addresses', schema: SshSourcesResponse } },
+    handler: async ({ query }) => {
+      const hosts = query.host === undefined ? undefined : [...new Set([query.host].flat())].sort();
+      const top = await sshEvents.topSources({ from: query.from, to: query.to, hosts, limit: query.limit });
+      return { status: 200, body: { from: query.from, to: query.to, timeZone: sshEvents.timeZone, hosts: hosts ?? null, ...top } };
     },
   });
 
