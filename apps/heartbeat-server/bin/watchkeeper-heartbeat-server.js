@@ -10,5 +10,6 @@
 // - --max-semi-space-size=8: a 2 × 8 MB young generation instead of 2 × 16 MB, of which under 8 MB is
 //   live. (4 MB was tried: more was promoted and the old space grew instead.)
 // They apply when this file is executed (npx, the npm bin link, Nagios); `node bin/…` (e.g. the Docker
-// ENTRYPOINT) needs NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=256" instead.
+// ENTRYPOINT) needs NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=256" instead: docker/compose.yaml
+// and deploy/k8s set it, and libs/deploy-checks fails when they drift from this line.
 require('../dist/main.js').cli(process.argv.slice(2));

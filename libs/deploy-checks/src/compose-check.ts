@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type AppConfig, endpointHosts, pointsAtLoopback, portVar } from './app-configs';
+import { binNodeFlags, NODE_RUNTIME_VARS, nodeOptionsProblem } from './node-options';
 
 /** The parts of a compose service this check reads (after `docker-compose config`). */
 export interface ComposeService {
@@ -76,8 +77,10 @@ export function checkCompose(rendered: ComposeModel, raw: ComposeModel, configs:
 
     // environment ⊂ schema; required and loopback-defaulted variables provided
     for (const name of Object.keys(env)) {
-      if (!schema.has(name)) problems.push(`${where}: sets ${name}, which apps/${app}/src/config.ts does not read`);
+      if (!schema.has(name) && !NODE_RUNTIME_VARS.has(name)) problems.push(`${where}: sets ${name}, which apps/${app}/src/config.ts does not read`);
     }
+    const nodeOptions = nodeOptionsProblem(where, app, env.NODE_OPTIONS ?? undefined, binNodeFlags(opts.repoRoot, app));
+    if (nodeOptions) problems.push(nodeOptions);
     for (const v of vars) {
       const value = env[v.name];
       const set = value !== undefined && value !== null && value !== '';

@@ -115,6 +115,20 @@ describe('docker/compose.yaml', () => {
       expect(added(checkCompose(r, raw, fake, { composeDir, repoRoot }))).toEqual([expect.stringMatching(/WK_FAKE_PEER_URL=http:\/\/heartbeat-server:9999\/v1 but heartbeat-server listens on \d+/)]);
     });
 
+    it('flags NODE_OPTIONS that differ from the bin\'s #! flags: missing, changed, or set for a bin without flags', () => {
+      expect(rendered.services['heartbeat-server']!.environment!.NODE_OPTIONS).toBeTruthy();
+      const r = copy();
+      delete r.services['heartbeat-server']!.environment!.NODE_OPTIONS;
+      expect(added(check(r))).toEqual([expect.stringMatching(/heartbeat-server: NODE_OPTIONS is not set; apps\/heartbeat-server's bin runs node with "--max-semi-space-size=\d+ --max-old-space-size=\d+"/)]);
+      r.services['heartbeat-server']!.environment!.NODE_OPTIONS = '--max-old-space-size=512 --max-semi-space-size=8';
+      expect(added(check(r))).toEqual([expect.stringContaining('heartbeat-server: NODE_OPTIONS is "--max-old-space-size=512 --max-semi-space-size=8"')]);
+      const same = copy();
+      same.services['heartbeat-server']!.environment!.NODE_OPTIONS = '--max-old-space-size=256   --max-semi-space-size=8'; // order and spacing do not matter
+      expect(added(check(same))).toEqual([]);
+      same.services.receiver!.environment!.NODE_OPTIONS = '--max-old-space-size=128';
+      expect(added(check(same))).toEqual([expect.stringContaining("receiver: NODE_OPTIONS=\"--max-old-space-size=128\" but apps/receiver's bin runs node without flags")]);
+    });
+
     it('flags a writable log mount and a missing volume declaration', () => {
       const r = copy();
       r.services['log-collector']!.volumes = (r.services['log-collector']!.volumes ?? []).map((v) => (typeof v === 'string' ? v.replace(/:ro$/, ':rw') : { ...v, read_only: false }));

@@ -6,3 +6,4 @@ export * from './k8s-check';
 export * from './k8s-schemas';
 export * from './render';
 export * from './runtime-deps';
+export * from './node-options';

@@ -1,6 +1,8 @@
 import { posix } from 'node:path';
 import { type AppConfig, pointsAtLoopback, portVar } from './app-configs';
 import { APP_DIR, isPathSetting } from './compose-check';
+import { binNodeFlags, NODE_RUNTIME_VARS, nodeOptionsProblem } from './node-options';
+import { repoRoot } from './paths';
 
 type Obj = Record<string, any>;
 
@@ -21,10 +23,11 @@ function matches(selector: Record<string, string> | undefined, labels: Record<st
  * Checks rendered Kubernetes objects (kustomize build output) against the apps' config schemas and
  * the operating rules: every workload container has startup/liveness/readiness probes, a preStop
  * hook, requests and limits, runs as non-root with a read-only root filesystem and no privilege
- * escalation; our containers' env names are their app's schema keys, ports are the schema's, probes
+ * escalation; our containers' env names are their app's schema keys (plus NODE_OPTIONS, which must
+ * carry exactly the V8 flags of the app's bin #! line), ports are the schema's, probes
  * hit /healthz and /readyz, secrets come from Secrets only; the topology is the documented one.
  */
-export function checkK8s(objects: Obj[], configs: AppConfig[]): string[] {
+export function checkK8s(objects: Obj[], configs: AppConfig[], binFlags: (app: string) => string[] = (app) => binNodeFlags(repoRoot, app)): string[] {
   const problems: string[] = [];
   const apps = configs.map((c) => c.app);
   const byApp = new Map(configs.map((c) => [c.app, c]));
@@ -78,8 +81,11 @@ export function checkK8s(objects: Obj[], configs: AppConfig[]): string[] {
       for (const e of c.env ?? []) {
         values.set(e.name, { value: e.value, from: e.valueFrom?.secretKeyRef ? 'secretKeyRef' : e.valueFrom ? 'valueFrom' : 'env' });
       }
+      const nodeOptions = nodeOptionsProblem(where, app, values.get('NODE_OPTIONS')?.value, binFlags(app));
+      if (nodeOptions) problems.push(nodeOptions);
       for (const [name, { from }] of values) {
         const v = schema.get(name);
+        if (!v && NODE_RUNTIME_VARS.has(name)) continue;
         if (!v) problems.push(`${where}: ${name} (${from}) is not read by apps/${app}/src/config.ts`);
         else if (v.secret && from !== 'secretKeyRef') problems.push(`${where}: secret ${name} comes from ${from}; use a Secret`);
       }

@@ -80,6 +80,17 @@ describe('deploy/k8s', () => {
       expect(problems).toContain('ALERT_DISPATCHER_FLAVOUR (env) is not read by apps/alert-dispatcher/src/config.ts');
     });
 
+    it('flags a heartbeat-server whose NODE_OPTIONS lost or changed the bin\'s V8 flags', () => {
+      const objs = clone();
+      const c = find(objs, 'Deployment', 'heartbeat-server').spec.template.spec.containers[0];
+      expect(c.env.find((e: { name: string }) => e.name === 'NODE_OPTIONS')).toBeDefined();
+      c.env = c.env.filter((e: { name: string }) => e.name !== 'NODE_OPTIONS');
+      expect(added(checkK8s(objs, configs))).toEqual([expect.stringContaining('container heartbeat-server: NODE_OPTIONS is not set')]);
+      // a bin whose #! line changed while the manifest did not
+      const binChanged = (app: string) => (app === 'heartbeat-server' ? ['--max-old-space-size=384'] : []);
+      expect(added(checkK8s(overlay.objects, configs, binChanged))).toEqual([expect.stringContaining('runs node with "--max-old-space-size=384"')]);
+    });
+
     it('flags a scaled-out singleton, a writable hostPath and a secret in a ConfigMap', () => {
       const objs = clone();
       find(objs, 'Deployment', 'heartbeat-server').spec.replicas = 2;
