@@ -12,30 +12,18 @@
 #                   written as JSON by tools/k8s-openapi (a JSON file, not a binary)
 # Cache: ${WATCHKEEPER_CACHE:-~/.cache/watchkeeper}; Go builds use the machine's Go (GOTOOLCHAIN=local).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cache="${WATCHKEEPER_CACHE:-$HOME/.cache/watchkeeper}"
+WK_NAME=deploy-tools
+# shellcheck source=infra/lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/infra/lib.sh" # wk_need/wk_apt_install, WK_CACHE, Go on PATH
+root="$WK_REPO_ROOT"
+cache="$WK_CACHE"
 KUSTOMIZE_VERSION="${KUSTOMIZE_VERSION:-v5.7.1}"
 KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-v0.7.0}"
 
-log() { printf '[deploy-tools] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+log() { wk_info "$@"; }
+die() { wk_die "$@"; }
 
-if [ -d /usr/local/go/bin ] && ! command -v go >/dev/null 2>&1; then PATH="/usr/local/go/bin:$PATH"; fi
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod
-
-apt_install() { # cmd pkg
-  command -v "$1" >/dev/null 2>&1 && return 0
-  [ "$(id -u)" = 0 ] || die "apt-get install $2 needs root"
-  # apt-get update only when the lists are missing or do not know the package
-  if ! apt-cache policy "$2" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-    log "apt-get update"
-    apt-get update -qq
-  fi
-  log "apt-get install -y $2"
-  # apt's own lock serialises concurrent installs (another engineer's script may be running)
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$2" >/dev/null
-  command -v "$1" >/dev/null 2>&1 || die "$1 still missing after installing $2"
-}
 
 go_install() { # name module version -> cached binary path
   local name="$1" module="$2" version="$3" bin="$cache/bin/$1-$3"
@@ -69,9 +57,9 @@ k8s_openapi() { # -> path of the definitions JSON; rebuilt when tools/k8s-openap
 
 tool_path() {
   case "$1" in
-    docker-compose) apt_install docker-compose docker-compose && command -v docker-compose ;;
-    kcat) apt_install kcat kcat && command -v kcat ;;
-    prosodyctl) apt_install prosodyctl prosody && command -v prosodyctl ;;
+    docker-compose) wk_need docker-compose docker-compose >&2 && command -v docker-compose ;;
+    kcat) wk_need kcat kcat >&2 && command -v kcat ;;
+    prosodyctl) wk_need prosodyctl prosody >&2 && command -v prosodyctl ;;
     kustomize) go_install kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION" ;;
     kubeconform) go_install kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" ;;
     k8s-openapi) k8s_openapi ;;

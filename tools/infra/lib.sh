@@ -25,6 +25,7 @@ wk_mkdirs() { mkdir -p "$@"; }
 
 # Run apt-get update only when the package lists are older than a day
 # or when the given package has no install candidate.
+#   wk_apt_install [apt-get options…] PKG…   e.g. wk_apt_install --no-install-recommends chromium
 wk_apt_install() {
   local pkg need_update=0 lists=/var/lib/apt/lists
   local sudo=""
@@ -36,6 +37,7 @@ wk_apt_install() {
     need_update=1
   fi
   for pkg in "$@"; do
+    case "$pkg" in -*) continue ;; esac # apt-get options (e.g. --no-install-recommends) pass through
     if ! apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [0-9]'; then need_update=1; fi
   done
   if [ "$need_update" = 1 ]; then

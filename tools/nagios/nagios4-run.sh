@@ -14,11 +14,9 @@ WK_NAME=nagios4
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../infra/lib.sh"
 [ $# -ge 1 ] || { echo "usage: $0 URL [URL…]" >&2; exit 2; }
 
-if [ "${1:-}" = "--install-only" ]; then
-  command -v nagios4 >/dev/null 2>&1 || wk_apt_install nagios4-core
-  exit 0
-fi
-command -v nagios4 >/dev/null 2>&1 || wk_apt_install nagios4-core
+# nagios4-core only: the nagios4 package adds Apache and the CGIs, which a command check does not need.
+wk_need nagios4 nagios4-core
+[ "$1" = "--install-only" ] && exit 0
 NAGIOS=$(command -v nagios4)
 NODE=$(command -v node)
 BIN="$WK_REPO_ROOT/apps/heartbeat-server/bin/watchkeeper-heartbeat-server.js"
