@@ -314,8 +314,26 @@ describe('dashboard in a real browser against the local stack', () => {
     for (const d of days) await expectAttr(card.locator(`g.day[data-date="${d.date}"] rect[data-series="accepted"]`), 'data-value', String(d.accepted), 1000);
     await expectAttr(card.locator(`g.nodata[data-date="${before}"]`), 'data-nodata', 'true', 1000);
     await expectText(card.locator(`tr[data-date="${before}"]`), /no data/);
-    await expectText(page.locator('#ssh-sources'), new RegExp(sshHost));
+    // Top sources: every address of the known log with its attempts, in the table, most first.
+    const expected = sourcesOfLog(fs.readFileSync(sampleLog, 'utf8'));
+    expect(expected.length).toBeGreaterThan(3);
+    const rows = page.locator('#ssh-sources-table tbody tr');
+    await expectAttr(rows.first(), 'data-source', expected[0].sourceIp, 30_000);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.source))).toEqual(expected.slice(0, 20).map((e) => e.sourceIp));
+    for (const e of expected.slice(0, 20)) {
+      const row = page.locator(`#ssh-sources-table tr[data-source="${e.sourceIp}"]`);
+      for (const series of ['attempts', 'failed', 'accepted', 'invalidUser'] as const) await expectText(row.locator(`td[data-series="${series}"]`), new RegExp(`^${e[series]}$`));
+      await expectText(row, new RegExp(sshHost));
+    }
+    // The table scrolls as one keyboard stop (a focusable region) on narrow screens.
+    await page.locator('#ssh-sources .table-wrap').focus();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('region');
     await shot('ssh');
+    // A range without any event says "no data", not an empty table of zeros.
+    await page.goto(`${base}/?refresh=1#/ssh?from=2020-01-01&to=2020-01-02&host=${sshHost}`);
+    await expectText(page.locator('#ssh-sources'), /^No data: no host sent SSH events in this range\.$/, 15_000);
+    await page.goto(`${base}/?refresh=1#/ssh?from=${before}&to=${to}&host=${sshHost}`);
+    await card.locator('g.day').first().waitFor({ timeout: 30_000 });
 
     // Phone width: the same page still works (tables scroll, the chart scales).
     await page.setViewportSize({ width: 390, height: 844 });
@@ -326,6 +344,29 @@ describe('dashboard in a real browser against the local stack', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+/**
+ * Login attempts per client address in an auth.log, read straight from its lines (an oracle independent
+ * of the collector's parser): Failed (not method none, `message repeated N times` → N), Accepted and
+ * Invalid user lines; sorted as the receiver sorts (attempts, then failed, descending; then address).
+ */
+function sourcesOfLog(text: string): Array<{ sourceIp: string; attempts: number; failed: number; accepted: number; invalidUser: number }> {
+  const by = new Map<string, { sourceIp: string; attempts: number; failed: number; accepted: number; invalidUser: number }>();
+  const add = (ip: string, field: 'failed' | 'accepted' | 'invalidUser', n: number) => {
+    let r = by.get(ip);
+    if (!r) by.set(ip, (r = { sourceIp: ip, attempts: 0, failed: 0, accepted: 0, invalidUser: 0 }));
+    r[field] += n;
+    r.attempts += n;
+  };
+  for (const line of text.split('\n')) {
+    if (!/ sshd\[\d+\]: /.test(line)) continue;
+    let m = /(?:message repeated (\d+) times: \[ )?Failed (\S+) for (?:invalid user )?\S+ from (\S+) port/.exec(line);
+    if (m && m[2] !== 'none') add(m[3], 'failed', Number(m[1] ?? 1));
+    else if ((m = /Accepted \S+ for \S+ from (\S+) port/.exec(line))) add(m[1], 'accepted', 1);
+    else if ((m = /Invalid user \S* ?from (\S+) port/.exec(line))) add(m[1], 'invalidUser', 1);
+  }
+  return [...by.values()].sort((a, b) => b.attempts - a.attempts || b.failed - a.failed || (a.sourceIp < b.sourceIp ? -1 : 1));
+}
 
 function isoDay(date: string, plus: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + plus * 86_400_000).toISOString().slice(0, 10);

@@ -8,6 +8,8 @@ import { problemNote, replaceRegion } from '../regions.js';
 export const title = 'SSH';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Addresses shown in the top-sources table. */
+const TOP = 20;
 
 export function mount(root, ctx) {
   const today = isoDate(new Date());
@@ -57,19 +59,23 @@ export function mount(root, ctx) {
 
   return {
     async refresh() {
-      let data;
-      try {
-        data = await request(`/v1/ssh-logins/range${qs(range)}`);
-      } catch (err) {
+      const [got, top] = await Promise.allSettled([request(`/v1/ssh-logins/range${qs(range)}`), request(`/v1/ssh-logins/sources${qs({ ...range, limit: TOP })}`)]);
+      if (got.status === 'rejected') {
+        const err = got.reason;
         replaceRegion(status, problemNote('SSH statistics', err));
         return [err.short ?? err.message];
       }
+      const data = got.value;
       replaceRegion(status, html`<p class="muted">${data.hosts.length} host(s), ${data.dates.length} day(s), ${data.from} to ${data.to} (${data.timeZone}).</p>`);
       let max = 0;
       for (const h of data.hosts) for (const d of h.days) if (d.stats) for (const s of SSH_SERIES) max = Math.max(max, d.stats[s.key]);
       const yMax = niceMax(max);
       replaceRegion(charts, data.hosts.length ? html`${data.hosts.map((h) => hostCard(h, data.dates, yMax))}` : html`<p class="empty">No host has sent SSH events yet.</p>`);
-      replaceRegion(sources, sourcesView(data));
+      if (top.status === 'rejected') {
+        replaceRegion(sources, problemNote('Top sources', top.reason));
+        return [top.reason.short ?? top.reason.message];
+      }
+      replaceRegion(sources, sourcesView(data, top.value));
       return [];
     },
   };
@@ -100,17 +106,21 @@ function hostCard(h, dates, yMax) {
 }
 
 /**
- * The receiver reports distinct source addresses per host and day, not which addresses: until it
- * has an endpoint for the addresses themselves, this ranks host-days by distinct sources.
+ * Top client addresses by login attempts over the range. "No data" (no host sent any SSH event on
+ * these days) is told apart from "no attempts" (events arrived, none was a login attempt with an address).
  */
-function sourcesView(data) {
-  const rows = [];
-  for (const h of data.hosts) for (const d of h.days) if (d.stats && d.stats.sources > 0) rows.push({ host: h.host, date: d.date, sources: d.stats.sources, failed: d.stats.failed });
-  rows.sort((a, b) => b.sources - a.sources || b.failed - a.failed);
-  if (!rows.length) return html`<p class="empty">No source addresses in this range.</p>`;
-  return html`<p class="muted">Most distinct client addresses per host and day (the receiver does not list the addresses themselves yet).</p>
-    <div class="table-wrap"><table class="data compact">
-      <thead><tr><th scope="col">Host</th><th scope="col">Date</th><th scope="col">Distinct sources</th><th scope="col">Failed attempts</th></tr></thead>
-      <tbody>${rows.slice(0, 10).map((r) => html`<tr><th scope="row">${r.host}</th><td>${r.date}</td><td>${num(r.sources)}</td><td>${num(r.failed)}</td></tr>`)}</tbody>
+function sourcesView(data, top) {
+  const hasData = data.hosts.some((h) => h.days.some((d) => d.stats));
+  if (!top.sources.length) {
+    return hasData
+      ? html`<p class="empty" data-sources="zero">0 login attempts with a client address in this range.</p>`
+      : html`<p class="empty nodata" data-sources="nodata"><em>No data</em>: no host sent SSH events in this range.</p>`;
+  }
+  const shown = top.sources.length < top.totalSources ? `the ${top.sources.length} with the most attempts of ${num(top.totalSources)} addresses` : `${num(top.totalSources)} address(es)`;
+  return html`<p class="muted">Login attempts per client address, ${top.from} to ${top.to} (${top.timeZone}): ${shown}. Failed excludes method "none".</p>
+    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="ssh-sources-title"><table class="data compact" id="ssh-sources-table">
+      <caption class="visually-hidden">Top client addresses by login attempts</caption>
+      <thead><tr><th scope="col">Address</th><th scope="col">Attempts</th><th scope="col">Failed</th><th scope="col">Accepted</th><th scope="col">Invalid user</th><th scope="col">Hosts</th></tr></thead>
+      <tbody>${top.sources.map((r) => html`<tr data-source="${r.sourceIp}"><th scope="row"><code>${r.sourceIp}</code></th><td data-series="attempts">${num(r.attempts)}</td><td data-series="failed">${num(r.failed)}</td><td data-series="accepted">${num(r.accepted)}</td><td data-series="invalidUser">${num(r.invalidUser)}</td><td>${r.hosts.join(', ')}</td></tr>`)}</tbody>
     </table></div>`;
 }
