@@ -1,21 +1,24 @@
 import express from 'express';
 import { Topics } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
-import { CheckpointStore } from '@watchkeeper/log-tailer';
+import { CheckpointStore, JournalCursorStore } from '@watchkeeper/log-tailer';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
 import { listen, opsRouter, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
 import type { Connection } from 'mongoose';
 import { FileShipper } from './collector/file-shipper';
+import { JournalShipper } from './collector/journal-shipper';
 import { createCollectorMetrics } from './collector/metrics';
-import type { Config } from './config';
+import { planSources, type Config } from './config';
 
 export function createApp(deps: { config: Config; logger: Logger; registry: Registry }): Service {
   const { config, logger, registry } = deps;
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'watchkeeper-log-collector', logger });
   const producer = new EventProducer(kafka, `watchkeeper/log-collector/${config.LOG_COLLECTOR_HOST}`);
-  const shippers: FileShipper[] = [];
+  const plan = planSources(config);
+  const fileShippers: FileShipper[] = [];
+  const shippers: Array<FileShipper | JournalShipper> = [];
   const metrics = createCollectorMetrics(registry, async () =>
-    Promise.all(shippers.map(async (s, i) => ({ path: config.LOG_COLLECTOR_FILES[i], bytes: await s.bytesBehind() }))),
+    Promise.all(fileShippers.map(async (s) => ({ path: s.label, bytes: await s.bytesBehind() }))),
   );
   let conn: Connection | undefined;
   let server: RunningServer | undefined;
@@ -25,24 +28,27 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
     async start() {
       conn = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, logger });
       const checkpoints = new CheckpointStore(conn);
-      await ensureIndexes([checkpoints.model]);
+      const cursors = new JournalCursorStore(conn);
+      await ensureIndexes([checkpoints.model, cursors.model]);
       await ensureTopics(kafka, [Topics.sshEvents]);
       await producer.connect();
-      for (const path of config.LOG_COLLECTOR_FILES) {
-        const shipper = new FileShipper({
-          path,
-          host: config.LOG_COLLECTOR_HOST,
-          timeZone: config.LOG_COLLECTOR_TZ,
-          pollMs: config.LOG_COLLECTOR_POLL_MS,
-          batchBytes: config.LOG_COLLECTOR_BATCH_BYTES,
-          producer,
-          checkpoints,
-          metrics,
-          logger,
-        });
-        shippers.push(shipper);
-        await shipper.start();
+      const common = { host: config.LOG_COLLECTOR_HOST, timeZone: config.LOG_COLLECTOR_TZ, producer, metrics, logger };
+      if (plan.type === 'journald') {
+        const journal = {
+          journalctl: config.LOG_COLLECTOR_JOURNALCTL,
+          directory: config.LOG_COLLECTOR_JOURNAL_DIRECTORY,
+          files: config.LOG_COLLECTOR_JOURNAL_FILES,
+          identifiers: config.LOG_COLLECTOR_JOURNAL_IDENTIFIERS,
+        };
+        shippers.push(new JournalShipper({ ...common, journal, cursors }));
+      } else {
+        for (const path of plan.files) {
+          const s = new FileShipper({ ...common, path, pollMs: config.LOG_COLLECTOR_POLL_MS, batchBytes: config.LOG_COLLECTOR_BATCH_BYTES, checkpoints });
+          fileShippers.push(s);
+          shippers.push(s);
+        }
       }
+      for (const s of shippers) await s.start();
       const app = express();
       app.use(
         opsRouter({
@@ -52,7 +58,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         }),
       );
       server = await listen(app, config.LOG_COLLECTOR_PORT, config.HTTP_HOST);
-      logger.info({ port: server.port, files: config.LOG_COLLECTOR_FILES, host: config.LOG_COLLECTOR_HOST }, 'log-collector started');
+      logger.info({ port: server.port, sources: shippers.map((s) => s.label), host: config.LOG_COLLECTOR_HOST }, 'log-collector started');
     },
     async stop() {
       stopping = true;

@@ -15,7 +15,14 @@ Usage:
   --host H   host for lines that name none, and in event ids (default: this machine's name)
 
 Environment (collector):
+  LOG_COLLECTOR_SOURCE       file | journald | auto (default auto: LOG_COLLECTOR_FILES when set, else /var/log/auth.log
+                             or /var/log/secure where one exists, else the journal)
   LOG_COLLECTOR_FILES        comma-separated files to follow (default /var/log/auth.log, or /var/log/secure where that exists)
+  LOG_COLLECTOR_JOURNAL_DIRECTORY    journald source: read the journal files in this directory (journalctl --directory)
+  LOG_COLLECTOR_JOURNAL_FILES        journald source: read these journal files (journalctl --file, comma-separated)
+                             (neither: the system journal)
+  LOG_COLLECTOR_JOURNALCTL   journald source: the journalctl binary (default journalctl)
+  LOG_COLLECTOR_JOURNAL_IDENTIFIERS  journald source: SYSLOG_IDENTIFIER/_COMM values to read (default sshd,sshd-session,sshd-auth)
   LOG_COLLECTOR_HOST         this host's name, for event ids and lines without one (default: hostname)
   LOG_COLLECTOR_TZ           IANA zone of stamps without offset (default: the machine's)
   LOG_COLLECTOR_POLL_MS      how often a file at its end is checked for growth and rotation (default 250)

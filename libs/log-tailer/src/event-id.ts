@@ -9,3 +9,12 @@ export function lineEventId(host: string, fileId: string, offset: number): strin
   const id = `${host}:${fileId}@${offset}`;
   return id.length <= 200 ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
 }
+
+/**
+ * Deterministic event id of a journal entry: host and the entry's cursor (journald's own stable
+ * address of the entry), hashed like line ids when too long for the contract.
+ */
+export function journalEventId(host: string, cursor: string): string {
+  const id = `${host}:journal:${cursor}`;
+  return id.length <= 200 ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
+}

@@ -4,3 +4,5 @@ export * from './file-identity';
 export * from './event-id';
 export * from './file-follower';
 export * from './checkpoint-store';
+export * from './journal-follower';
+export * from './journal-cursor-store';

@@ -1,4 +1,4 @@
-import { sendChunks } from './file-shipper';
+import { sendChunks } from './batch-shipper';
 
 describe('sendChunks', () => {
   it('keeps every produce request under the size and count bounds, in order, losing nothing', () => {
