@@ -24,7 +24,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       await ensureTopics(kafka, allTopics);
       await producer.connect();
       conn = await connectMongo({ url: config.MONGO_URL, dbName: config.ALERT_DISPATCHER_MONGO_DB, logger });
-      engine = new DispatcherEngine({ conn, kafka, producer, logger, registry, routing, groupId: config.ALERT_DISPATCHER_GROUP_ID, leaseMs: config.ALERT_DISPATCHER_LEASE_MS });
+      engine = new DispatcherEngine({ conn, kafka, producer, logger, registry, routing, groupId: config.ALERT_DISPATCHER_GROUP_ID, settleIntervalMs: config.ALERT_DISPATCHER_SETTLE_MS });
       await engine.start();
       const e = engine;
       pruner = setInterval(() => void pruneHistory(e, config.ALERT_DISPATCHER_HISTORY_DAYS).catch((err) => logger.warn({ err }, 'pruning failed')), 3_600_000);

@@ -16,7 +16,7 @@ Environment:
   MONGO_URL                      default mongodb://127.0.0.1:27017
   ALERT_DISPATCHER_MONGO_DB      database (default watchkeeper_alerts)
   ALERT_DISPATCHER_GROUP_ID      Kafka consumer group (default watchkeeper-alert-dispatcher)
-  ALERT_DISPATCHER_LEASE_MS      how long a claimed delivery is held before another worker may retry it (default 60000)
+  ALERT_DISPATCHER_SETTLE_MS     how often delivered queue positions are written back, coalesced (default 250)
   ALERT_DISPATCHER_HISTORY_DAYS  history and delivery log retention (default 30)
   LOG_LEVEL                      fatal|error|warn|info|debug|trace (default info)
 `;
@@ -30,7 +30,7 @@ export const configSchema = z.object({
   ALERT_DISPATCHER_MONGO_DB: env.mongoDb('watchkeeper_alerts'),
   ALERT_DISPATCHER_ROUTING_FILE: z.string().min(1, 'path of the routing config file'),
   ALERT_DISPATCHER_GROUP_ID: z.string().min(1).default('watchkeeper-alert-dispatcher'),
-  ALERT_DISPATCHER_LEASE_MS: env.durationMs(60_000),
+  ALERT_DISPATCHER_SETTLE_MS: env.durationMs(250),
   ALERT_DISPATCHER_HISTORY_DAYS: z.coerce.number().positive().default(30),
   WATCHKEEPER_ADMIN_TOKEN: env.adminToken(),
 });

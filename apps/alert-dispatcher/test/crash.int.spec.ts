@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Topics, type AccountingResponse, type AlertEvent } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { connectMongo } from '@watchkeeper/mongo';
-import { createLogger } from '@watchkeeper/runtime';
+import { createLogger, waitFor } from '@watchkeeper/runtime';
 
 /**
  * SIGKILL the built dispatcher (`npx tsc -b` first; npm test does) in the middle of a flood, restart
@@ -61,21 +61,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs: number, everyMs = 200): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 describe('alert-dispatcher bin: SIGKILL mid-flood, restart, the books still balance', () => {
   const run = `crash_${Date.now().toString(36)}_${randomUUID().slice(0, 6)}`;
   const dbName = `wk_test_${run}`;
@@ -100,7 +85,6 @@ describe('alert-dispatcher bin: SIGKILL mid-flood, restart, the books still bala
         ALERT_DISPATCHER_PORT: String(port),
         HTTP_HOST: '127.0.0.1',
         // A claim held by the killed process comes back after this long.
-        ALERT_DISPATCHER_LEASE_MS: '2000',
         WATCHKEEPER_ADMIN_TOKEN: TOKEN,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       },

@@ -6,7 +6,7 @@ import { ensureIndexes } from '@watchkeeper/mongo';
 import type { Logger, Registry } from '@watchkeeper/runtime';
 import { SilenceStore, type RoutingConfig, type SilenceRule } from '@watchkeeper/alert-routing';
 import { AlertHistoryStore, AlertStateStore } from '@watchkeeper/alert-state';
-import { DeliveryStore, OccupancyBook, RecipientWorker, type Sender } from '@watchkeeper/delivery-queue';
+import { DeliveryStore, OccupancyBook, RecipientQueue, RecipientWorker, SettleBook, type OpenSegment, type QueueItem, type Sender } from '@watchkeeper/delivery-queue';
 import { createSender } from '@watchkeeper/recipients';
 import { ingestBatch, timings } from './ingest';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics';
@@ -21,12 +21,13 @@ export interface EngineOptions {
   registry: Registry;
   routing: { readonly current: RoutingConfig };
   groupId: string;
-  leaseMs?: number;
   idlePollMs?: number;
+  /** How often settled queue positions are written back (coalesced; default 250 ms). */
+  settleIntervalMs?: number;
+  /** How often the owned partitions are checked for segments written elsewhere (a replay, a rebalance; default 5 s). */
+  discoverMs?: number;
   silenceRefreshMs?: number;
   partitionsConsumedConcurrently?: number;
-  /** How often the in-memory queue occupancy is re-read from MongoDB (default 30 s). */
-  occupancyResyncMs?: number;
   /** Where a new consumer group starts: true = the oldest retained alert (default), false = only new ones. */
   fromBeginning?: boolean;
   /** Replaces a configured recipient's plugin (tests, embedding). */
@@ -36,6 +37,11 @@ export interface EngineOptions {
 /**
  * The dispatcher: consumes the alerts topic in batches (state, history, routing, admission), and runs
  * one delivery worker per recipient. Every outcome goes to the notifications topic and the metrics.
+ *
+ * Queues: the items of the alerts-topic partitions this instance is assigned live in memory, one
+ * RecipientQueue per recipient; they are durable as segments written per consumed chunk before its
+ * offset is committed. Partition ownership decides who sends what: on assignment the open segments
+ * of the new partitions are loaded, on revocation their items leave memory.
  */
 export class DispatcherEngine {
   readonly states: AlertStateStore;
@@ -44,10 +50,15 @@ export class DispatcherEngine {
   readonly silenceStore: SilenceStore;
   readonly metrics: DispatcherMetrics;
   readonly workers = new Map<string, RecipientWorker>();
+  readonly queues = new Map<string, RecipientQueue>();
+  readonly settles: SettleBook;
+  /** Partitions assigned to this instance, and the segments in memory with their partition. */
+  private owned = new Set<number>();
+  private readonly loaded = new Map<string, number>();
+  private ownership: Promise<void> = Promise.resolve();
+  private discoverTimer: NodeJS.Timeout | undefined;
   private readonly occupancy = new OccupancyBook();
   private readonly recentIds = new RecentIds();
-  private occupancyStale = true;
-  private resyncTimer: NodeJS.Timeout | undefined;
   private consumer: ConsumerRunner<typeof Topics.alerts.schema> | undefined;
   private silenceRules: SilenceRule[] = [];
   private silenceTimer: NodeJS.Timeout | undefined;
@@ -63,6 +74,8 @@ export class DispatcherEngine {
     this.store = new DeliveryStore(opts.conn);
     this.silenceStore = new SilenceStore(opts.conn);
     this.metrics = dispatcherMetrics(opts.registry);
+    this.settles = new SettleBook((u) => this.store.settle(u), opts.logger, opts.settleIntervalMs ?? 250);
+    this.settles.onDone = (ids) => ids.forEach((id) => this.loaded.delete(id));
   }
 
   get routing(): RoutingConfig {
@@ -87,10 +100,6 @@ export class DispatcherEngine {
   async start(opts: { consume?: boolean } = {}): Promise<void> {
     await this.deliveryProducer.connect();
     await ensureIndexes([this.states.model, ...this.history.models, ...this.store.models, this.silenceStore.model]);
-    await this.resyncOccupancy();
-    // Other instances fill and drain the same queues: re-read the counts now and then.
-    this.resyncTimer = setInterval(() => (this.occupancyStale = true), this.opts.occupancyResyncMs ?? 30_000);
-    this.resyncTimer.unref();
     await this.refreshSilences();
     this.silenceTimer = this.refreshSilencesForever();
     this.applyRouting(this.routing);
@@ -106,56 +115,142 @@ export class DispatcherEngine {
       fromBeginning: this.opts.fromBeginning ?? true,
       batchHandler: (events) => this.handleBatch(events),
     });
-    this.consumer.onGroupJoin(() => this.markJoined());
+    const topic = Topics.alerts.name;
+    this.consumer.onGroupJoin((e?: { payload?: { memberAssignment?: Record<string, number[]> } }) => {
+      this.assigned(e?.payload?.memberAssignment?.[topic] ?? []);
+      this.markJoined();
+    });
+    this.discoverTimer = setInterval(() => void this.discover(), this.opts.discoverMs ?? 5000);
+    this.discoverTimer.unref();
     await this.consumer.start();
   }
 
-  /** Stops intake first, then the workers (an in-flight send finishes or is re-delivered after its lease). */
+  /** Waiting items of this instance (in memory) for one recipient. */
+  queuedInMemory(recipient: string): number {
+    return this.queues.get(recipient)?.size ?? 0;
+  }
+
+  queueOf(recipient: string): RecipientQueue {
+    let q = this.queues.get(recipient);
+    if (!q) this.queues.set(recipient, (q = new RecipientQueue()));
+    return q;
+  }
+
+  /** A new assignment: revoked partitions leave memory, new ones are loaded (one change at a time). */
+  private assigned(partitions: number[]): void {
+    const next = new Set(partitions);
+    this.ownership = this.ownership.then(async () => {
+      const revoked = [...this.owned].filter((p) => !next.has(p));
+      const added = [...next].filter((p) => !this.owned.has(p));
+      this.owned = next;
+      if (revoked.length > 0) {
+        const gone = new Set(revoked);
+        for (const q of this.queues.values()) this.occupancy.adjust(q.removeWhere((i) => gone.has(i.partition)), -1);
+        const segs = [...this.loaded].filter(([, p]) => gone.has(p)).map(([id]) => id);
+        segs.forEach((id) => this.loaded.delete(id));
+        await this.settles.forget(segs);
+      }
+      if (added.length > 0) await this.loadOpen({ partitions: added });
+    });
+    this.ownership = this.ownership.catch((err) => {
+      this.opts.logger.error({ err, partitions }, 'loading the queues of assigned partitions failed; the next check retries');
+      this.owned = new Set([...this.owned].filter((p) => !next.has(p) || [...this.loaded.values()].includes(p)));
+    });
+  }
+
+  /** Segments of owned partitions this instance has not loaded (written by a replay or an instance that lost the partition). */
+  private async discover(): Promise<void> {
+    try {
+      await this.ownership;
+      if (this.owned.size === 0) return;
+      const ids = (await this.store.segmentIds([...this.owned])).filter((id) => !this.loaded.has(id));
+      if (ids.length > 0) await this.loadOpen({ ids });
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'checking for new queue segments failed');
+    }
+  }
+
+  private async loadOpen(filter: { partitions?: number[]; ids?: string[] }): Promise<void> {
+    const partitions = filter.partitions ?? [...this.owned];
+    const through = new Map<number, bigint | null>();
+    for (const p of partitions) {
+      const progress = await this.history.loadProgress(this.opts.groupId, p);
+      through.set(p, progress.through === null ? null : BigInt(progress.through));
+    }
+    const { items, segments } = await this.store.open({ ...filter, through });
+    const bySeg = new Map<string, QueueItem[]>();
+    for (const i of items) {
+      const list = bySeg.get(i.segment!) ?? [];
+      list.push(i);
+      bySeg.set(i.segment!, list);
+    }
+    const n = this.handOver(segments.map((segment) => ({ segment, items: bySeg.get(segment.id) ?? [] })), true);
+    if (n > 0) this.opts.logger.info({ items: n, segments: segments.length }, 'loaded queued notifications');
+  }
+
+  /** Durable items into the recipients' memory queues, once per segment, for owned partitions only. */
+  private handOver(parts: Array<{ segment: OpenSegment; items: QueueItem[] }>, count = false): number {
+    let n = 0;
+    for (const { segment, items } of parts) {
+      if (this.loaded.has(segment.id) || !this.owned.has(segment.partition)) continue;
+      this.loaded.set(segment.id, segment.partition);
+      this.settles.track(segment);
+      if (count) this.occupancy.adjust(items, 1);
+      const byRecipient = new Map<string, QueueItem[]>();
+      for (const i of items) byRecipient.set(i.recipient, [...(byRecipient.get(i.recipient) ?? []), i]);
+      for (const [r, list] of byRecipient) {
+        this.queueOf(r).push(list);
+        this.workers.get(r)?.wake();
+      }
+      n += items.length;
+    }
+    return n;
+  }
+
+  /** Stops intake first, then the workers (an in-flight send finishes, or is sent again after the restart), then writes pending settles. */
   async stop(): Promise<void> {
     await this.consumer?.stop().catch((err) => this.opts.logger.warn({ err }, 'consumer stop failed'));
+    clearInterval(this.discoverTimer);
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    await this.settles.close().catch((err) => this.opts.logger.warn({ err }, 'final settle write failed; the delivery log stands in'));
     await Promise.all([...this.senders.values()].map((s) => s.close?.().catch(() => undefined)));
     clearInterval(this.silenceTimer);
     await this.deliveryProducer.disconnect();
-    clearInterval(this.resyncTimer);
   }
 
   /** Ingests one batch (the consumer's batchHandler; also callable directly). */
   async handleBatch(events: Array<ConsumedEvent<AlertEvent>>): Promise<void> {
     const t0 = Date.now();
-    if (this.occupancyStale) await this.resyncOccupancy();
-    let result;
+    const result = await ingestBatch(
+      {
+        groupId: this.opts.groupId,
+        states: this.states,
+        history: this.history,
+        store: this.store,
+        occupancy: this.occupancy,
+        recentIds: this.recentIds,
+        routing: () => this.routing,
+        silences: () => this.silenceRules,
+      },
+      events,
+    );
+    const t1 = Date.now();
     try {
-      result = await ingestBatch(
-        {
-          groupId: this.opts.groupId,
-          states: this.states,
-          history: this.history,
-          store: this.store,
-          occupancy: this.occupancy,
-          recentIds: this.recentIds,
-          routing: () => this.routing,
-          silences: () => this.silenceRules,
-        },
-        events,
-      );
+      await this.publishOutcomes(result.outcomes);
     } catch (err) {
-      this.occupancyStale = true; // admissions of the failed attempt may not have reached the queue
+      this.occupancy.adjust(result.counted, -1); // the retry counts them again
       throw err;
     }
-    if (result.replayed) this.occupancyStale = true;
-    const t1 = Date.now();
-    await this.publishOutcomes(result.outcomes);
     const t2 = Date.now();
-    await result.done();
+    try {
+      await result.done();
+    } catch (err) {
+      this.occupancy.adjust(result.counted, -1);
+      throw err;
+    }
+    this.handOver(result.queued);
     this.opts.logger.debug({ events: events.length, ...timings, ingestMs: t1 - t0, publishMs: t2 - t1, doneMs: Date.now() - t2 }, 'batch ingested');
     for (const d of result.decisions) this.metrics.alertsReceived.inc({ action: d.action, reason: d.reason });
-    for (const r of result.recipientsWithWork) this.workers.get(r)?.wake();
-  }
-
-  private async resyncOccupancy(): Promise<void> {
-    this.occupancyStale = false;
-    this.occupancy.replace(await this.store.occupancy());
   }
 
   private readonly senders = new Map<string, Sender>();
@@ -176,14 +271,15 @@ export class DispatcherEngine {
         sender,
         limits: r.delivery,
         store: this.store,
+        queue: this.queueOf(name),
+        settles: this.settles,
         logger: this.opts.logger,
         onOutcomes: (o) => this.publishOutcomes(o, this.deliveryProducer),
-        leaseMs: this.opts.leaseMs ?? Math.max(30_000, r.delivery.timeoutMs * 3),
         idlePollMs: this.opts.idlePollMs ?? 1000,
         onLeft: (items) => this.occupancy.adjust(items, -1),
         onJoined: (items) => {
           this.occupancy.adjust(items, 1);
-          for (const i of items) this.workers.get(i.recipient)?.wake();
+          this.handOverItems(items);
         },
       });
       this.workers.set(name, worker);
@@ -211,12 +307,19 @@ export class DispatcherEngine {
     this.metrics.record(outcomes);
   }
 
-  /** Dead letters back into their queues; returns how many. */
+  /** Dead letters back into their queues; returns how many. Items of partitions owned elsewhere are found there by discovery. */
   async replayDeadLetters(filter: { recipient?: string; ids?: string[] }): Promise<number> {
     const items = await this.store.replayDeadLetters(filter);
     this.occupancy.adjust(items, 1);
-    for (const r of new Set(items.map((i) => i.recipient))) this.workers.get(r)?.wake();
+    this.handOverItems(items);
     return items.length;
+  }
+
+  /** Items of freshly written whole segments (a fallback, a replay). */
+  private handOverItems(items: QueueItem[]): void {
+    const bySeg = new Map<string, QueueItem[]>();
+    for (const i of items) bySeg.set(i.segment!, [...(bySeg.get(i.segment!) ?? []), i]);
+    this.handOver([...bySeg].map(([id, list]) => ({ segment: { id, partition: list[0].partition, count: list.length, settled: [], recovered: [] }, items: list })));
   }
 
   async refreshSilences(): Promise<void> {

@@ -2,7 +2,7 @@ import { alertFingerprint, type AlertEvent, type NotificationOutcome } from '@wa
 import type { ConsumedEvent } from '@watchkeeper/kafka';
 import { findSilence, routeAlert, type RoutingConfig, type SilenceRule } from '@watchkeeper/alert-routing';
 import { alreadyApplied, applyAlertEvent, bucketId, type AlertHistoryStore, type AlertState, type AlertStateStore, type Decision, type FanoutEntry, type HistoryRecord } from '@watchkeeper/alert-state';
-import { admit, outcome, type DeliveryStore, type Notification, type OccupancyBook, type QueueItem } from '@watchkeeper/delivery-queue';
+import { admit, DeliveryStore, outcome, type Notification, type OccupancyBook, type OpenSegment, type QueueItem } from '@watchkeeper/delivery-queue';
 import type { RecentIds } from './recent-ids';
 
 export interface IngestDeps {
@@ -24,11 +24,14 @@ export interface IngestResult {
   decisions: Array<{ action: AlertEvent['action']; reason: Decision['reason'] }>;
   /** A crashed batch was finished from its record: the in-memory occupancy should be re-read. */
   replayed: boolean;
+  /** The queue items written (durable in their segments), to hand to the recipients' queues after `done()`. */
+  queued: Array<{ segment: OpenSegment; items: QueueItem[] }>;
+  /** Items counted into the admission occupancy by this attempt. */
+  counted: QueueItem[];
   /** Marks the batch fully processed (after its outcomes are published). */
   done(): Promise<void>;
 }
 
-let seqCounter = 0;
 /** Phase timings of the last batch, for debug logs. */
 export let timings: Record<string, number> = {};
 
@@ -57,23 +60,30 @@ function notificationOf(rec: HistoryRecord, recipient: string): Notification {
   };
 }
 
-function queueItem(rec: HistoryRecord, f: FanoutEntry, fairRank: number): QueueItem {
+function queueItem(rec: HistoryRecord, f: FanoutEntry): QueueItem {
   return {
     _id: itemId(rec.eventId, f.recipient),
     recipient: f.recipient,
     ...(f.fallback ? { fallback: f.fallback } : {}),
     source: sourceOf(rec.event),
     type: rec.event.type,
-    fairRank,
-    seq: Date.now() * 1000 + (seqCounter++ % 1000),
-    state: 'queued',
     attempts: 0,
-    nextAttemptAt: new Date(rec.receivedAt),
-    claimToken: null,
     generation: 0,
     receivedAt: new Date(rec.receivedAt),
+    partition: rec.kafka.partition,
     notification: notificationOf(rec, f.recipient),
   };
+}
+
+/** One segment per recipient for a consumed chunk; its id names the chunk, so a redelivery rewrites it. */
+function chunkSegments(bucket: string, partition: number, firstOffset: string, items: QueueItem[], now: Date) {
+  const byRecipient = new Map<string, QueueItem[]>();
+  for (const i of items) {
+    const list = byRecipient.get(i.recipient) ?? [];
+    list.push(i);
+    byRecipient.set(i.recipient, list);
+  }
+  return [...byRecipient].map(([recipient, list]) => DeliveryStore.segment(`${bucket}|${recipient}`, recipient, partition, list, now, { bucket, offset: firstOffset }));
 }
 
 function admissionOutcomes(rec: HistoryRecord): NotificationOutcome[] {
@@ -92,7 +102,9 @@ function admissionOutcomes(rec: HistoryRecord): NotificationOutcome[] {
  * recipients' queues. Exactly-once recording rides on the Kafka position: the partition's progress
  * says which offsets are done; a batch interrupted by a crash is marked pending first, so its
  * redelivery reuses the recorded decisions (same notifications queued, same drops) instead of
- * deciding again. Order: pending mark → history → queue items → states → (caller publishes) → done.
+ * deciding again. Order: pending mark → history → queue segments (one per recipient) → states →
+ * (caller publishes) → done → (caller hands the items to the workers). No item is sent before its
+ * chunk is done, so a redelivered chunk can rewrite its segments without sending anything twice.
  */
 export async function ingestBatch(deps: IngestDeps, events: Array<ConsumedEvent<AlertEvent>>): Promise<IngestResult> {
   const byPartition = new Map<number, Array<ConsumedEvent<AlertEvent>>>();
@@ -102,25 +114,34 @@ export async function ingestBatch(deps: IngestDeps, events: Array<ConsumedEvent<
     byPartition.set(e.partition, list);
   }
   const results: IngestResult[] = [];
-  for (const [partition, list] of byPartition) results.push(await ingestPartition(deps, partition, list));
+  // Admission counts are exact in memory: a failed attempt takes back what it counted (its retry counts again).
+  const counted: QueueItem[] = [];
+  try {
+    for (const [partition, list] of byPartition) results.push(await ingestPartition(deps, partition, list, counted));
+  } catch (err) {
+    deps.occupancy.adjust(counted, -1);
+    throw err;
+  }
   return {
     outcomes: results.flatMap((r) => r.outcomes),
     recipientsWithWork: new Set(results.flatMap((r) => [...r.recipientsWithWork])),
     decisions: results.flatMap((r) => r.decisions),
     replayed: results.some((r) => r.replayed),
+    queued: results.flatMap((r) => r.queued),
+    counted,
     done: async () => {
       for (const r of results) await r.done();
     },
   };
 }
 
-async function ingestPartition(deps: IngestDeps, partition: number, events: Array<ConsumedEvent<AlertEvent>>): Promise<IngestResult> {
+async function ingestPartition(deps: IngestDeps, partition: number, events: Array<ConsumedEvent<AlertEvent>>, counted: QueueItem[]): Promise<IngestResult> {
   const now = deps.clock?.() ?? new Date();
   const cfg = deps.routing();
   const progress = await deps.history.loadProgress(deps.groupId, partition);
   const through = progress.through === null ? -1n : BigInt(progress.through);
   const todo = events.filter((e) => BigInt(e.offset) > through).sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
-  const empty: IngestResult = { outcomes: [], recipientsWithWork: new Set(), decisions: [], replayed: false, done: async () => undefined };
+  const empty: IngestResult = { outcomes: [], recipientsWithWork: new Set(), decisions: [], replayed: false, queued: [], counted: [], done: async () => undefined };
   if (todo.length === 0) return empty;
 
   const first = todo[0].offset;
@@ -129,6 +150,8 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
   const recorded = new Map<string, HistoryRecord>();
   if (progress.pending) for (const r of await deps.history.loadBucket(progress.pending.bucketId)) recorded.set(r.kafka.offset, r);
   const stalePending = progress.pending && progress.pending.bucketId !== id ? progress.pending.bucketId : undefined;
+  // An interrupted chunk's segments were never handed to a worker (that happens after done()): rewrite them.
+  if (progress.pending) await deps.store.dropChunkSegments(progress.pending.bucketId);
   await deps.history.markPending(progress, { bucketId: id, firstOffset: first, lastOffset: last });
 
   const tPrep = Date.now();
@@ -136,8 +159,7 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
   const states = await deps.states.load([...new Set(fps.filter((_, i) => todo[i].value.action !== 'store'))]);
   const dirty = new Map<string, AlertState>();
   const records: HistoryRecord[] = [];
-  const fresh: QueueItem[] = [];
-  const again: QueueItem[] = [];
+  const queuedItems: QueueItem[] = [];
   const outcomes: NotificationOutcome[] = [];
   const decisions: IngestResult['decisions'] = [];
   const silences = deps.silences();
@@ -170,7 +192,13 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
 
     if (prior) {
       records.push(prior);
-      for (const f of prior.fanout) if (f.state === 'queued') again.push(queueItem(prior, f, 1));
+      for (const f of prior.fanout) {
+        if (f.state !== 'queued') continue;
+        const item = queueItem(prior, f);
+        queuedItems.push(item);
+        deps.occupancy.adjust([item], 1);
+        counted.push(item);
+      }
       outcomes.push(...admissionOutcomes(prior));
       return;
     }
@@ -190,7 +218,9 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
         }
         const f: FanoutEntry = { recipient: t.recipient, state: 'queued', ...(t.fallback ? { fallback: t.fallback } : {}) };
         rec.fanout.push(f);
-        fresh.push(queueItem(rec, f, a.fairRank));
+        const item = queueItem(rec, f);
+        queuedItems.push(item);
+        counted.push(item);
       }
     }
     records.push(rec);
@@ -201,18 +231,17 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
   await deps.history.saveBatch(id, partition, now, records);
   const tSave = Date.now();
   if (stalePending) await deps.history.deleteBatch(stalePending);
-  await deps.store.enqueue(fresh);
-  if (again.length > 0) {
-    const since = new Date(Math.min(...again.map((i) => i.receivedAt.getTime())));
-    await deps.store.enqueue(again, { skipDeliveredSince: since });
-  }
+  const segments = chunkSegments(id, partition, first, queuedItems, now);
+  await deps.store.saveChunkSegments(segments);
   await deps.states.saveMany([...dirty.values()]);
   timings = { prepMs: tPrep - now.getTime(), decideMs: tDecide - tPrep, saveMs: tSave - tDecide, restMs: Date.now() - tSave };
   return {
     outcomes,
-    recipientsWithWork: new Set([...fresh, ...again].map((i) => i.recipient)),
+    recipientsWithWork: new Set(queuedItems.map((i) => i.recipient)),
     decisions,
     replayed: recorded.size > 0,
+    counted: [],
+    queued: segments.map((sg) => ({ segment: { id: sg._id, partition, count: sg.count, settled: [], recovered: [] }, items: queuedItems.filter((i) => i.segment === sg._id) })),
     done: () => deps.history.markDone(progress, last),
   };
 }

@@ -130,6 +130,7 @@ pools:
 
     const acc = await (await import('../src')).computeAccounting(h.engine.history, h.engine.store, from, new Date());
     expect(acc).toMatchObject({ alerts: FLOOD + QUIET, received: FLOOD + QUIET, delivered: floodDelivered + QUIET, dropped: expectedDrops, queued: 0, deadLettered: 0, silenced: 0, balanced: true });
+    console.log(`flood drops by cause: ${JSON.stringify(acc.byRecipient['fl-hook'].droppedByCause)}`);
     expect(acc.byRecipient['fl-hook'].droppedByCause['source-quota']).toBe(expectedDrops);
 
     // The same drops on the notifications topic and in /metrics.

@@ -39,7 +39,7 @@ pools:
 
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as any };
   };
 
   it('trigger notifies; a re-trigger does not; release notifies resolved with the duration; all go to history', async () => {

@@ -6,7 +6,7 @@ import type { Kafka } from 'kafkajs';
 import { Topics, type AlertEvent, type NotificationOutcome } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { connectMongo } from '@watchkeeper/mongo';
-import { createLogger, createMetrics, type Registry } from '@watchkeeper/runtime';
+import { createLogger, createMetrics, waitFor, type Registry } from '@watchkeeper/runtime';
 import { parseRoutingConfig, type RoutingConfig } from '@watchkeeper/alert-routing';
 import { DispatcherEngine, type EngineOptions } from '../src';
 
@@ -48,20 +48,7 @@ export async function startSink(respond: (req: SinkRequest, n: number) => { stat
   };
 }
 
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 50): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor };
 
 export function alert(over: Partial<AlertEvent> & { entity: AlertEvent['entity'] }): AlertEvent {
   return {
@@ -98,7 +85,7 @@ export async function startHarness(name: string, routingYaml: string, extra: Par
   const conn = await connectMongo({ url: MONGO_URL, dbName: `wk_test_${run}`, logger });
   const registry = createMetrics('alert-dispatcher-test');
   const routing = { current: parseRoutingConfig(routingYaml, `${name}.yaml`) };
-  const engine = new DispatcherEngine({ conn, kafka, producer, logger, registry, routing, groupId: `wk-test-${run}`, fromBeginning: false, idlePollMs: 200, leaseMs: 5000, ...extra });
+  const engine = new DispatcherEngine({ conn, kafka, producer, logger, registry, routing, groupId: `wk-test-${run}`, fromBeginning: false, idlePollMs: 200, ...extra });
   await engine.start();
   await waitFor('consumer group join', () => engine.consuming, 30_000);
   return {

@@ -2,5 +2,8 @@ export * from './types';
 export * from './admission';
 export * from './rate-limiter';
 export * from './retry-after';
+export * from './delivery-docs';
 export * from './queue-store';
+export * from './recipient-queue';
+export * from './settle-book';
 export * from './worker';

@@ -1,203 +1,190 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { randomUUID } from 'node:crypto';
+import type { Connection, Model } from 'mongoose';
 import type { DeliveryRecord } from '@watchkeeper/contracts';
+import { insertAllOnce, replaceAllById } from '@watchkeeper/mongo';
 import { emptyOccupancy, type Occupancy } from './admission';
-import type { Notification } from './types';
-
-/** A notification waiting for (or being sent to) one recipient. Only live items are here; finished ones move to the log. */
-export interface QueueItem {
-  _id: string;
-  recipient: string;
-  /** Where it goes if this recipient dead-letters it (cleared once used). */
-  fallback?: string;
-  originalRecipient?: string;
-  source: string;
-  type: string;
-  fairRank: number;
-  seq: number;
-  state: 'queued' | 'inflight';
-  attempts: number;
-  /** Claimable from then on; for an in-flight item this is the end of its lease. */
-  nextAttemptAt: Date;
-  claimToken?: string | null;
-  lastCause?: string;
-  /** Bumped by a dead-letter replay, to tell a replayed item from a leftover of a finished one. */
-  generation: number;
-  receivedAt: Date;
-  notification: Notification;
-}
+import { deadSchema, digestSchema, refsOf, segmentSchema, type DeadLetterDoc, type DigestLog, type SegmentDoc, type SettleRef } from './delivery-docs';
+import { deadRecord, digestRecord, queueRecord } from './records';
+import type { QueueItem } from './types';
 
 export type FinalOutcome = 'delivered' | 'dead_lettered';
 
-/** One item of a sent digest, as kept in the delivery log. */
-export interface DigestItem {
+/** One segment as loaded: what the settle book tracks. */
+export interface OpenSegment {
   id: string;
-  alertId: string;
-  fingerprint: string;
-  kind: Notification['kind'];
-  type: string;
-  entity: Notification['entity'];
-  severity: Notification['severity'];
-  occurredAt: string;
-  receivedAt: Date;
-  attempts: number;
-  generation: number;
-  /** The recipient the route named (differs from the digest's recipient when a fallback took it). */
-  routedTo: string;
+  partition: number;
+  count: number;
+  /** Settled positions, including those recovered from digests, dead letters and fallbacks. */
+  settled: number[];
+  /** Settled positions the segment document itself does not list yet (a settle write lost to a crash). */
+  recovered: number[];
 }
 
-/** One delivered digest: the durable answer to "what was delivered, when, in which notification". */
-export interface DigestLog {
-  _id: string;
-  recipient: string;
-  at: Date;
-  items: DigestItem[];
-  /** Delivered items by route recipient and receipt time: what accounting reads. */
-  counts: Array<{ recipient: string; receivedAt: number; n: number }>;
+export interface OpenFilter {
+  partitions?: number[];
+  ids?: string[];
+  /** Per partition, the last fully ingested offset: a chunk's segment past it is still being written (its redelivery rewrites it). */
+  through?: Map<number, bigint | null>;
 }
 
-/** A notification that exhausted its attempts (and fallback), kept whole so it can be replayed. */
-export interface DeadLetterDoc {
-  _id: string;
-  recipient: string;
-  cause: string;
-  at: Date;
-  attempts: number;
-  generation: number;
-  receivedAt: Date;
-  notification: Notification;
-}
-
-const queueSchema = new Schema<QueueItem>(
-  {
-    _id: String,
-    recipient: String,
-    fallback: String,
-    originalRecipient: String,
-    source: String,
-    type: String,
-    fairRank: Number,
-    seq: Number,
-    state: String,
-    attempts: Number,
-    nextAttemptAt: Date,
-    claimToken: String,
-    lastCause: String,
-    generation: Number,
-    receivedAt: Date,
-    notification: { type: Schema.Types.Mixed },
-  },
-  { versionKey: false, collection: 'delivery_queue', minimize: false },
-);
-// Serves claim(): a recipient's due items in fair order.
-queueSchema.index({ recipient: 1, nextAttemptAt: 1, fairRank: 1, seq: 1 });
-// Serves the accounting window.
-queueSchema.index({ receivedAt: 1 });
-
-const digestSchema = new Schema<DigestLog>(
-  { _id: String, recipient: String, at: Date, items: { type: Schema.Types.Mixed }, counts: { type: Schema.Types.Mixed } },
-  { versionKey: false, collection: 'delivery_digests', minimize: false },
-);
-// Serves GET /v1/deliveries (newest first), accounting windows and pruning.
-digestSchema.index({ at: -1 });
-
-const deadSchema = new Schema<DeadLetterDoc>(
-  { _id: String, recipient: String, cause: String, at: Date, attempts: Number, generation: Number, receivedAt: Date, notification: { type: Schema.Types.Mixed } },
-  { versionKey: false, collection: 'delivery_dead_letters', minimize: false },
-);
-// Serves replay by recipient and accounting windows.
-deadSchema.index({ recipient: 1 });
-deadSchema.index({ receivedAt: 1 });
-
-function ignoreDuplicates(err: unknown): void {
-  type W = { code?: number; err?: { code?: number } };
-  const e = err as W & { writeErrors?: W[] };
-  const dups: W[] = e.writeErrors ?? (e.code !== undefined ? [e] : []);
-  if (dups.length > 0 && dups.every((w) => (w.code ?? w.err?.code) === 11000)) return;
-  throw err;
-}
+type StoredItem = Omit<QueueItem, 'segment' | 'index' | 'receivedAt'> & { receivedAt: string | Date };
 
 /**
- * Durable per-recipient queues as documents claimed with conditional updates (no transactions, no
- * change streams: FerretDB 1.x). A claim sets a lease; a crashed sender's items come back when it ends.
- * Delivered items are logged one document per digest (FerretDB reads whole documents, so few large
- * documents scan far faster than many small ones).
+ * Durable per-recipient queues as segments: items written together (a consumed chunk, a fallback
+ * hand-over, a replay) are one document, written once. Progress is recorded per segment in coalesced
+ * settle writes, and a segment is deleted when all its items are settled. The working set lives in
+ * memory (RecipientQueue); MongoDB is touched per batch, never per item.
+ *
+ * A settle write may be lost to a crash; the records that settle items (digest log, dead letters,
+ * fallback segments) name the segment positions they settled, so loading recovers them: nothing
+ * delivered is queued again, and accounting counts each item once.
  */
 export class DeliveryStore {
-  readonly queue: Model<QueueItem>;
+  readonly segments: Model<SegmentDoc>;
   readonly digests: Model<DigestLog>;
   readonly dead: Model<DeadLetterDoc>;
 
   constructor(conn: Connection) {
-    this.queue = conn.models.DeliveryQueueItem ?? conn.model<QueueItem>('DeliveryQueueItem', queueSchema);
+    this.segments = conn.models.DeliverySegment ?? conn.model<SegmentDoc>('DeliverySegment', segmentSchema);
     this.digests = conn.models.DeliveryDigest ?? conn.model<DigestLog>('DeliveryDigest', digestSchema);
     this.dead = conn.models.DeliveryDeadLetter ?? conn.model<DeadLetterDoc>('DeliveryDeadLetter', deadSchema);
   }
 
   get models(): Array<Model<any>> {
-    return [this.queue, this.digests, this.dead];
+    return [this.segments, this.digests, this.dead];
   }
 
-  /** Waiting items per recipient, by source and type: what admission control counts against. */
+  /** A segment document for `items` (given their segment id and position). */
+  static segment(id: string, recipient: string, partition: number, items: QueueItem[], now: Date, extra: Pick<SegmentDoc, 'bucket' | 'offset' | 'from'> = {}): SegmentDoc {
+    items.forEach((i, n) => {
+      i.segment = id;
+      i.index = n;
+    });
+    const stored = items.map(({ segment: _s, index: _i, ...rest }) => rest);
+    return {
+      _id: id,
+      recipient,
+      partition,
+      ...extra,
+      ...(extra.from ? { fromSegs: extra.from.map((r) => r.seg) } : {}),
+      createdAt: now,
+      count: items.length,
+      items: JSON.stringify(stored),
+      settled: [],
+    };
+  }
+
+  /** A consumed chunk's segments: written (or rewritten, when the chunk is redelivered) in one call. */
+  async saveChunkSegments(segs: SegmentDoc[]): Promise<void> {
+    await replaceAllById(this.segments, segs);
+  }
+
+  /** A chunk interrupted by a crash: its segments go, its redelivery writes them again. */
+  async dropChunkSegments(bucket: string): Promise<void> {
+    await this.segments.deleteMany({ bucket });
+  }
+
+  /** Coalesced progress: positions settled per segment; a complete segment is deleted. */
+  async settle(updates: Array<{ seg: string; idx: number[]; complete: boolean }>): Promise<void> {
+    if (updates.length === 0) return;
+    await this.segments.collection.bulkWrite(
+      updates.map((u) =>
+        u.complete
+          ? { deleteOne: { filter: { _id: u.seg as never } } }
+          : { updateOne: { filter: { _id: u.seg as never }, update: { $addToSet: { settled: { $each: u.idx } } } as never } },
+      ),
+      { ordered: false },
+    );
+  }
+
+  /** Segment ids of these partitions (cheap: for discovering segments written elsewhere). */
+  async segmentIds(partitions: number[]): Promise<string[]> {
+    const docs = await this.segments.find({ partition: { $in: partitions } }, { _id: 1 }).lean();
+    return docs.map((d) => d._id);
+  }
+
+  /**
+   * Unsettled items of the matching segments, with what settled them elsewhere recovered. A replay
+   * segment whose dead letters still exist is left out (its replay is not finished yet: the letters
+   * count, and a later load takes it).
+   */
+  async open(filter: OpenFilter = {}, reconcile = true): Promise<{ items: QueueItem[]; segments: OpenSegment[] }> {
+    const q: Record<string, unknown> = {};
+    if (filter.partitions) q.partition = { $in: filter.partitions };
+    if (filter.ids) q._id = { $in: filter.ids };
+    let docs = await this.segments.find(q).lean<SegmentDoc[]>();
+    if (filter.through) {
+      docs = docs.filter((d) => {
+        if (d.offset === undefined || d.offset === null || !filter.through!.has(d.partition)) return true;
+        const t = filter.through!.get(d.partition);
+        return t !== null && t !== undefined && BigInt(d.offset) <= t;
+      });
+    }
+    const parsed = new Map(docs.map((d) => [d._id, (JSON.parse(d.items) as StoredItem[])]));
+    const settled = new Map(docs.map((d) => [d._id, new Set(d.settled ?? [])]));
+    const recovered = new Map<string, number[]>();
+    const mark = (refs: SettleRef[]) => {
+      for (const r of refs) {
+        const s = settled.get(r.seg);
+        if (!s) continue;
+        for (const i of r.idx) {
+          if (s.has(i)) continue;
+          s.add(i);
+          const list = recovered.get(r.seg) ?? [];
+          list.push(i);
+          recovered.set(r.seg, list);
+        }
+      }
+    };
+    if (reconcile && docs.length > 0) {
+      const ids = docs.map((d) => d._id);
+      const [logs, letters, takers] = await Promise.all([
+        this.digests.find({ segs: { $in: ids } }, { refs: 1 }).lean<DigestLog[]>(),
+        this.dead.find({ seg: { $in: ids } }, { seg: 1, idx: 1 }).lean<DeadLetterDoc[]>(),
+        this.segments.find({ fromSegs: { $in: ids } }, { from: 1 }).lean<SegmentDoc[]>(),
+      ]);
+      for (const l of logs) mark(l.refs ?? []);
+      mark(letters.filter((l) => l.seg !== undefined && l.idx !== undefined).map((l) => ({ seg: l.seg!, idx: [l.idx!] })));
+      for (const t of takers) mark(t.from ?? []);
+      const replayIds = docs.filter((d) => d._id.startsWith('replay:')).flatMap((d) => parsed.get(d._id)!.map((i) => i._id));
+      if (replayIds.length > 0) {
+        const unfinished = new Set((await this.dead.find({ _id: { $in: replayIds } }, { _id: 1 }).lean()).map((d) => d._id));
+        docs = docs.filter((d) => !d._id.startsWith('replay:') || !parsed.get(d._id)!.some((i) => unfinished.has(i._id)));
+      }
+    }
+    const items: QueueItem[] = [];
+    const segments: OpenSegment[] = [];
+    for (const d of docs) {
+      const s = settled.get(d._id)!;
+      segments.push({ id: d._id, partition: d.partition, count: d.count, settled: [...s], recovered: recovered.get(d._id) ?? [] });
+      parsed.get(d._id)!.forEach((i, index) => {
+        if (!s.has(index)) items.push({ ...i, receivedAt: new Date(i.receivedAt), segment: d._id, index });
+      });
+    }
+    return { items, segments };
+  }
+
+  /** Waiting items per recipient, by source and type: what admission control counts against (re-read now and then). */
   async occupancy(): Promise<Map<string, Occupancy>> {
-    const rows = await this.queue.aggregate<{ _id: { r: string; s: string; t: string }; n: number }>([
-      { $group: { _id: { r: '$recipient', s: '$source', t: '$type' }, n: { $sum: 1 } } },
-    ]);
+    const { items } = await this.open({}, false);
     const out = new Map<string, Occupancy>();
-    for (const { _id, n } of rows) {
-      let o = out.get(_id.r);
-      if (!o) out.set(_id.r, (o = emptyOccupancy()));
-      o.total += n;
-      o.bySource.set(_id.s, (o.bySource.get(_id.s) ?? 0) + n);
-      o.byType.set(_id.t, (o.byType.get(_id.t) ?? 0) + n);
+    for (const i of items) {
+      let o = out.get(i.recipient);
+      if (!o) out.set(i.recipient, (o = emptyOccupancy()));
+      o.total += 1;
+      o.bySource.set(i.source, (o.bySource.get(i.source) ?? 0) + 1);
+      o.byType.set(i.type, (o.byType.get(i.type) ?? 0) + 1);
     }
     return out;
   }
 
-  /** Inserts new items; an item already queued is left alone. With `skipDeliveredSince`, items logged as delivered since then are not queued again. */
-  async enqueue(items: QueueItem[], opts: { skipDeliveredSince?: Date } = {}): Promise<QueueItem[]> {
-    let todo = items;
-    if (todo.length > 0 && opts.skipDeliveredSince) {
-      const done = new Set<string>();
-      const logs = await this.digests.find({ at: { $gte: opts.skipDeliveredSince } }, { items: 1 }).lean<DigestLog[]>();
-      for (const l of logs) for (const i of l.items) done.add(i.id);
-      const dead = await this.dead.find({ _id: { $in: todo.map((i) => i._id) } }, { _id: 1 }).lean();
-      for (const d of dead) done.add(d._id);
-      todo = todo.filter((i) => !done.has(i._id));
-    }
-    if (todo.length === 0) return [];
-    await this.queue.collection.insertMany(todo as never[], { ordered: false }).catch(ignoreDuplicates);
-    return todo;
+  /** Items of this recipient's segments not yet settled there (lags the memory by one settle interval). */
+  async depth(recipient: string): Promise<number> {
+    const docs = await this.segments.find({ recipient }, { count: 1, settled: 1 }).lean<SegmentDoc[]>();
+    return docs.reduce((n, d) => n + d.count - (d.settled?.length ?? 0), 0);
   }
 
-  /**
-   * Claims up to `max` due items of one recipient, lowest fair rank first (round-robin over sources),
-   * for `leaseMs`, under `token` (the digest id). An item whose lease ran out is checked against the
-   * log of the digest that held it: if that digest was logged (the process died between logging and
-   * removing), it is removed now instead of being sent twice.
-   */
-  async claim(recipient: string, max: number, leaseMs: number, token: string, now = new Date()): Promise<QueueItem[]> {
-    const candidates = await this.queue.find({ recipient, nextAttemptAt: { $lte: now } }).sort({ fairRank: 1, seq: 1 }).limit(max).lean<QueueItem[]>();
-    if (candidates.length === 0) return [];
-    const ids = candidates.map((c) => c._id);
-    const r = await this.queue.updateMany(
-      { _id: { $in: ids }, nextAttemptAt: { $lte: now } },
-      { $set: { state: 'inflight', claimToken: token, nextAttemptAt: new Date(now.getTime() + leaseMs) } },
-    );
-    // Another instance may have taken some: then read back exactly ours.
-    const claimed = r.modifiedCount === candidates.length ? candidates : await this.queue.find({ _id: { $in: ids }, claimToken: token }).lean<QueueItem[]>();
-    const expired = claimed.filter((c) => c.state === 'inflight' && c.claimToken);
-    if (expired.length === 0) return claimed;
-    const leftovers = new Set<string>();
-    for (const digestId of new Set(expired.map((c) => c.claimToken!))) {
-      const log = await this.digests.findById(digestId, { items: 1 }).lean<DigestLog>();
-      const logged = new Map((log?.items ?? []).map((i) => [i.id, i.generation]));
-      for (const c of expired) if (c.claimToken === digestId && logged.has(c._id) && logged.get(c._id)! >= c.generation) leftovers.add(c._id);
-    }
-    if (leftovers.size > 0) await this.queue.deleteMany({ _id: { $in: [...leftovers] }, claimToken: token });
-    return claimed.filter((c) => !leftovers.has(c._id));
-  }
-
-  /** Log first, then remove from the queue: a crash in between leaves a leftover that claim() removes. */
+  /** Logs a delivered digest with the segment positions it settles (settling itself is coalesced by the caller). */
   async delivered(items: QueueItem[], digestId: string, at: Date): Promise<void> {
     if (items.length === 0) return;
     const counts = new Map<string, { recipient: string; receivedAt: number; n: number }>();
@@ -208,6 +195,7 @@ export class DeliveryStore {
       c.n += 1;
       counts.set(k, c);
     }
+    const refs = refsOf(items);
     const doc: DigestLog = {
       _id: digestId,
       recipient: items[0].recipient,
@@ -227,14 +215,14 @@ export class DeliveryStore {
         routedTo: i.originalRecipient ?? i.recipient,
       })),
       counts: [...counts.values()],
+      segs: refs.map((r) => r.seg),
+      refs,
     };
-    await this.digests.collection.insertOne(doc as never).catch(ignoreDuplicates);
-    await this.queue.deleteMany({ _id: { $in: items.map((i) => i._id) } });
+    await insertAllOnce(this.digests, [doc]);
   }
 
-  /** Out of the queue into the dead letters (kept whole for replay). */
+  /** Dead letters (kept whole for replay), each naming the queue position it settles. */
   async deadLetter(items: QueueItem[], cause: string, at: Date): Promise<void> {
-    if (items.length === 0) return;
     const docs: DeadLetterDoc[] = items.map((i) => ({
       _id: i._id,
       recipient: i.originalRecipient ?? i.recipient,
@@ -243,69 +231,52 @@ export class DeliveryStore {
       attempts: i.attempts + 1,
       generation: i.generation,
       receivedAt: i.receivedAt,
+      partition: i.partition,
+      ...(i.segment !== undefined ? { seg: i.segment, idx: i.index } : {}),
       notification: i.notification,
     }));
-    await this.dead.collection.insertMany(docs as never[], { ordered: false }).catch(ignoreDuplicates);
-    await this.queue.deleteMany({ _id: { $in: items.map((i) => i._id) } });
+    await insertAllOnce(this.dead, docs);
   }
 
-  /** Back into the queue after a failed send, due at `nextAttemptAt`. */
-  async reschedule(items: QueueItem[], nextAttemptAt: Date, cause: string): Promise<void> {
-    if (items.length === 0) return;
-    await this.queue.updateMany(
-      { _id: { $in: items.map((i) => i._id) } },
-      { $set: { state: 'queued', nextAttemptAt, lastCause: cause, claimToken: null }, $inc: { attempts: 1 } },
-    );
+  /** Hands items to their fallback recipient: one new segment per partition that settles the originals. Returns the new items. */
+  async toFallback(items: QueueItem[], digestId: string, now: Date): Promise<QueueItem[]> {
+    const out: QueueItem[] = [];
+    const segs: SegmentDoc[] = [];
+    for (const [key, group] of groupBy(items, (i) => `${i.fallback}\u0000${i.partition}`)) {
+      const [fallback, partition] = key.split('\u0000');
+      const moved: QueueItem[] = group.map(({ fallback: _f, segment: _s, index: _i, ...i }) => ({ ...i, recipient: fallback, originalRecipient: i.originalRecipient ?? i.recipient, attempts: 0 }));
+      segs.push(DeliveryStore.segment(`fallback:${digestId}:${fallback}:${partition}`, fallback, Number(partition), moved, now, { from: refsOf(group) }));
+      out.push(...moved);
+    }
+    await insertAllOnce(this.segments, segs);
+    return out;
   }
 
-  /** Hands items to a fallback recipient, attempts starting over. */
-  async moveToFallback(items: QueueItem[], now: Date): Promise<void> {
-    if (items.length === 0) return;
-    await this.queue.bulkWrite(
-      items.map((i) => ({
-        updateOne: {
-          filter: { _id: i._id },
-          update: { $set: { recipient: i.fallback!, originalRecipient: i.recipient, state: 'queued', attempts: 0, nextAttemptAt: now, claimToken: null }, $unset: { fallback: 1 } },
-        },
-      })),
-      { ordered: false },
-    );
-  }
-
-  async nextDueAt(recipient: string): Promise<Date | undefined> {
-    const d = await this.queue.findOne({ recipient }, { nextAttemptAt: 1 }).sort({ nextAttemptAt: 1 }).lean();
-    return d?.nextAttemptAt;
-  }
-
-  async depth(recipient: string): Promise<number> {
-    return this.queue.countDocuments({ recipient });
-  }
-
-  /** Dead letters back into the queue of the recipient that gave up on them, attempts starting over. */
+  /** Dead letters back into the queue of the recipient that gave up on them: replay segments first, then the letters go. */
   async replayDeadLetters(filter: { recipient?: string; ids?: string[] }, now = new Date()): Promise<QueueItem[]> {
     const q: Record<string, unknown> = {};
     if (filter.recipient) q.recipient = filter.recipient;
     if (filter.ids) q._id = { $in: filter.ids };
     const letters = await this.dead.find(q).lean<DeadLetterDoc[]>();
     if (letters.length === 0) return [];
-    const items: QueueItem[] = letters.map((l, i) => ({
+    const items: QueueItem[] = letters.map((l) => ({
       _id: l._id,
       recipient: l.recipient,
       source: `${l.notification.entity.kind}/${l.notification.entity.id}`,
       type: l.notification.type,
-      fairRank: 1,
-      seq: now.getTime() * 1000 + (i % 1000),
-      state: 'queued',
       attempts: 0,
-      nextAttemptAt: now,
-      claimToken: null,
       generation: l.generation + 1,
-      receivedAt: l.receivedAt,
+      receivedAt: new Date(l.receivedAt),
+      partition: l.partition ?? 0,
       notification: l.notification,
     }));
-    // Queue first, then remove the dead letters: in between an item counts as dead-lettered only
-    // (accounting skips queued items that still have a dead letter), never twice, never lost.
-    await this.enqueue(items);
+    const run = randomUUID();
+    const segs = [...groupBy(items, (i) => `${i.recipient}\u0000${i.partition}`)].map(([key, group]) => {
+      const [recipient, partition] = key.split('\u0000');
+      return DeliveryStore.segment(`replay:${run}:${recipient}:${partition}`, recipient, Number(partition), group, now);
+    });
+    // Until the letters are gone, a load skips these segments and accounting counts the letters: never twice, never lost.
+    await insertAllOnce(this.segments, segs);
     await this.dead.deleteMany({ _id: { $in: items.map((i) => i._id) } });
     return items;
   }
@@ -325,17 +296,11 @@ export class DeliveryStore {
     const digests = await this.digests.find({ at: { $gte: from } }, { counts: 1 }).lean<DigestLog[]>();
     for (const d of digests) for (const c of d.counts) if (c.receivedAt >= f && c.receivedAt < t) add(c.recipient, 'delivered', c.n);
     const dead = await this.dead.find({ receivedAt: { $gte: from, $lt: to } }, { _id: 1, recipient: 1 }).lean();
-    const deadIds = new Set(dead.map((d) => d._id));
     for (const d of dead) add(d.recipient, 'dead_lettered', 1);
-    const waiting = await this.queue.find({ receivedAt: { $gte: from, $lt: to } }, { _id: 1, recipient: 1, originalRecipient: 1, state: 1, claimToken: 1, generation: 1 }).lean<QueueItem[]>();
-    const leftovers = new Set<string>();
-    for (const digestId of new Set(waiting.filter((w) => w.state === 'inflight' && w.claimToken).map((w) => w.claimToken!))) {
-      const log = await this.digests.findById(digestId, { items: 1 }).lean<DigestLog>();
-      for (const i of log?.items ?? []) leftovers.add(i.id);
-    }
-    for (const w of waiting) {
-      if (deadIds.has(w._id) || leftovers.has(w._id)) continue; // counted by its dead letter or its digest
-      add(w.originalRecipient ?? w.recipient, 'queued', 1);
+    const { items } = await this.open();
+    for (const i of items) {
+      const at = i.receivedAt.getTime();
+      if (at >= f && at < t) add(i.originalRecipient ?? i.recipient, 'queued', 1);
     }
     return [...out.values()];
   }
@@ -344,8 +309,9 @@ export class DeliveryStore {
     const out: DeliveryRecord[] = [];
     const match = (n: { alertId: string }, routedTo: string) => (!filter.alertId || n.alertId === filter.alertId) && (!filter.recipient || routedTo === filter.recipient);
     if (!filter.outcome || filter.outcome === 'queued') {
-      const items = await this.queue.find(filter.recipient ? { recipient: filter.recipient } : {}).sort({ seq: -1 }).limit(filter.alertId ? 100_000 : filter.limit).lean<QueueItem[]>();
-      out.push(...items.filter((i) => match(i.notification, i.recipient)).map(queueRecord));
+      const { items } = await this.open();
+      const mine = items.filter((i) => match(i.notification, i.originalRecipient ?? i.recipient)).sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime());
+      out.push(...mine.slice(0, filter.limit).map(queueRecord));
     }
     if (!filter.outcome || filter.outcome === 'delivered') {
       const logs = await this.digests.find({ at: { $gte: filter.since } }).sort({ at: -1 }).lean<DigestLog[]>();
@@ -369,46 +335,13 @@ export class DeliveryStore {
   }
 }
 
-function base(n: Pick<Notification, 'alertId' | 'fingerprint' | 'kind' | 'type' | 'entity' | 'severity'>) {
-  return { alertId: n.alertId, fingerprint: n.fingerprint, kind: n.kind, type: n.type, entity: n.entity, severity: n.severity };
-}
-
-function queueRecord(i: QueueItem): DeliveryRecord {
-  return {
-    id: i._id,
-    ...base(i.notification),
-    recipient: i.originalRecipient ?? i.recipient,
-    state: 'queued',
-    ...(i.lastCause ? { cause: i.lastCause } : {}),
-    attempts: i.attempts,
-    receivedAt: new Date(i.receivedAt).toISOString(),
-  };
-}
-
-function digestRecord(l: DigestLog, i: DigestItem): DeliveryRecord {
-  return {
-    id: i.id,
-    ...base(i),
-    recipient: i.routedTo,
-    state: 'delivered',
-    ...(i.routedTo !== l.recipient ? { cause: `via fallback ${l.recipient}` } : {}),
-    attempts: i.attempts,
-    receivedAt: new Date(i.receivedAt).toISOString(),
-    at: new Date(l.at).toISOString(),
-    latencyMs: Math.max(0, new Date(l.at).getTime() - Date.parse(i.occurredAt)),
-    digestId: l._id,
-  };
-}
-
-function deadRecord(d: DeadLetterDoc): DeliveryRecord {
-  return {
-    id: d._id,
-    ...base(d.notification),
-    recipient: d.recipient,
-    state: 'dead_lettered',
-    cause: d.cause,
-    attempts: d.attempts,
-    receivedAt: new Date(d.receivedAt).toISOString(),
-    at: new Date(d.at).toISOString(),
-  };
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const i of items) {
+    const k = key(i);
+    const list = out.get(k) ?? [];
+    list.push(i);
+    out.set(k, list);
+  }
+  return out;
 }

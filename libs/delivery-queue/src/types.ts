@@ -46,3 +46,28 @@ export interface DeliveryLimits {
   maxDelayMs: number;
   timeoutMs: number;
 }
+
+/** A notification waiting for one recipient, in this process's memory; durable in its segment. */
+export interface QueueItem {
+  /** `<alert event id>|<route recipient>`: stable across retries, fallbacks and restarts. */
+  _id: string;
+  recipient: string;
+  /** Where it goes if this recipient dead-letters it (cleared once used). */
+  fallback?: string;
+  /** The recipient the route named, when a fallback took the item over. */
+  originalRecipient?: string;
+  source: string;
+  type: string;
+  /** Failed attempts so far (in memory: a restart starts the count again). */
+  attempts: number;
+  lastCause?: string;
+  /** Bumped by a dead-letter replay. */
+  generation: number;
+  receivedAt: Date;
+  /** The alerts-topic partition it came from: whoever owns that partition delivers it. */
+  partition: number;
+  /** Its segment and position there (set when written). */
+  segment?: string;
+  index?: number;
+  notification: Notification;
+}

@@ -2,29 +2,32 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { NotificationOutcome } from '@watchkeeper/contracts';
 import { backoffDelay, type Logger } from '@watchkeeper/runtime';
 import { RateLimiter } from './rate-limiter';
-import type { DeliveryStore, QueueItem } from './queue-store';
-import type { DeliveryLimits, Notification, Sender, SendResult } from './types';
+import type { DeliveryStore } from './queue-store';
+import type { RecipientQueue } from './recipient-queue';
+import type { SettleBook } from './settle-book';
+import type { DeliveryLimits, Notification, QueueItem, Sender, SendResult } from './types';
 
 export interface WorkerOptions {
   sender: Sender;
   limits: DeliveryLimits;
   store: DeliveryStore;
+  /** This recipient's waiting items (in memory; durable in their segments). */
+  queue: RecipientQueue;
+  settles: SettleBook;
   logger: Logger;
   /** Publishes outcomes (Kafka + metrics); must succeed before the outcome is made durable. */
   onOutcomes: (outcomes: NotificationOutcome[]) => Promise<void>;
-  /** How long a claim lasts before another worker may take the items again. */
-  leaseMs: number;
-  /** Longest sleep with nothing due: picks up items queued by other instances. */
+  /** Longest sleep with nothing queued (a wake-up normally comes first). */
   idlePollMs: number;
   /** Items left this recipient's queue (delivered, dead-lettered, or handed to a fallback): admission bookkeeping. */
   onLeft?: (items: QueueItem[]) => void;
-  /** Items joined another recipient's queue (a fallback). */
+  /** Items joined another recipient's queue (a fallback): the caller puts them there. */
   onJoined?: (items: QueueItem[]) => void;
 }
 
 /**
- * Serves one recipient's queue until stopped: claim a digest (rank order, so sources take turns), send,
- * record the outcome, repeat while there is work. Each recipient has its own worker, so a slow or failing
+ * Serves one recipient's queue until stopped: take a digest from memory (sources take turns), send,
+ * record the outcome (one log write per digest; settling is coalesced), repeat while there is work. Each recipient has its own worker, so a slow or failing
  * recipient only ever waits on itself. Failures pause this recipient with exponential backoff (or for
  * the Retry-After it asked for); after maxAttempts an item goes to the route's fallback or the dead letter.
  */
@@ -104,16 +107,18 @@ export class RecipientWorker {
           await this.idle(wait, false);
           continue;
         }
-        const digestId = randomUUID();
-        const items = await this.opts.store.claim(this.name, this.opts.limits.maxDigest, this.opts.leaseMs, digestId);
+        const items = this.opts.queue.take(this.opts.limits.maxDigest);
         if (items.length === 0) {
-          const due = await this.opts.store.nextDueAt(this.name);
-          const untilDue = due ? due.getTime() - Date.now() : Infinity;
-          await this.idle(Math.max(1, Math.min(untilDue, this.opts.idlePollMs)));
+          await this.idle(this.opts.idlePollMs);
           continue;
         }
+        const digestId = randomUUID();
         this.limiter?.take();
-        await this.deliver(items, digestId);
+        await this.deliver(items, digestId).catch((err) => {
+          // Unrecorded items go back (a stop leaves them in their segments for the next start).
+          if (!this.abort.signal.aborted) this.opts.queue.push(items, true);
+          throw err;
+        });
       } catch (err) {
         logger.error({ err, recipient: this.name }, 'delivery loop error; retrying');
         await this.idle(1000, false);
@@ -138,7 +143,8 @@ export class RecipientWorker {
     if (result.ok) {
       this.consecutiveFailures = 0;
       await this.publish(items.map((i) => outcome(i, 'delivered', now, { digestId, attempt: i.attempts + 1 })));
-      await store.delivered(items, digestId, now);
+      await this.durably(() => store.delivered(items, digestId, now), items);
+      this.opts.settles.settle(items);
       this.opts.onLeft?.(items);
       return;
     }
@@ -156,11 +162,32 @@ export class RecipientWorker {
       ...toFallback.map((i) => outcome(i, 'retried', now, { cause: `${cause}; handed to fallback ${i.fallback}`, attempt: i.attempts + 1 })),
       ...dead.map((i) => outcome(i, 'dead_lettered', now, { cause, attempt: i.attempts + 1 })),
     ]);
-    await store.reschedule(retry, new Date(this.pausedUntil), cause);
-    await store.moveToFallback(toFallback, now);
-    await store.deadLetter(dead, cause, now);
+    for (const i of retry) {
+      i.attempts += 1;
+      i.lastCause = cause;
+    }
+    this.opts.queue.push(retry, true);
+    const moved = toFallback.length > 0 ? await this.durably(() => store.toFallback(toFallback, digestId, now), toFallback) : [];
+    if (dead.length > 0) await this.durably(() => store.deadLetter(dead, cause, now), dead);
+    this.opts.settles.settle([...toFallback, ...dead]);
     this.opts.onLeft?.([...toFallback, ...dead]);
-    this.opts.onJoined?.(toFallback.map((i) => ({ ...i, recipient: i.fallback!, originalRecipient: i.recipient })));
+    this.opts.onJoined?.(moved);
+  }
+
+  /**
+   * A database write that records items' fate; retried while running. When stopping, the items stay
+   * unsettled in their segments and are sent again after the restart (at-least-once).
+   */
+  private async durably<T>(write: () => Promise<T>, items: QueueItem[]): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (this.abort.signal.aborted) throw err;
+        this.opts.logger.warn({ err, recipient: this.name, items: items.length, attempt }, 'recording a delivery outcome failed; retrying');
+        await this.idle(backoffDelay(attempt, { baseMs: 200, maxMs: 10_000 }), false);
+      }
+    }
   }
 
   /** Outcomes go out before they are made durable (at-least-once); a broker outage holds this recipient, not the others. */

@@ -1,2 +1,3 @@
 export * from './connection';
 export * from './availability';
+export * from './bulk';

@@ -5,3 +5,4 @@ export * from './http';
 export * from './lifecycle';
 export * from './cli';
 export * from './backoff';
+export * from './wait-for';
