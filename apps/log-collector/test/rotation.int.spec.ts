@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import mongoose from 'mongoose';
 import { CollectorProcess, EventCollector, expectSameStats, KAFKA_BROKERS, LogWriter, MONGO_URL, oneShotCount, sleep, uniq } from './support';
 
@@ -92,6 +93,46 @@ it('gives the one-shot count exactly after SIGKILLs at random points, one with a
     await expectSameStats(events, reference.days, 90_000, collector);
     // Every line with an event arrived once after deduplication (replays are allowed, loss is not).
     expect(events.events.size).toBeGreaterThan(reference.sshd * 0.8);
+  } finally {
+    await collector.kill('SIGTERM');
+    await events.stop();
+  }
+});
+
+it('reads a rotated file compressed while it was down, and two rotations while it was down, before the current file', async () => {
+  const { host, file, writer, collector, events } = setup(3, 16384);
+  const gzipAway = (from: string, to: string) => {
+    fs.writeFileSync(to, zlib.gzipSync(fs.readFileSync(from)));
+    fs.unlinkSync(from);
+  };
+  await events.start();
+  try {
+    writer.write(1000);
+    collector.start();
+    await expectSameStats(events, (await oneShotCount(writer.truth, host)).days, 60_000, collector);
+    // Down (SIGKILL mid-stream): the rest of auth.log is rotated and compressed before it comes back.
+    writer.write(800);
+    await collector.kill('SIGKILL');
+    writer.write(300);
+    fs.renameSync(file, file + '.1');
+    gzipAway(file + '.1', file + '.1.gz');
+    writer.write(400);
+    collector.start();
+    await expectSameStats(events, (await oneShotCount(writer.truth, host)).days, 60_000, collector);
+    // Down again: two rotations (logrotate with delaycompress: .1 → .2.gz, auth.log → .1, twice).
+    await collector.kill('SIGTERM');
+    writer.write(300);
+    fs.renameSync(file + '.1.gz', file + '.3.gz');
+    fs.renameSync(file, file + '.1');
+    writer.write(500); // a whole generation nobody read
+    gzipAway(file + '.1', file + '.2.gz');
+    fs.renameSync(file, file + '.1');
+    writer.write(400);
+    collector.start();
+    const reference = await oneShotCount(writer.truth, host);
+    expect(reference.lines).toBe(3700);
+    await expectSameStats(events, reference.days, 60_000, collector);
+    expect(collector.output.join('')).not.toContain('unread data could not be found');
   } finally {
     await collector.kill('SIGTERM');
     await events.stop();

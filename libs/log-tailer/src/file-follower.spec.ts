@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { FileFollower, type FollowerNotice, type FollowPosition, type LineBatch } from './file-follower';
 import { fileIdText } from './file-identity';
 
@@ -137,6 +138,78 @@ describe('FileFollower', () => {
       await second.stop();
       expect(a).toHaveLength(30);
     }
+  });
+
+  it('resumes from a rotated file that was compressed while stopped, then reads the younger generations and the path', async () => {
+    const gzip = (from: string, to: string) => {
+      fs.writeFileSync(to, zlib.gzipSync(fs.readFileSync(from)));
+      fs.unlinkSync(from);
+    };
+    for (const scenario of ['compressed', 'two rotations, delaycompress', 'two rotations, compressed at once'] as const) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir);
+      write(20);
+      const first = follower();
+      const { position } = await collect(first, 20);
+      await first.stop();
+      const unread = write(7); // unread rest of the checkpointed file
+      fs.renameSync(file, file + '.1');
+      const expected = [...unread];
+      if (scenario === 'compressed') {
+        gzip(file + '.1', file + '.1.gz');
+      } else {
+        expected.push(...write(9)); // a whole generation written and rotated while stopped
+        if (scenario === 'two rotations, delaycompress') {
+          gzip(file + '.1', file + '.2.gz'); // logrotate: .1 → .2 (compressed now), auth.log → .1
+          fs.renameSync(file, file + '.1');
+        } else {
+          gzip(file + '.1', file + '.2.gz');
+          fs.renameSync(file, file + '.1');
+          gzip(file + '.1', file + '.1.gz');
+        }
+      }
+      expected.push(...write(5)); // the current file
+      const notices: FollowerNotice[] = [];
+      const second = follower(position, notices);
+      expect((await collect(second, expected.length)).lines).toEqual(expected);
+      expect(notices.some((n) => n.type === 'resumed-from-rotated' && n.file.endsWith('.gz'))).toBe(true);
+      expect(notices.filter((n) => n.type === 'reading-rotated')).toHaveLength(scenario === 'compressed' ? 0 : 1);
+      expect(notices.some((n) => n.type === 'lost')).toBe(false);
+      await second.stop();
+    }
+  });
+
+  it('resumes inside a compressed file at the checkpointed offset, with the same line offsets', async () => {
+    write(10);
+    const first = follower();
+    const { position } = await collect(first, 10);
+    await first.stop();
+    const rest = write(6);
+    fs.writeFileSync(file + '.1.gz', zlib.gzipSync(fs.readFileSync(file)));
+    fs.unlinkSync(file);
+    const second = follower(position);
+    const got: string[] = [];
+    const ids = new Set<string>();
+    await collect(second, 6, got, ids);
+    expect(got).toEqual(rest);
+    // Offsets continue the checkpoint's under the checkpointed identity: ids match a live read's.
+    expect([...ids][0]).toBe(`${fileIdText(position!.identity)}@${position!.offset}`);
+    await second.stop();
+  });
+
+  it('reports the checkpointed file as lost (never silently) when it is gone', async () => {
+    write(10);
+    const first = follower();
+    const { position } = await collect(first, 10);
+    await first.stop();
+    write(3);
+    fs.unlinkSync(file);
+    const c = write(4);
+    const notices: FollowerNotice[] = [];
+    const second = follower(position, notices);
+    expect((await collect(second, 4)).lines).toEqual(c);
+    expect(notices.some((n) => n.type === 'lost')).toBe(true);
+    await second.stop();
   });
 
   it('keeps very long lines and non-UTF-8 bytes as single lines with exact offsets', async () => {

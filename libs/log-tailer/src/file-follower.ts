@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fingerprintOf, sameInode, type FileIdentity } from './file-identity';
+import { GzReader } from './gz-reader';
 import { LineSplitter } from './line-splitter';
+import { gzFingerprint, listRotated, youngerThan, type RotatedFile } from './rotated-files';
 
 /** Where reading stands in one followed path: the file (identity) and the byte after its last complete line. */
 export interface FollowPosition {
@@ -30,6 +32,8 @@ export type FollowerNotice =
   | { type: 'opened'; file: string; offset: number }
   | { type: 'rotated'; how: 'rename' | 'deleted' | 'truncated' | 'rewritten'; file: string }
   | { type: 'resumed-from-rotated'; file: string; offset: number }
+  /** A younger rotated generation, written while the collector was down, read whole before the current file. */
+  | { type: 'reading-rotated'; file: string }
   | { type: 'lost'; file: string; bytes: number; reason: string };
 
 export interface FileFollowerOptions {
@@ -66,6 +70,10 @@ interface OpenFile {
  */
 export class FileFollower {
   private current: OpenFile | undefined;
+  /** A compressed rotated file being read (before `current`). */
+  private gz: GzReader | undefined;
+  /** Rotated generations still to read, oldest first, after the file being read and before the path. */
+  private backlog: RotatedFile[] = [];
   private readonly pollMs: number;
   private readonly maxBatch: number;
   private stopped = false;
@@ -94,6 +102,12 @@ export class FileFollower {
   /** Resolves with lines as soon as there are some (or the checkpoint can move); undefined after stop(). */
   async next(): Promise<LineBatch | undefined> {
     while (!this.stopped) {
+      if (this.resumeFrom) await this.resume(this.resumeFrom);
+      if (this.gz) {
+        const batch = await this.readGz(this.gz);
+        if (batch) return batch;
+        continue;
+      }
       const c = await this.ensureOpen();
       if (!c) {
         await this.sleep();
@@ -114,9 +128,11 @@ export class FileFollower {
     this.wake?.();
     await this.current?.fh.close().catch(() => undefined);
     this.current = undefined;
+    this.gz?.close();
+    this.gz = undefined;
   }
 
-  private takeBatch(c: OpenFile, linesRead: number): LineBatch {
+  private takeBatch(c: Pick<OpenFile, 'pending' | 'identity' | 'name' | 'splitter'>, linesRead: number): LineBatch {
     const lines = c.pending;
     c.pending = [];
     return { identity: c.identity, file: c.name, lines, linesRead, position: { identity: c.identity, offset: c.splitter.committedOffset } };
@@ -147,26 +163,94 @@ export class FileFollower {
     const file: OpenFile = { fh, name, identity, readPos: offset, splitter: undefined as unknown as LineSplitter, pending: [], draining, drainingSince: Date.now() };
     file.splitter = new LineSplitter(
       (buf, start, end, off) => file.pending.push({ offset: off, text: buf.toString('utf8', start, end) }),
-      { needle: this.opts.needle, maxLineBytes: this.opts.maxLineBytes ?? 64 * 1024 },
+      this.splitterOptions(),
       offset,
     );
     return file;
   }
 
   private async ensureOpen(): Promise<OpenFile | undefined> {
-    if (this.current) return this.current;
-    const resume = this.resumeFrom;
+    return (this.current ??= await this.openPath(0));
+  }
+
+  /**
+   * Finds the checkpointed file: still at the path, or renamed (same inode, e.g. auth.log.1), or
+   * copied away by copytruncate (same first line, at least as long as the checkpoint offset), or
+   * compressed (auth.log.1.gz: same first line once decompressed). A rotated one is read to its end,
+   * then the younger generations rotated while the collector was down, then the path.
+   */
+  private async resume(cp: FollowPosition): Promise<void> {
     this.resumeFrom = undefined;
-    if (resume) {
-      const found = await this.findCheckpointedFile(resume);
-      if (found) {
-        this.current = found;
-        this.notice({ type: found.draining ? 'resumed-from-rotated' : 'opened', file: found.name, offset: resume.offset });
-        return found;
+    const atPath = await this.tryOpen(this.path);
+    if (atPath) {
+      if (sameInode(cp.identity, atPath.st) && (await this.continues(atPath.fh, cp))) {
+        this.current = this.newOpenFile(atPath.fh, this.path, cp.identity, cp.offset, false);
+        this.notice({ type: 'opened', file: this.path, offset: cp.offset });
+        return;
       }
-      this.notice({ type: 'lost', file: this.path, bytes: -1, reason: `checkpointed file ${fmt(resume.identity)} not found; starting ${this.path} from the beginning` });
+      await atPath.fh.close();
     }
-    return (this.current = await this.openPath(0));
+    const rotated = await listRotated(this.path);
+    const atPathId = atPath ? { dev: atPath.st.dev, ino: atPath.st.ino } : undefined;
+    const plain = await this.findRotated(cp);
+    if (plain) {
+      this.current = plain;
+      const ref = rotated.find((r) => r.file === plain.name);
+      this.backlog = ref ? youngerThan(rotated, ref, atPathId) : [];
+      this.notice({ type: 'resumed-from-rotated', file: plain.name, offset: cp.offset });
+      return;
+    }
+    for (const r of rotated.filter((f) => f.gz)) {
+      if (!cp.identity.fingerprint || (await gzFingerprint(r.file)) !== cp.identity.fingerprint) continue;
+      this.gz = new GzReader(r.file, cp.identity, cp.offset, this.splitterOptions());
+      this.backlog = youngerThan(rotated, r, atPathId);
+      this.notice({ type: 'resumed-from-rotated', file: r.file, offset: cp.offset });
+      return;
+    }
+    this.notice({ type: 'lost', file: this.path, bytes: -1, reason: `checkpointed file ${fmt(cp.identity)} not found; its unread rest is gone (size unknown); starting ${this.path} from the beginning` });
+  }
+
+  /** One batch of a compressed rotated file; at its end, on to the next generation. */
+  private async readGz(g: GzReader): Promise<LineBatch | undefined> {
+    const before = g.splitter.committedOffset;
+    const linesBefore = g.splitter.lines;
+    let end: boolean;
+    try {
+      end = await g.readSome(this.maxBatch);
+    } catch (err) {
+      end = true;
+      this.notice({ type: 'lost', file: g.name, bytes: -1, reason: `compressed file unreadable past offset ${g.splitter.committedOffset}: ${(err as Error).message}` });
+    }
+    if (end) {
+      g.close();
+      this.gz = undefined;
+      await this.openNextGeneration();
+    }
+    if (g.pending.length > 0 || g.splitter.committedOffset !== before) return this.takeBatch(g, g.splitter.lines - linesBefore);
+    return undefined;
+  }
+
+  /** After a rotated file: the next younger generation from the backlog, else the followed path. */
+  private async openNextGeneration(): Promise<void> {
+    while (this.backlog.length > 0) {
+      const f = this.backlog.shift()!;
+      if (f.gz) {
+        const fingerprint = await gzFingerprint(f.file);
+        if (!fingerprint) continue; // empty or unreadable: nothing to read
+        this.gz = new GzReader(f.file, { dev: f.dev, ino: f.ino, fingerprint }, 0, this.splitterOptions());
+      } else {
+        const o = await this.tryOpen(f.file);
+        if (!o) continue;
+        this.current = this.newOpenFile(o.fh, f.file, { dev: o.st.dev, ino: o.st.ino, fingerprint: await fingerprintOf(o.fh) }, 0, true);
+      }
+      this.notice({ type: 'reading-rotated', file: f.file });
+      return;
+    }
+    this.current = await this.openPath(0);
+  }
+
+  private splitterOptions() {
+    return { needle: this.opts.needle, maxLineBytes: this.opts.maxLineBytes ?? 64 * 1024 };
   }
 
   /** Opens the followed path from `offset`; undefined while it does not exist. */
@@ -182,22 +266,6 @@ export class FileFollower {
     const identity: FileIdentity = { dev: st.dev, ino: st.ino, fingerprint: await fingerprintOf(fh) };
     this.notice({ type: 'opened', file: this.path, offset });
     return this.newOpenFile(fh, this.path, identity, offset, false);
-  }
-
-  /**
-   * The checkpointed file: still at the path, or renamed (same inode, e.g. auth.log.1), or copied
-   * away by copytruncate (same first line, at least as long as the checkpoint offset).
-   */
-  private async findCheckpointedFile(cp: FollowPosition): Promise<OpenFile | undefined> {
-    const atPath = await this.tryOpen(this.path);
-    if (atPath) {
-      if (sameInode(cp.identity, atPath.st) && (await this.continues(atPath.fh, cp))) {
-        return this.newOpenFile(atPath.fh, this.path, cp.identity, cp.offset, false);
-      }
-      await atPath.fh.close();
-    }
-    const copy = await this.findRotated(cp);
-    return copy;
   }
 
   /** Same first line as the checkpoint and not shorter than its offset. */
@@ -287,7 +355,8 @@ export class FileFollower {
     c.splitter.end();
     if (c.pending.length > 0) return; // next() returns these first; we come back here at EOF again
     await c.fh.close();
-    this.current = await this.openPath(0);
+    this.current = undefined;
+    await this.openNextGeneration();
   }
 
   private notice(n: FollowerNotice): void {

@@ -28,8 +28,13 @@ export function sameInode(a: FileIdentity, b: { dev: number; ino: number }): boo
 export async function fingerprintOf(fh: FileHandle): Promise<string | undefined> {
   const buf = Buffer.alloc(FINGERPRINT_BYTES);
   const { bytesRead } = await fh.read(buf, 0, FINGERPRINT_BYTES, 0);
-  const nl = buf.subarray(0, bytesRead).indexOf(10);
-  if (nl < 0 && bytesRead < FINGERPRINT_BYTES) return undefined;
-  const head = nl < 0 ? buf : buf.subarray(0, nl + 1);
-  return createHash('sha256').update(head).digest('hex').slice(0, 16);
+  return fingerprintOfHead(buf.subarray(0, bytesRead));
+}
+
+/** The fingerprint of a file that starts with `head` (at least FINGERPRINT_BYTES of it, or all of a shorter file). */
+export function fingerprintOfHead(head: Buffer): string | undefined {
+  const nl = head.subarray(0, FINGERPRINT_BYTES).indexOf(10);
+  if (nl < 0 && head.length < FINGERPRINT_BYTES) return undefined;
+  const first = nl < 0 ? head.subarray(0, FINGERPRINT_BYTES) : head.subarray(0, nl + 1);
+  return createHash('sha256').update(first).digest('hex').slice(0, 16);
 }

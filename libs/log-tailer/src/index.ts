@@ -6,3 +6,5 @@ export * from './file-follower';
 export * from './checkpoint-store';
 export * from './journal-follower';
 export * from './journal-cursor-store';
+export * from './rotated-files';
+export * from './gz-reader';
