@@ -55,6 +55,8 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
   const sink = new KafkaHeartbeatSink(producer, {
     logger,
     onBrokerDown: (down) => monitor.setBlind('kafka', down),
+    // At least one round: a publish is slower than that only when the broker is gone.
+    stallMs: Math.max(5_000, config.HEARTBEAT_INTERVAL_MS),
     counters: { dropped: (kind, n) => sinkEvents.inc({ kind, outcome: 'dropped' }, n), published: (kind, n) => sinkEvents.inc({ kind, outcome: 'published' }, n) },
   });
   let mongo: Connection | undefined;

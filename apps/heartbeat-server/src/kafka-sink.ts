@@ -25,7 +25,15 @@ export class KafkaHeartbeatSink implements HeartbeatSink {
 
   constructor(
     private readonly producer: EventProducer,
-    private readonly o: { logger: Logger; onBrokerDown: (down: boolean) => void; counters?: SinkCounters; maxQueued?: number; batch?: number },
+    private readonly o: {
+      logger: Logger;
+      onBrokerDown: (down: boolean) => void;
+      counters?: SinkCounters;
+      maxQueued?: number;
+      batch?: number;
+      /** A publish unanswered this long means the broker is down (default 10 s); see flush(). */
+      stallMs?: number;
+    },
   ) {}
 
   get queued(): number {
@@ -73,6 +81,13 @@ export class KafkaHeartbeatSink implements HeartbeatSink {
     }
   }
 
+  private markDown(reason: string): void {
+    if (this.failing || this.stopped) return;
+    this.failing = true;
+    this.o.logger.error({ err: reason }, 'kafka publish failed: monitor blind until it works again');
+    this.o.onBrokerDown(true);
+  }
+
   private kick(): void {
     if (!this.flushing && !this.stopped) this.flushing = this.flush().finally(() => (this.flushing = null));
   }
@@ -82,9 +97,14 @@ export class KafkaHeartbeatSink implements HeartbeatSink {
     while (!this.stopped && this.queued > 0) {
       const alerts = this.alerts.slice(0, this.o.batch ?? 500);
       const statuses = alerts.length ? [] : this.statusQueue.slice(0, this.o.batch ?? 500);
+      // kafkajs retries a dead broker for about 30 s before a publish fails; the monitor should not
+      // judge listeners for that long without a working outlet, so a publish still unanswered after
+      // stallMs already counts as "broker down" (the publish itself goes on and is retried as usual).
+      const stall = setTimeout(() => this.markDown(`no answer from Kafka for ${this.o.stallMs ?? 10_000} ms`), this.o.stallMs ?? 10_000);
       try {
         if (alerts.length) await this.producer.publishMany(Topics.alerts, alerts.map((a) => ({ value: a, opts: { id: a.id, subject: a.entity.id } })));
         else await this.producer.publishMany(Topics.heartbeatStatus, statuses.map((s) => ({ value: s, opts: { id: `${s.server}/${s.node}/${s.listenerId}/${s.roundId}/${s.observedAt}`, subject: s.listenerId } })));
+        clearTimeout(stall);
         // Remove exactly what was sent (new items may have been appended meanwhile).
         if (alerts.length) this.alerts.splice(0, alerts.length);
         else this.statusQueue.splice(0, statuses.length);
@@ -96,12 +116,9 @@ export class KafkaHeartbeatSink implements HeartbeatSink {
           this.o.onBrokerDown(false);
         }
       } catch (err) {
+        clearTimeout(stall);
         attempt += 1;
-        if (!this.failing) {
-          this.failing = true;
-          this.o.logger.error({ err: (err as Error).message }, 'kafka publish failed: monitor blind until it works again');
-          this.o.onBrokerDown(true);
-        }
+        this.markDown((err as Error).message);
         await sleep(backoffDelay(attempt, { baseMs: 500, maxMs: 10_000 }), this.abort.signal);
       }
     }

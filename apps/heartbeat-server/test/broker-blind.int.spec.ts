@@ -90,9 +90,12 @@ describe('heartbeat-server when its Kafka broker goes away (private broker, real
 
     await kafka.stop();
     const stoppedAt = Date.now();
-    // The sink notices at the next round's status publish (kafkajs gives up after its retries).
+    // The sink notices at the next round's status publish: unanswered for 5 s (max(5 s, interval)) is
+    // down, long before kafkajs gives up on its retries (≈ 30 s).
     await waitFor('blind (kafka)', () => app!.monitor.view().blind.includes('kafka'), 90_000, 100);
     const detectMs = Date.now() - stoppedAt;
+    if (process.env.HEARTBEAT_TEST_REPORT) process.stderr.write(`broker down → blind after ${detectMs} ms\n`);
+    expect(detectMs).toBeLessThan(5000 + 2 * INTERVAL + 3000);
     const view = app!.monitor.view();
     expect(view.listeners.map((l) => l.state)).toEqual(['unknown', 'unknown']);
     const api = (await (await fetch(`${baseUrl()}/v1/listeners`)).json()) as { blind: string[]; listeners: Array<{ state: string }> };
@@ -110,7 +113,9 @@ describe('heartbeat-server when its Kafka broker goes away (private broker, real
     clients[1].kill('SIGCONT');
 
     await kafka.start();
+    const restartedAt = Date.now();
     await waitFor('seeing again', () => app!.monitor.view().blind.length === 0, 90_000, 100);
+    if (process.env.HEARTBEAT_TEST_REPORT) process.stderr.write(`broker back → seeing after ${Date.now() - restartedAt} ms\n`);
     await waitFor('listeners ok again', () => ids.every((id) => state(id) === 'ok'), 20_000);
     await new Promise((r) => setTimeout(r, 3 * INTERVAL)); // past the grace window: still no listener alerts
 

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { ListenersResponse, Topics, type AlertEvent } from '@watchkeeper/contracts';
 import { createHeartbeatResponder, WorkQueue } from '@watchkeeper/heartbeat';
-import { createKafka, ensureTopics } from '@watchkeeper/kafka';
+import { createKafka, ensureTopics, positionAtEnd } from '@watchkeeper/kafka';
 import { createLogger, createMetrics, loadConfig } from '@watchkeeper/runtime';
 import { NS_PUBSUB_OWNER, PubsubClient, xml, XmppSession } from '@watchkeeper/xmpp';
 import type { Consumer } from 'kafkajs';
@@ -47,7 +47,10 @@ describe('heartbeat-server with three heartbeat-clients (real Prosody, Kafka, Mo
     consumer = kafka.consumer({ groupId: `hb-int-${suite}` });
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.alerts.name, fromBeginning: false });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    // Positioned, not just joined: a new group resolves "latest" at its first fetch, after the join.
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, (e) => void positionAtEnd(kafka, consumer, `hb-int-${suite}`, Topics.alerts.name, e.payload.memberAssignment[Topics.alerts.name] ?? []).then(resolve)),
+    );
     await consumer.run({
       eachMessage: async ({ message }) => {
         const a = Topics.alerts.schema.parse(JSON.parse(String(message.value)));
