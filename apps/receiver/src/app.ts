@@ -4,6 +4,7 @@ import { ArtifactStore, CodeVersionGate } from '@watchkeeper/artifact-store';
 import { BruteForceDetector, FleetHealthMonitor, Periodic, RequestLog } from '@watchkeeper/fleet-health';
 import { HostHealthStore } from '@watchkeeper/host-health-store';
 import { dashboardProxyRoutes, dashboardRouter } from '@watchkeeper/dashboard';
+import { LoadShedder } from '@watchkeeper/http-api';
 import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
 import { Outbox } from '@watchkeeper/outbox';
@@ -29,6 +30,8 @@ export interface ReceiverParts {
   requestLog: RequestLog;
   sshEvents: SshEventStore;
   sshConsumer: ConsumerRunner<typeof Topics.sshEvents.schema>;
+  /** Refuses requests beyond what the receiver can serve (its in-flight count is read by tests). */
+  shedder: LoadShedder;
   /** Resolves when the ssh-events consumer has joined its group (partitions assigned). */
   sshJoined: Promise<void>;
 }
@@ -48,6 +51,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
   let periodic: Periodic[] = [];
   let consumerLoop: Promise<void> | undefined;
   let stopping = false;
+  let shedder: LoadShedder | undefined;
 
   return {
     get port() {
@@ -58,7 +62,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       return parts;
     },
     async start() {
-      const conn = await connectMongo({ url: config.MONGO_URL, dbName: config.RECEIVER_MONGO_DB, logger, serverSelectionTimeoutMS: 2000 });
+      const conn = await connectMongo({ url: config.MONGO_URL, dbName: config.RECEIVER_MONGO_DB, logger, serverSelectionTimeoutMS: 2000, timeoutMS: config.RECEIVER_DB_TIMEOUT_MS });
       // The outbox and the request log are written all the time: each gets its own database, which
       // on FerretDB/SQLite is its own file with its own writer lock (on MongoDB it changes nothing).
       const outboxDb = conn.useDb(`${config.RECEIVER_MONGO_DB}_outbox`, { useCache: true });
@@ -88,8 +92,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         },
       });
       const sshJoined = new Promise<void>((resolve) => sshConsumer.onGroupJoin(() => resolve()));
-      parts = { conn, databases: [conn, outboxDb, requestsDb], outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, sshJoined };
-
+      
       const ops = opsRouter({
         registry,
         checks: {
@@ -99,6 +102,16 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         },
         isStopping: () => stopping,
       });
+      // Requests beyond what the receiver can serve are refused at once (503 + Retry-After), before
+      // anything is read or stored; the host-facing liveness answer is never refused.
+      shedder = new LoadShedder({
+        maxInFlight: config.RECEIVER_MAX_IN_FLIGHT,
+        maxEventLoopLagMs: config.RECEIVER_MAX_EVENT_LOOP_LAG_MS,
+        registry,
+        exempt: (req) => req.path === '/v1/health',
+      });
+      shedder.start();
+      parts = { conn, databases: [conn, outboxDb, requestsDb], outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, sshJoined, shedder };
       const app = receiverHttpApp(
         { logger, adminToken: config.WATCHKEEPER_ADMIN_TOKEN, tokens, hostHealth, artifacts, gate: new CodeVersionGate(config.RECEIVER_ALLOWED_COMMITS, config.RECEIVER_UPDATE_HINT), requestLog, fleetHealth, bruteForce, sshEvents, now },
         ops,
@@ -107,6 +120,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
           validateResponses: deps.validateResponses,
           extraRoutes: [dashboardProxyRoutes({ heartbeatServerUrl: config.HEARTBEAT_SERVER_URL, alertDispatcherUrl: config.ALERT_DISPATCHER_URL })],
           pages: dashboardRouter(),
+          shedder,
         },
       );
       server = await listen(app, config.RECEIVER_PORT, config.HTTP_HOST);
@@ -125,6 +139,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       stopping = true;
       abort.abort();
       await server?.close();
+      shedder?.stop();
       for (const p of periodic) await p.stop();
       if (parts) {
         await parts.sshConsumer.stop().catch((err) => logger.warn({ err }, 'ssh-events consumer stop failed'));

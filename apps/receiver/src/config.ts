@@ -26,6 +26,9 @@ Environment:
   BRUTE_FORCE_WINDOW_MS        … within this window is a brute-force alert (default 600000 = 10 min)
   RECEIVER_SSH_GROUP           Kafka consumer group for ssh-events (default watchkeeper-receiver-ssh-stats)
   RECEIVER_SSH_FROM_BEGINNING  a new group reads the topic from its start (default true; false: from now)
+  RECEIVER_MAX_IN_FLIGHT       requests answered at once beyond which new ones get 503 + Retry-After (default 128; 0: no limit)
+  RECEIVER_MAX_EVENT_LOOP_LAG_MS  event-loop lag beyond which new requests get 503 + Retry-After (default 200; 0: not checked)
+  RECEIVER_DB_TIMEOUT_MS       limit for each MongoDB operation; a stuck database gives 503 + Retry-After (default 5000)
   TOKEN_CACHE_MS               how long a verified host token is trusted without a database read (default 5000)
   HEARTBEAT_SERVER_URL         heartbeat-server read API the dashboard proxies (default http://127.0.0.1:8081)
   ALERT_DISPATCHER_URL         alert-dispatcher API the dashboard proxies (default http://127.0.0.1:8082)
@@ -70,6 +73,9 @@ export const configSchema = z.object({
   BRUTE_FORCE_WINDOW_MS: env.durationMs(10 * 60_000),
   RECEIVER_SSH_GROUP: z.string().min(1).default('watchkeeper-receiver-ssh-stats'),
   RECEIVER_SSH_FROM_BEGINNING: env.bool(true),
+  RECEIVER_MAX_IN_FLIGHT: z.coerce.number().int().nonnegative().default(128),
+  RECEIVER_MAX_EVENT_LOOP_LAG_MS: z.coerce.number().int().nonnegative().default(200),
+  RECEIVER_DB_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   TOKEN_CACHE_MS: z.coerce.number().int().nonnegative().default(5000),
   HEARTBEAT_SERVER_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8081'),
   ALERT_DISPATCHER_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8082'),

@@ -56,6 +56,9 @@ export async function startReceiver(env: Record<string, string> = {}, opts: { cl
     RECEIVER_SSH_GROUP: uniq('wk-test-receiver'),
     // Other suites keep filling the shared topic: start from now, not from its whole history.
     RECEIVER_SSH_FROM_BEGINNING: 'false',
+    // The receiver shares its event loop with jest here (module loading, the tests' own work): lag
+    // says little about the receiver. Shedding on lag is covered by libs/http-api's unit test.
+    RECEIVER_MAX_EVENT_LOOP_LAG_MS: '0',
     ...env,
   });
   const logger = createLogger({ service: 'receiver-test', level: config.LOG_LEVEL });
@@ -154,6 +157,9 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 export class CuttableProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  /** Client connections and their upstream (none while frozen: connected on thaw). */
+  private readonly pairs = new Map<net.Socket, net.Socket | undefined>();
+  private frozen = false;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
@@ -161,16 +167,38 @@ export class CuttableProxy {
   async open(port = this.port): Promise<void> {
     if (this.server) return;
     this.server = net.createServer((client) => {
-      const upstream = net.connect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
+      this.track(client);
+      this.pairs.set(client, undefined);
+      client.on('close', () => this.pairs.delete(client));
+      // A stuck server accepts connections and never answers: connected upstream only on thaw.
+      if (!this.frozen) this.connect(client);
+      else client.pause();
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** The server hangs (like a SIGSTOPped process): nothing is forwarded either way until thaw. */
+  freeze(): void {
+    this.frozen = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe();
+      upstream?.unpipe();
+      client.pause();
+      upstream?.pause();
+    }
+  }
+
+  /** The server goes on where it stopped: everything held is forwarded, nothing is dropped. */
+  thaw(): void {
+    this.frozen = false;
+    for (const [client, upstream] of this.pairs) {
+      if (!upstream) this.connect(client);
+      else {
+        client.pipe(upstream);
+        upstream.pipe(client);
+      }
+    }
   }
 
   async cut(): Promise<void> {
@@ -178,6 +206,19 @@ export class CuttableProxy {
     this.server = undefined;
     for (const sock of this.sockets) sock.destroy();
     await new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
+  }
+
+  private connect(client: net.Socket): void {
+    const upstream = net.connect(this.target.port, this.target.host);
+    this.track(upstream);
+    this.pairs.set(client, upstream);
+    client.pipe(upstream).pipe(client);
+  }
+
+  private track(s: net.Socket): void {
+    this.sockets.add(s);
+    s.on('close', () => this.sockets.delete(s));
+    s.on('error', () => s.destroy());
   }
 }
 

@@ -3,3 +3,4 @@ export * from './validate';
 export * from './error-handler';
 export * from './http-api';
 export * from './docs';
+export * from './load-shedding';

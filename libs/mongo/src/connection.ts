@@ -6,13 +6,25 @@ import type { Logger } from '@watchkeeper/runtime';
  * `ensureIndexes`, so a deploy fails fast on an index it cannot build instead of building it lazily.
  * Only features that both MongoDB 7+ and FerretDB 1.x support are used (see docs/operations.md).
  */
-export async function connectMongo(opts: { url: string; dbName: string; logger: Logger; serverSelectionTimeoutMS?: number }): Promise<Connection> {
+export async function connectMongo(opts: {
+  url: string;
+  dbName: string;
+  logger: Logger;
+  serverSelectionTimeoutMS?: number;
+  /**
+   * Driver-side limit for every operation, from connection checkout to the answer (the driver's
+   * client-side operation timeout, `timeoutMS`; it also sends maxTimeMS): a stuck server then fails
+   * an operation with MongoOperationTimeoutError instead of hanging it. Unset: no limit.
+   */
+  timeoutMS?: number;
+}): Promise<Connection> {
   const conn = mongoose.createConnection(opts.url, {
     dbName: opts.dbName,
     autoIndex: false,
     autoCreate: false,
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000,
     maxPoolSize: 20,
+    ...(opts.timeoutMS ? { timeoutMS: opts.timeoutMS } : {}),
   });
   conn.on('disconnected', () => opts.logger.warn({ db: opts.dbName }, 'mongodb disconnected'));
   conn.on('reconnected', () => opts.logger.info({ db: opts.dbName }, 'mongodb reconnected'));

@@ -1,7 +1,7 @@
 import express from 'express';
 import helmet from 'helmet';
 import { SCHEMA_VERSION } from '@watchkeeper/contracts';
-import { docsRouter, HttpApi, jsonErrorHandler, notFoundHandler } from '@watchkeeper/http-api';
+import { docsRouter, HttpApi, jsonErrorHandler, notFoundHandler, type LoadShedder } from '@watchkeeper/http-api';
 import { requireAdmin, requireHost } from './auth';
 import { receiverErrorClassifier } from './classify-errors';
 import type { ReceiverDeps, RouteContext } from './deps';
@@ -20,6 +20,8 @@ export interface ReceiverHttpOptions {
   extraRoutes?: Array<(ctx: RouteContext) => void>;
   /** Mounted ahead of the JSON index at `/` (the dashboard's pages). */
   pages?: express.RequestHandler;
+  /** Refuses API requests beyond what the service can serve (mounted ahead of the API routes). */
+  shedder?: LoadShedder;
 }
 
 /** The receiver's API declared once; also usable without stores, to render the OpenAPI document. */
@@ -67,6 +69,7 @@ export function receiverHttpApp(deps: ReceiverDeps, ops: express.Router, opts: R
     res.json(document);
   });
   app.use(docsRouter({ specUrl: '/openapi.json', title: 'Watchkeeper receiver API' }));
+  if (opts.shedder) app.use('/v1', opts.shedder.middleware());
   app.use(api.router);
   app.use(notFoundHandler());
   app.use(jsonErrorHandler({ logger: deps.logger, classify: receiverErrorClassifier(opts.retryAfterSeconds ?? 5) }));

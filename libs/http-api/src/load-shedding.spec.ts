@@ -1,0 +1,69 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express from 'express';
+import { createLogger, createMetrics } from '@watchkeeper/runtime';
+import { jsonErrorHandler } from './error-handler';
+import { LoadShedder } from './load-shedding';
+
+describe('LoadShedder', () => {
+  let server: Server;
+  let base: string;
+  let lag = 0;
+  const registry = createMetrics('shed-test');
+  const shedder = new LoadShedder({ maxInFlight: 2, maxEventLoopLagMs: 100, retryAfterSeconds: 2, registry, lagMs: () => lag, exempt: (req) => req.path === '/health' });
+  const held: Array<() => void> = [];
+  let handled = 0;
+
+  beforeAll(async () => {
+    const app = express();
+    app.use(shedder.middleware());
+    app.get('/health', (_req, res) => void res.json({ ok: true }));
+    app.put('/slow', express.json(), async (_req, res) => {
+      handled++;
+      await new Promise<void>((r) => held.push(r));
+      res.json({ ok: true });
+    });
+    app.use(jsonErrorHandler({ logger: createLogger({ service: 'shed-test', level: 'silent' }) }));
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  const put = () => fetch(`${base}/slow`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+  const metric = async (reason: string) => Number(new RegExp(`watchkeeper_http_shed_total\\{reason="${reason}",service="shed-test"\\} (\\d+)`).exec(await registry.metrics())?.[1]);
+
+  it('refuses requests beyond the in-flight limit at once with 503 + Retry-After, without running the handler, and counts them', async () => {
+    const first = [put(), put()];
+    while (handled < 2) await new Promise((r) => setTimeout(r, 5));
+    expect(shedder.inFlight).toBe(2);
+    const refused = await put();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('2');
+    expect(await refused.json()).toMatchObject({ error: 'overloaded', details: { reason: 'in-flight' } });
+    expect(handled).toBe(2);
+    expect((await fetch(`${base}/health`)).status).toBe(200); // exempt
+    expect(await metric('in-flight')).toBe(1);
+
+    for (const release of held.splice(0)) release();
+    expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
+    while (shedder.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+    const again = put();
+    while (handled < 3) await new Promise((r) => setTimeout(r, 5));
+    held.splice(0).forEach((r) => r());
+    expect((await again).status).toBe(200);
+  });
+
+  it('refuses while the event loop lags beyond the limit', async () => {
+    lag = 250;
+    const refused = await put();
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ details: { reason: 'event-loop-lag' } });
+    expect(await metric('event-loop-lag')).toBe(1);
+    lag = 5;
+    const ok = put();
+    while (held.length === 0) await new Promise((r) => setTimeout(r, 5));
+    held.splice(0).forEach((r) => r());
+    expect((await ok).status).toBe(200);
+  });
+});

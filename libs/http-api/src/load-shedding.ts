@@ -1,0 +1,99 @@
+import type { Request, RequestHandler } from 'express';
+import { prom, type Registry } from '@watchkeeper/runtime';
+import { HttpError } from './errors';
+
+export interface LoadShedderOptions {
+  /** Requests being answered at once beyond which new ones are refused (0: no limit). */
+  maxInFlight: number;
+  /** Event-loop lag beyond which new requests are refused (0: not checked). */
+  maxEventLoopLagMs: number;
+  retryAfterSeconds?: number;
+  registry?: Registry;
+  /** Requests never refused (cheap liveness answers). */
+  exempt?: (req: Request) => boolean;
+  /** The lag source; by default a timer measuring how late it fires (tests pass their own). */
+  lagMs?: () => number;
+}
+
+export type ShedReason = 'in-flight' | 'event-loop-lag';
+
+/**
+ * Load shedding: under more load than the service can serve, a request is answered 503 with
+ * Retry-After at once — before its body is read or anything is stored — instead of queueing until
+ * every request is late and memory grows. Mount it ahead of the routes it protects.
+ */
+export class LoadShedder {
+  private inFlight_ = 0;
+  private lag = 0;
+  private timer?: NodeJS.Timeout;
+  private readonly shed?: prom.Counter<'reason'>;
+
+  constructor(private readonly opts: LoadShedderOptions) {
+    if (opts.registry) {
+      this.shed = new prom.Counter({ name: 'watchkeeper_http_shed_total', help: 'Requests refused with 503 because the service was overloaded', labelNames: ['reason'], registers: [opts.registry] });
+      for (const reason of ['in-flight', 'event-loop-lag'] satisfies ShedReason[]) this.shed.inc({ reason }, 0);
+      const inFlight = () => this.inFlight_;
+      new prom.Gauge({
+        name: 'watchkeeper_http_in_flight',
+        help: 'Requests being answered now (those the load shedder counts)',
+        registers: [opts.registry],
+        collect() {
+          this.set(inFlight());
+        },
+      });
+    }
+  }
+
+  get inFlight(): number {
+    return this.inFlight_;
+  }
+
+  /** Starts measuring event-loop lag (a timer that does not keep the process alive). */
+  start(): void {
+    if (this.opts.lagMs || this.opts.maxEventLoopLagMs <= 0 || this.timer) return;
+    const every = 50;
+    let expected = performance.now() + every;
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      // Smoothed: one long GC pause or a cold require is not overload; lag that lasts is.
+      this.lag = 0.7 * this.lag + 0.3 * Math.max(0, now - expected);
+      expected = now + every;
+    }, every);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Why a request arriving now would be refused, or undefined. */
+  overloaded(): ShedReason | undefined {
+    if (this.opts.maxInFlight > 0 && this.inFlight_ >= this.opts.maxInFlight) return 'in-flight';
+    const lag = this.opts.lagMs ? this.opts.lagMs() : this.lag;
+    if (this.opts.maxEventLoopLagMs > 0 && lag > this.opts.maxEventLoopLagMs) return 'event-loop-lag';
+    return undefined;
+  }
+
+  middleware(): RequestHandler {
+    return (req, res, next) => {
+      if (this.opts.exempt?.(req)) return next();
+      const reason = this.overloaded();
+      if (reason) {
+        this.shed?.inc({ reason });
+        // Node discards a small unread body after the answer; a large one (an upload) is not worth
+        // reading just to throw it away: that connection is closed instead.
+        const big = Number(req.headers['content-length'] ?? 0) > 64 * 1024 || req.headers['transfer-encoding'] !== undefined;
+        const headers: Record<string, string> = { 'Retry-After': String(this.opts.retryAfterSeconds ?? 1), ...(big ? { Connection: 'close' } : {}) };
+        return next(new HttpError(503, 'overloaded', 'the service is overloaded; nothing was stored — retry after the given seconds', { reason }, headers));
+      }
+      this.inFlight_++;
+      let done = false;
+      res.once('close', () => {
+        if (!done) this.inFlight_--;
+        done = true;
+      });
+      next();
+    };
+  }
+}
