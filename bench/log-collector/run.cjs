@@ -13,6 +13,10 @@ const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'apps/log-collector/bin/watchkeeper-log-collector.js');
 const WORK = path.join(ROOT, 'bench/.work/log-collector');
 const LINES = Number(process.argv[2] ?? 1_000_000);
+/** Lines written to journal files for the journald figure (a journal is ≈ 0.3 KB per entry on disk). */
+const JOURNAL_LINES = Number(process.env.BENCH_JOURNAL_LINES ?? 200_000);
+/** Hand-written notes (before/after, reasons) appended below the generated figures. */
+const NOTES = path.join(__dirname, 'results-notes.md');
 const FILE = path.join(WORK, `auth-${LINES}.log`);
 const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
 const KAFKA_PORT = 19092;
@@ -32,8 +36,11 @@ function best(n, fn) {
   return runs.sort((a, b) => a.wall - b.wall)[0];
 }
 
-async function fileToKafka() {
-  const size = fs.statSync(FILE).size;
+/**
+ * Runs the collector bin against a private broker until `isDone(metric)`; `env` picks the source.
+ * `floorCount`: after the run, kafkajs alone sends as many messages of the same shape (the floor).
+ */
+async function shipToKafka(env, isDone, floorCount = true) {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wk-bench-kafka-'));
   const kenv = { ...process.env, KAFKA_PORT: String(KAFKA_PORT), KAFKA_CONTROLLER_PORT: String(KAFKA_PORT + 1), WATCHKEEPER_RUN_DIR: runDir, WATCHKEEPER_MANAGED: 'kafka' };
   delete kenv.KAFKA_BROKERS;
@@ -42,7 +49,7 @@ async function fileToKafka() {
   const db = `wk_bench_lc_${Date.now().toString(36)}`;
   const port = 18000 + Math.floor(Math.random() * 1000);
   const child = spawn(process.execPath, [BIN], {
-    env: { ...process.env, LOG_COLLECTOR_FILES: FILE, LOG_COLLECTOR_HOST: 'bench', LOG_COLLECTOR_TZ: 'UTC', KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`, MONGO_URL, MONGO_DB: db, LOG_COLLECTOR_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...env, LOG_COLLECTOR_HOST: 'bench', LOG_COLLECTOR_TZ: 'UTC', KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`, MONGO_URL, MONGO_DB: db, LOG_COLLECTOR_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const started = Date.now();
@@ -65,7 +72,7 @@ async function fileToKafka() {
       sent = metric('watchkeeper_log_collector_events_sent_total');
       if (read > 0 && !firstRead) firstRead = Date.now();
       // Done when the checkpoint reached the end of the file: every event acknowledged by Kafka.
-      if (metric('watchkeeper_log_collector_checkpoint_offset_bytes') >= size) done = Date.now();
+      if (isDone(metric)) done = Date.now();
     }
   } finally {
     child.kill('SIGTERM');
@@ -74,14 +81,46 @@ async function fileToKafka() {
   // The floor on the same broker: kafkajs alone sending as many messages of the same shape.
   let floor;
   try {
-    if (done) floor = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'kafkajs-floor.cjs'), `127.0.0.1:${KAFKA_PORT}`, String(sent)], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop());
+    if (done && floorCount) floor = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'kafkajs-floor.cjs'), `127.0.0.1:${KAFKA_PORT}`, String(sent)], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop());
   } finally {
     kafka('stop');
     fs.rmSync(runDir, { recursive: true, force: true });
     execFileSync(process.execPath, ['-e', `require('mongoose').createConnection(${JSON.stringify(MONGO_URL)}).asPromise().then(c=>c.useDb(${JSON.stringify(db)}).dropDatabase().then(()=>c.close()))`], { cwd: ROOT });
   }
   if (!done) throw new Error(`collector did not finish: ${read} lines read, ${sent} events sent`);
-  return { seconds: (done - firstRead) / 1000, total: (done - started) / 1000, sent, peakRss, cpuSeconds, floor };
+  return { seconds: (done - firstRead) / 1000, total: (done - started) / 1000, sent, read, peakRss, cpuSeconds, floor };
+}
+
+function fileToKafka() {
+  const size = fs.statSync(FILE).size;
+  // Done when the checkpoint reached the end of the file: every event acknowledged by Kafka.
+  return shipToKafka({ LOG_COLLECTOR_FILES: FILE }, (metric) => metric('watchkeeper_log_collector_checkpoint_offset_bytes') >= size);
+}
+
+/**
+ * The journald source on real journal files holding JOURNAL_LINES of the same generator's lines
+ * (RFC 3339 stamps), read by the real journalctl; beside journalctl alone printing the same entries.
+ */
+async function journalToKafka() {
+  const dir = path.join(WORK, `journal-${JOURNAL_LINES}`);
+  const metaFile = path.join(dir, 'meta.json');
+  if (!fs.existsSync(metaFile)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    const out = execFileSync(process.execPath, [path.join(__dirname, 'make-journal.cjs'), dir, String(JOURNAL_LINES), '1'], { encoding: 'utf8' });
+    fs.writeFileSync(metaFile, out.trim().split('\n').pop());
+  }
+  const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+  const ids = ['sshd', 'sshd-session', 'sshd-auth'];
+  const matches = [...ids.map((i) => `SYSLOG_IDENTIFIER=${i}`), '+', ...ids.map((i) => `_COMM=${i}`)];
+  const journalctl = best(3, () =>
+    timed('journalctl', [`--directory=${dir}`, '--output=json', '--no-pager', '--output-fields=MESSAGE,SYSLOG_IDENTIFIER,_COMM,_PID,SYSLOG_PID,_HOSTNAME', ...matches]),
+  );
+  const k = await shipToKafka(
+    { LOG_COLLECTOR_SOURCE: 'journald', LOG_COLLECTOR_JOURNAL_DIRECTORY: dir },
+    (metric) => metric('watchkeeper_log_collector_journal_checkpoint_time_seconds') >= meta.lastSshdSeconds - 0.001,
+    false,
+  );
+  return { ...k, meta, journalctl };
 }
 
 async function main() {
@@ -92,6 +131,11 @@ async function main() {
     console.log(await fileToKafka());
     return;
   }
+  if (process.env.BENCH_ONLY === 'journal') {
+    console.log(await journalToKafka());
+    return;
+  }
+  const uptime0 = execFileSync('uptime', { encoding: 'utf8' }).trim();
   const size = fs.statSync(FILE).size;
   const load0 = os.loadavg()[0];
 
@@ -109,7 +153,11 @@ async function main() {
   const f2bMatched = Number((/Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(fs.readFileSync(f2bOutFile, 'utf8')) ?? [])[1]);
   console.error('fail2ban-regex done; file → Kafka next');
   const k = await fileToKafka();
+  console.error('file → Kafka done; journald → Kafka next');
+  const j = await journalToKafka();
   const load1 = os.loadavg()[0];
+  const uptime1 = execFileSync('uptime', { encoding: 'utf8' }).trim();
+  const jRate = (n, sec) => Math.round(n / sec).toLocaleString('en');
 
   const rate = (s) => Math.round(LINES / s).toLocaleString('en');
   const sum = (f) => countJson.days.reduce((n, d) => n + d[f], 0);
@@ -121,6 +169,7 @@ Run: \`node bench/log-collector/run.cjs\` after \`npx tsc -b\`, \`bash bench/log
 and \`bash tools/infra/stack.sh start\`. Machine: ${os.cpus().length} cores (${os.cpus()[0].model}), Node ${process.version}.
 Date: ${new Date().toISOString()}. 1-minute load average at start / end: ${load0.toFixed(2)} / ${load1.toFixed(2)}
 (other engineers' builds and tests share the 2 cores; their load counts against these figures).
+\`uptime\` before: \`${uptime0}\`; after: \`${uptime1}\`.
 
 ## One-shot: \`count\` beside its peers on the same file (best of 3 for grep and count, 1 run of fail2ban-regex)
 
@@ -145,7 +194,20 @@ Date: ${new Date().toISOString()}. 1-minute load average at start / end: ${load0
 | CPU of the collector (user+sys) | ${k.cpuSeconds.toFixed(1)} s (${((k.cpuSeconds / k.sent) * 1e6).toFixed(0)} µs per event) | |
 | peak RSS of the collector | ${k.peakRss.toFixed(0)} MB | < 150 MB: ${k.peakRss < 150 ? 'met' : '**NOT met**'} |
 ${k.floor ? `| floor: kafkajs alone, ${k.sent.toLocaleString('en')} messages of the same shape (JSON + 6 CloudEvents headers, requests of 250, acks=all) | ${k.floor.seconds.toFixed(1)} s wall, ${k.floor.cpuSeconds.toFixed(1)} s CPU (${((k.floor.cpuSeconds / k.sent) * 1e6).toFixed(0)} µs per message), ${Math.round(k.sent / k.floor.seconds).toLocaleString('en')} messages/s, RSS ${k.floor.rssMb.toFixed(0)} MB | |
-` : ''}`;
+` : ''}
+## Journald → Kafka (the collector bin with \`LOG_COLLECTOR_SOURCE=journald\`, same private broker)
+
+Journal files: ${j.meta.entries.toLocaleString('en')} entries of the same generator (RFC 3339 stamps) written by Debian's
+systemd-journal-remote (bench/log-collector/make-journal.cjs); journalctl's matches keep the ${j.meta.sshdEntries.toLocaleString('en')} sshd entries.
+
+| figure | value |
+| --- | --- |
+| sustained (first entry read → all sshd entries published with acks=all and the cursor saved) | ${jRate(j.meta.sshdEntries, j.seconds)} sshd entries/s = ${jRate(j.meta.entries, j.seconds)} auth.log-equivalent lines/s (${j.seconds.toFixed(1)} s) |
+| events sent | ${j.sent.toLocaleString('en')} |
+| CPU of the collector (user+sys; journalctl is a child process, not included) | ${j.cpuSeconds.toFixed(1)} s (${((j.cpuSeconds / j.sent) * 1e6).toFixed(0)} µs per event) |
+| peak RSS of the collector | ${j.peakRss.toFixed(0)} MB |
+| floor: \`journalctl -o json\` alone printing the same entries (best of 3) | ${j.journalctl.wall.toFixed(2)} s wall, ${j.journalctl.cpu.toFixed(2)} s CPU: ${jRate(j.meta.sshdEntries, j.journalctl.wall)} entries/s |
+${fs.existsSync(NOTES) ? '\n' + fs.readFileSync(NOTES, 'utf8') : ''}`;
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench/results/log-collector.md'), md);
   process.stdout.write(md);
