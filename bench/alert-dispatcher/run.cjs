@@ -199,7 +199,8 @@ pools:
   const producer = new EventProducer(kafka, 'bench/alert-dispatcher');
   await producer.connect();
 
-  const child = spawn(process.execPath, [path.join(repo, 'apps/alert-dispatcher/bin/watchkeeper-alert-dispatcher.js')], {
+  // Executed as the bin (not `node bin`), so the V8 flags on its #! line apply as in production.
+  const child = spawn(path.join(repo, 'apps/alert-dispatcher/bin/watchkeeper-alert-dispatcher.js'), [], {
     env: {
       PATH: process.env.PATH,
       KAFKA_BROKERS,

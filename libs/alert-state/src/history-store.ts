@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { AlertEvent, AlertHistoryEntry } from '@watchkeeper/contracts';
+import { replaceAllById } from '@watchkeeper/mongo';
 import type { Decision } from './transition';
 
 /** What happened to the alert at one recipient when it was received. */
@@ -136,12 +137,8 @@ export class AlertHistoryStore {
     const offsets = records.map((r) => BigInt(r.kafka.offset));
     const min = offsets.reduce((a, b) => (b < a ? b : a)).toString();
     const max = offsets.reduce((a, b) => (b > a ? b : a)).toString();
-    await this.buckets.replaceOne(
-      { _id: id },
-      { _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) },
-      { upsert: true },
-    );
-    await this.counts.replaceOne({ _id: id }, { _id: id, receivedAt, ...countBatch(records) }, { upsert: true });
+    await replaceAllById(this.buckets, [{ _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) }]);
+    await replaceAllById(this.counts, [{ _id: id, receivedAt, ...countBatch(records) }]);
   }
 
   /** Drops a pending batch that a redelivery replaced with a different one. */

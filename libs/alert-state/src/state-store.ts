@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { replaceAllById } from '@watchkeeper/mongo';
 import type { AlertState } from './transition';
 
 type AlertStateDoc = Omit<AlertState, 'fingerprint'> & { _id: string };
@@ -46,12 +47,9 @@ export class AlertStateStore {
 
   async saveMany(states: AlertState[]): Promise<void> {
     if (states.length === 0) return;
-    await this.model.bulkWrite(
-      states.map((s) => {
-        const { fingerprint, ...rest } = s;
-        return { replaceOne: { filter: { _id: fingerprint }, replacement: { _id: fingerprint, ...rest } as AlertStateDoc, upsert: true } };
-      }),
-      { ordered: false },
+    await replaceAllById(
+      this.model,
+      states.map(({ fingerprint, ...rest }) => ({ _id: fingerprint, ...rest })),
     );
   }
 

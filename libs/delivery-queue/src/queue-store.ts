@@ -3,7 +3,7 @@ import type { Connection, Model } from 'mongoose';
 import type { DeliveryRecord } from '@watchkeeper/contracts';
 import { insertAllOnce, replaceAllById } from '@watchkeeper/mongo';
 import { emptyOccupancy, type Occupancy } from './admission';
-import { deadSchema, digestSchema, refsOf, segmentSchema, type DeadLetterDoc, type DigestLog, type SegmentDoc, type SettleRef } from './delivery-docs';
+import { deadSchema, digestItems, digestSchema, refsOf, segmentSchema, type DeadLetterDoc, type DigestLog, type SegmentDoc, type SettleRef } from './delivery-docs';
 import { deadRecord, digestRecord, queueRecord } from './records';
 import type { QueueItem } from './types';
 
@@ -200,7 +200,7 @@ export class DeliveryStore {
       _id: digestId,
       recipient: items[0].recipient,
       at,
-      items: items.map((i) => ({
+      items: JSON.stringify(items.map((i) => ({
         id: i._id,
         alertId: i.notification.alertId,
         fingerprint: i.notification.fingerprint,
@@ -213,7 +213,7 @@ export class DeliveryStore {
         attempts: i.attempts + 1,
         generation: i.generation,
         routedTo: i.originalRecipient ?? i.recipient,
-      })),
+      }))),
       counts: [...counts.values()],
       segs: refs.map((r) => r.seg),
       refs,
@@ -316,7 +316,7 @@ export class DeliveryStore {
     if (!filter.outcome || filter.outcome === 'delivered') {
       const logs = await this.digests.find({ at: { $gte: filter.since } }).sort({ at: -1 }).lean<DigestLog[]>();
       for (const l of logs) {
-        for (const i of l.items) if (match(i, i.routedTo)) out.push(digestRecord(l, i));
+        for (const i of digestItems(l)) if (match(i, i.routedTo)) out.push(digestRecord(l, i));
         if (out.length >= filter.limit) break;
       }
     }
