@@ -9,6 +9,8 @@ export interface FileCheckpoint {
   ino: number;
   fingerprint?: string;
   offset: number;
+  /** File size when the checkpoint was taken (for the lost-bytes count should the file be gone). */
+  size?: number;
   /** Reader state that must resume together with the offset (e.g. the parser's year clock). */
   state?: Record<string, unknown>;
   updatedAt: Date;
@@ -28,6 +30,7 @@ function checkpointSchema(conn: Connection): Schema<FileCheckpoint> {
       ino: { type: Number, required: true },
       fingerprint: { type: String },
       offset: { type: Number, required: true, min: 0 },
+      size: { type: Number },
       state: { type: Schema.Types.Mixed },
       updatedAt: { type: Date, required: true },
     },
@@ -53,14 +56,16 @@ export class CheckpointStore {
   async load(host: string, path: string): Promise<{ position: FollowPosition; state?: Record<string, unknown> } | undefined> {
     const doc = await this.model.findOne({ host, path }).lean();
     if (!doc) return undefined;
-    return { position: { identity: { dev: doc.dev, ino: doc.ino, fingerprint: doc.fingerprint ?? undefined }, offset: doc.offset }, state: doc.state ?? undefined };
+    const position: FollowPosition = { identity: { dev: doc.dev, ino: doc.ino, fingerprint: doc.fingerprint ?? undefined }, offset: doc.offset };
+    if (typeof doc.size === 'number') position.size = doc.size;
+    return { position, state: doc.state ?? undefined };
   }
 
   async save(host: string, path: string, position: FollowPosition, state?: Record<string, unknown>): Promise<void> {
     const { dev, ino, fingerprint } = position.identity;
     await this.model.updateOne(
       { host, path },
-      { $set: { host, path, dev, ino, fingerprint: fingerprint ?? null, offset: position.offset, state: state ?? {}, updatedAt: new Date() } },
+      { $set: { host, path, dev, ino, fingerprint: fingerprint ?? null, offset: position.offset, size: position.size ?? null, state: state ?? {}, updatedAt: new Date() } },
       { upsert: true },
     );
   }

@@ -206,9 +206,11 @@ describe('FileFollower', () => {
     fs.unlinkSync(file);
     const c = write(4);
     const notices: FollowerNotice[] = [];
-    const second = follower(position, notices);
+    // As if 500 bytes had been there unread when the checkpoint was taken.
+    const second = follower({ ...position!, size: position!.offset + 500 }, notices);
     expect((await collect(second, 4)).lines).toEqual(c);
-    expect(notices.some((n) => n.type === 'lost')).toBe(true);
+    expect(notices.filter((n) => n.type === 'lost')).toEqual([expect.objectContaining({ bytes: 500 })]);
+    expect(position!.size).toBe(position!.offset); // read to the end: nothing was unread
     await second.stop();
   });
 

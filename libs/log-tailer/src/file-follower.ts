@@ -10,6 +10,11 @@ import { gzFingerprint, listRotated, youngerThan, type RotatedFile } from './rot
 export interface FollowPosition {
   identity: FileIdentity;
   offset: number;
+  /**
+   * The file's size when this position was taken, when known: should the file be gone later, at
+   * least `size - offset` bytes of it were never read (reported as lost).
+   */
+  size?: number;
 }
 
 export interface FollowedLine {
@@ -53,6 +58,8 @@ interface OpenFile {
   identity: FileIdentity;
   /** Next byte to read (past a held partial line). */
   readPos: number;
+  /** Size at the last look. */
+  seenSize?: number;
   splitter: LineSplitter;
   pending: FollowedLine[];
   /** No longer at the followed path (renamed away, deleted, or a rotated copy): read to its end, then move on. */
@@ -132,15 +139,19 @@ export class FileFollower {
     this.gz = undefined;
   }
 
-  private takeBatch(c: Pick<OpenFile, 'pending' | 'identity' | 'name' | 'splitter'>, linesRead: number): LineBatch {
+  private takeBatch(c: Pick<OpenFile, 'pending' | 'identity' | 'name' | 'splitter' | 'seenSize'>, linesRead: number): LineBatch {
     const lines = c.pending;
     c.pending = [];
-    return { identity: c.identity, file: c.name, lines, linesRead, position: { identity: c.identity, offset: c.splitter.committedOffset } };
+    const offset = c.splitter.committedOffset;
+    const position: FollowPosition = { identity: c.identity, offset };
+    if (c.seenSize !== undefined && c.seenSize >= offset) position.size = c.seenSize;
+    return { identity: c.identity, file: c.name, lines, linesRead, position };
   }
 
   /** Reads up to one batch of bytes; true when it reached the end of the file. */
   private async readSome(c: OpenFile): Promise<boolean> {
     const size = (await c.fh.stat()).size;
+    c.seenSize = size;
     if (size <= c.readPos) return true;
     if (!c.identity.fingerprint) {
       c.identity = { ...c.identity, fingerprint: await fingerprintOf(c.fh) };
@@ -207,7 +218,9 @@ export class FileFollower {
       this.notice({ type: 'resumed-from-rotated', file: r.file, offset: cp.offset });
       return;
     }
-    this.notice({ type: 'lost', file: this.path, bytes: -1, reason: `checkpointed file ${fmt(cp.identity)} not found; its unread rest is gone (size unknown); starting ${this.path} from the beginning` });
+    const unread = cp.size !== undefined ? cp.size - cp.offset : undefined;
+    const what = unread !== undefined ? `at least ${unread} unread bytes (its size at the checkpoint; later writes unknown)` : 'its unread rest (size unknown)';
+    this.notice({ type: 'lost', file: this.path, bytes: unread ?? -1, reason: `checkpointed file ${fmt(cp.identity)} not found: ${what} gone; starting ${this.path} from the beginning` });
   }
 
   /** One batch of a compressed rotated file; at its end, on to the next generation. */
