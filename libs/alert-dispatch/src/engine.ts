@@ -88,7 +88,7 @@ export class DispatcherEngine {
   }
 
   private markJoined: () => void = () => undefined;
-  /** Resolves once the consumer has joined its group (tests produce only after this). */
+  /** Resolves once the consumer has joined its group and is positioned (tests produce only after this). */
   readonly joinedGroup = new Promise<void>((resolve) => {
     this.markJoined = () => {
       this.joined = true;
@@ -116,10 +116,10 @@ export class DispatcherEngine {
       batchHandler: (events) => this.handleBatch(events),
     });
     const topic = Topics.alerts.name;
-    this.consumer.onGroupJoin((e?: { payload?: { memberAssignment?: Record<string, number[]> } }) => {
-      this.assigned(e?.payload?.memberAssignment?.[topic] ?? []);
-      this.markJoined();
-    });
+    // kafkajs hands the join event (with this member's assignment) to the callback.
+    this.consumer.onGroupJoin((e?: { payload?: { memberAssignment?: Record<string, number[]> } }) => this.assigned(e?.payload?.memberAssignment?.[topic] ?? []));
+    // Ready once every assigned partition has a position: an alert produced after this is consumed.
+    this.consumer.onPositioned(() => this.markJoined());
     this.discoverTimer = setInterval(() => void this.discover(), this.opts.discoverMs ?? 5000);
     this.discoverTimer.unref();
     await this.consumer.start();

@@ -69,7 +69,11 @@ pools:
     await waitFor('flaky delivered all', () => alerts.every((a) => f.alertIds().includes(a.id)), OUTAGE_MS + 15_000);
     expect(f.alertIds().length).toBe(alerts.length);
     expect(Math.min(...f.requests.map((r) => r.at))).toBeGreaterThanOrEqual(outageUntil);
-    const acc = await computeAccounting(h.engine.history, h.engine.store, from, new Date());
+    // The sink answers before the digest is logged: accounting is exact once that log is written.
+    const acc = await waitFor('flaky digests logged', async () => {
+      const a = await computeAccounting(h.engine.history, h.engine.store, from, new Date());
+      return a.byRecipient['fx-flaky']?.delivered === 30 ? a : undefined;
+    }, 5_000, 100);
     expect(acc.byRecipient['fx-flaky']).toMatchObject({ received: 30, delivered: 30, deadLettered: 0, dropped: 0, queued: 0 });
     expect(acc.balanced).toBe(true);
   });
@@ -99,14 +103,20 @@ pools:
       return l.find((x) => x.alertId === dead.id);
     }, 15_000);
     expect(letters).toMatchObject({ state: 'dead_lettered', cause: 'http-503', attempts: 3 });
-    let acc = await computeAccounting(h.engine.history, h.engine.store, from, new Date());
+    // A sink answers before the digest is logged: wait for the log, then the books are exact.
+    const accountingWhen = (ok: (c: { delivered: number }) => boolean) =>
+      waitFor('digest logged', async () => {
+        const a = await computeAccounting(h.engine.history, h.engine.store, from, new Date());
+        return a.byRecipient['fx-broken'] && ok(a.byRecipient['fx-broken']) ? a : undefined;
+      }, 5_000, 100);
+    let acc = await accountingWhen((c) => c.delivered === 1);
     expect(acc.byRecipient['fx-broken']).toMatchObject({ received: 2, deadLettered: 1, delivered: 1 }); // one through its fallback
     expect(acc.balanced).toBe(true);
 
     alwaysFail = false;
     expect(await h.engine.replayDeadLetters({ recipient: 'fx-broken' })).toBe(1);
     await waitFor('replayed delivery', () => b.alertIds().includes(dead.id), 15_000);
-    acc = await computeAccounting(h.engine.history, h.engine.store, from, new Date());
+    acc = await accountingWhen((c) => c.delivered === 2);
     expect(acc.byRecipient['fx-broken']).toMatchObject({ received: 2, deadLettered: 0, delivered: 2, queued: 0 });
   });
 });

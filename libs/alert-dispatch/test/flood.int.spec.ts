@@ -62,13 +62,10 @@ pools:
       return req ? req.at - created : undefined;
     };
 
-    // Warm-up: a new group that starts at the topic's end resolves that end only at its first fetch,
-    // after the join; an alert produced in between is behind its start. Re-send until one arrives.
-    await waitFor('warm-up delivery', async () => {
-      const w = alert({ entity: quietEntity, type: 'quiet-check' });
-      await h.publish([w]);
-      return waitFor('warm-up alert', () => latency(w.id, 0), 5_000).catch(() => undefined);
-    }, 90_000, 0);
+    // Warm-up (connections, JIT): the harness waited for the group to be positioned, so this alert is consumed.
+    const w = alert({ entity: quietEntity, type: 'quiet-check' });
+    await h.publish([w]);
+    await waitFor('warm-up delivery', () => latency(w.id, 0), 30_000);
 
     // Normal latency: quiet alerts alone, end to end and from receipt to delivery (dispatch).
     const dispatchOf = async (id: string) => {
@@ -141,18 +138,20 @@ pools:
     expect(metric.values.find((v) => v.labels.recipient === 'fl-hook')?.value).toBe(expectedDrops);
     await outcomes.stop();
 
-    // The quiet alerts' dispatch (receipt → delivery, what the dispatcher's queues decide) stays at
-    // its normal latency: round-robin puts each at the head of the next digest. The allowance is one
-    // digest's recording, which waits behind the flood's chunk writes in FerretDB's single SQLite
-    // writer (~1 s measured). End to end adds the consumer's lag: kafkajs fetches all of a member's
-    // partitions together and the flood's chunk writes go first, so that part is reported and only
-    // bounded by the flood's own ingest time (see the delivery-queue README).
+    // The quiet alerts' dispatch (receipt → delivery, what the dispatcher's queues decide) is not queued
+    // behind the flood: round-robin puts each at the head of the next digest (RecipientQueue spec).
+    // What remains is the cycle of the digest in hand (its outcomes published, its log written), which
+    // under flood shares this process's event loop and FerretDB's single SQLite writer with the
+    // flood's ingest: measured 0.9–1.8 s against 30–100 ms alone on this 2-core machine at load 6–8,
+    // so the allowance is 3 s. End to end adds the consumer's lag: kafkajs fetches all of a member's
+    // partitions together and ingests the flood's chunks of the same fetch first, so that part is only
+    // bounded by the flood's own ingest time. Both are reported (see the delivery-queue README).
     const worst = Math.max(...dispatch);
     const worstEndToEnd = Math.max(...quietLatencies);
     console.log(
       `flood: normal quiet latency ${normal} ms (dispatch ${normalDispatch} ms); under flood: dispatch worst ${worst} ms, end-to-end worst ${worstEndToEnd} ms; flood recorded in ${floodRecorded} ms, drained in ${floodSpan} ms; flood delivered ${floodDelivered}, dropped ${expectedDrops}`,
     );
-    expect(worst).toBeLessThanOrEqual(normalDispatch + 2000);
+    expect(worst).toBeLessThanOrEqual(normalDispatch + 3000);
     expect(worstEndToEnd).toBeLessThan(floodRecorded);
   }, 280_000);
 });
