@@ -4,7 +4,10 @@ import { allTopics } from '@watchkeeper/contracts';
 import { HeartbeatMonitor, realClock, XmppHeartbeatTransport, type MonitorOptions } from '@watchkeeper/heartbeat';
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
-import { listen, opsRouter, prom, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
+import { backoffDelay, listen, opsRouter, prom, sleep, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
+
+/** How long start waits for Kafka before it starts blind and keeps connecting in the background. */
+const KAFKA_START_WAIT_MS = 5_000;
 import { PubsubClient, XmppSession } from '@watchkeeper/xmpp';
 import type { Connection } from 'mongoose';
 import { expectedByNode, type Config } from './config';
@@ -57,6 +60,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
     onBrokerDown: (down) => monitor.setBlind('kafka', down),
     // At least one round: a publish is slower than that only when the broker is gone.
     stallMs: Math.max(5_000, config.HEARTBEAT_INTERVAL_MS),
+    connected: false, // until connectKafka() has the topics and the producer
     counters: { dropped: (kind, n) => sinkEvents.inc({ kind, outcome: 'dropped' }, n), published: (kind, n) => sinkEvents.inc({ kind, outcome: 'published' }, n) },
   });
   let mongo: Connection | undefined;
@@ -92,6 +96,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
     },
   });
 
+  let stopping = false;
   const detach = transport.attach(monitor.runner);
   const prepareNodes = async () => {
     for (const node of config.HEARTBEAT_NODES) {
@@ -109,10 +114,32 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       },
     );
   });
-  session.on('offline', () => monitor.setBlind('xmpp', true));
+  // Our own stop closes the session too: that is not blindness (a trigger then would stay open
+  // downstream, with no release, after every restart).
+  session.on('offline', () => {
+    if (!stopping) monitor.setBlind('xmpp', true);
+  });
 
   let http: RunningServer | undefined;
-  let stopping = false;
+  const stopAbort = new AbortController();
+  let kafkaReady: Promise<void> = Promise.resolve();
+
+  /** Topics and producer, retried until they work (or the service stops). */
+  async function connectKafka(): Promise<void> {
+    for (let attempt = 1; !stopAbort.signal.aborted; attempt++) {
+      try {
+        await ensureTopics(kafka, allTopics);
+        if (stopAbort.signal.aborted) return;
+        await producer.connect();
+        // The sink sends what waited; its first publish that works clears a start-up blindness.
+        sink.producerConnected();
+        return;
+      } catch (err) {
+        logger.warn({ err: (err as Error).message, attempt }, 'kafka not reachable; retrying');
+        await sleep(backoffDelay(attempt, { baseMs: 1000, maxMs: 10_000 }), stopAbort.signal).catch(() => undefined);
+      }
+    }
+  }
 
   return {
     monitor,
@@ -122,8 +149,11 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       const model = heartbeatListenerModel(mongo);
       await ensureIndexes([model]);
       store = new MongoLastSeenStore(model, server);
-      await ensureTopics(kafka, allTopics);
-      await producer.connect();
+      // Kafka away at start is the same as losing it later: the monitor starts blind (status API and
+      // the check say so) instead of exiting, and sees once the topics and the producer are there.
+      kafkaReady = connectKafka();
+      const inTime = await Promise.race([kafkaReady.then(() => true), sleep(KAFKA_START_WAIT_MS, stopAbort.signal).then(() => false, () => false)]);
+      if (!inTime) sink.markUnavailable(`Kafka not reachable within ${KAFKA_START_WAIT_MS} ms of start`);
       session.start();
       try {
         await session.waitOnline(15_000);
@@ -139,7 +169,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
           registry,
           checks: {
             xmpp: async () => ({ ok: session.isOnline, detail: session.jid ?? 'offline' }),
-            kafka: async () => ({ ok: !sink.brokerDown, detail: `${sink.queued} queued` }),
+            kafka: async () => ({ ok: sink.ready && !sink.brokerDown, detail: `${sink.queued} queued` }),
             mongo: async () => (mongo ? mongoPing(mongo) : false),
           },
           isStopping: () => stopping,
@@ -151,6 +181,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
     },
     async stop() {
       stopping = true;
+      stopAbort.abort(); // a connect attempt in flight is left behind: the process exits after stop
       await http?.close();
       await monitor.stop();
       detach();

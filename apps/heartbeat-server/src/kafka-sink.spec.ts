@@ -103,4 +103,21 @@ describe('KafkaHeartbeatSink', () => {
     expect(downs).toEqual([true, false]);
     await sink.stop();
   });
+  it('connected: false holds everything until producerConnected(); a start-up outage is one down/up pair', async () => {
+    const p = fakeProducer();
+    const downs: boolean[] = [];
+    const sink = new KafkaHeartbeatSink(p.producer, { logger, onBrokerDown: (d) => downs.push(d), connected: false });
+    sink.statuses([status(1)]);
+    sink.markUnavailable('not reachable at start');
+    sink.alert(alert);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(p.sent).toEqual([]);
+    expect(sink.ready).toBe(false);
+    expect(downs).toEqual([true]);
+    sink.producerConnected();
+    await until(() => sink.queued === 0);
+    expect(p.sent.map((s) => s.topic)).toEqual(['watchkeeper.alerts.v1', 'watchkeeper.heartbeat-status.v1']);
+    expect(downs).toEqual([true, false]);
+    await sink.stop();
+  });
 });

@@ -33,8 +33,29 @@ export class KafkaHeartbeatSink implements HeartbeatSink {
       batch?: number;
       /** A publish unanswered this long means the broker is down (default 10 s); see flush(). */
       stallMs?: number;
+      /** false: hold everything until producerConnected() (the service connects in the background). */
+      connected?: boolean;
     },
-  ) {}
+  ) {
+    this.producerReady = o.connected ?? true;
+  }
+
+  private producerReady: boolean;
+
+  /** The producer is connected: start sending what waited. */
+  producerConnected(): void {
+    this.producerReady = true;
+    this.kick();
+  }
+
+  get ready(): boolean {
+    return this.producerReady;
+  }
+
+  /** The broker is known to be away before any publish failed (e.g. not reachable at start). */
+  markUnavailable(reason: string): void {
+    this.markDown(reason);
+  }
 
   get queued(): number {
     return this.alerts.length + this.statusQueue.length;
@@ -66,7 +87,7 @@ export class KafkaHeartbeatSink implements HeartbeatSink {
   /** Waits until the outbox is empty (or the broker is failing). */
   async drain(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
-    while (this.queued > 0 && !this.failing && Date.now() < until) await (this.flushing ?? sleep(10));
+    while (this.queued > 0 && !this.failing && this.producerReady && Date.now() < until) await (this.flushing ?? sleep(10));
   }
 
   async stop(): Promise<void> {
@@ -89,7 +110,7 @@ export class KafkaHeartbeatSink implements HeartbeatSink {
   }
 
   private kick(): void {
-    if (!this.flushing && !this.stopped) this.flushing = this.flush().finally(() => (this.flushing = null));
+    if (!this.flushing && !this.stopped && this.producerReady) this.flushing = this.flush().finally(() => (this.flushing = null));
   }
 
   private async flush(): Promise<void> {

@@ -32,6 +32,7 @@ describe('heartbeat-server when its Kafka broker goes away (private broker, real
   let app: ReturnType<typeof createApp> | undefined;
   const clients: ChildProcess[] = [];
 
+  let env: Record<string, string>;
   const state = (id: string) => app!.monitor.view().listeners.find((l) => l.id === id)?.state;
   const baseUrl = () => `http://127.0.0.1:${app!.port()}`;
   const metric = async (re: RegExp) => Number((await (await fetch(`${baseUrl()}/metrics`)).text()).match(re)?.[1] ?? 0);
@@ -54,7 +55,7 @@ describe('heartbeat-server when its Kafka broker goes away (private broker, real
     };
     await waitFor('2 subscribers', async () => (await subscribers()) >= listeners.length, 60_000, 200);
     await owner.stop();
-    const env = {
+    env = {
       XMPP_SERVICE: prosody.service,
       XMPP_DOMAIN: 'localhost',
       XMPP_USERNAME: 'wk-server',
@@ -84,6 +85,23 @@ describe('heartbeat-server when its Kafka broker goes away (private broker, real
     await Promise.all([kafka?.stop().catch(() => undefined), prosody?.stop().catch(() => undefined)]);
     for (const dir of [kafka?.runDir, prosody?.runDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   }, 120_000);
+
+  /** Everything the broker holds, read by a fresh group from the beginning (the broker is private: every record is this suite's). */
+  async function readAll(tag: string) {
+    const client = createKafka({ brokers: [kafka.brokers], clientId: `hb-broker-read-${suite}-${tag}`, logger });
+    const consumer = client.consumer({ groupId: `hb-broker-read-${suite}-${tag}` });
+    const alerts: AlertEvent[] = [];
+    const statuses: HeartbeatStatus[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [Topics.alerts.name, Topics.heartbeatStatus.name], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        if (topic === Topics.alerts.name) alerts.push(Topics.alerts.schema.parse(JSON.parse(String(message.value))));
+        else statuses.push(Topics.heartbeatStatus.schema.parse(JSON.parse(String(message.value))));
+      },
+    });
+    return { alerts, statuses, consumer };
+  }
 
   it('broker stopped: blind (kafka), listeners unknown, no per-listener alert; back: one trigger + release, statuses resume, nothing dropped', async () => {
     await waitFor('every listener ok', () => ids.every((id) => state(id) === 'ok'), 20_000);
@@ -119,20 +137,7 @@ describe('heartbeat-server when its Kafka broker goes away (private broker, real
     await waitFor('listeners ok again', () => ids.every((id) => state(id) === 'ok'), 20_000);
     await new Promise((r) => setTimeout(r, 3 * INTERVAL)); // past the grace window: still no listener alerts
 
-    // Everything the broker now holds for this server, read by a fresh group from the beginning
-    // (this broker is private: every record on it is this suite's).
-    const client = createKafka({ brokers: [kafka.brokers], clientId: `hb-broker-read-${suite}`, logger });
-    const consumer = client.consumer({ groupId: `hb-broker-read-${suite}` });
-    const alerts: AlertEvent[] = [];
-    const statuses: HeartbeatStatus[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topics: [Topics.alerts.name, Topics.heartbeatStatus.name], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        if (topic === Topics.alerts.name) alerts.push(Topics.alerts.schema.parse(JSON.parse(String(message.value))));
-        else statuses.push(Topics.heartbeatStatus.schema.parse(JSON.parse(String(message.value))));
-      },
-    });
+    const { alerts, statuses, consumer } = await readAll('after-outage');
     try {
       const okAfterOutage = () => statuses.filter((s) => s.state === 'ok' && Date.parse(s.observedAt) > stoppedAt + detectMs);
       await waitFor('blind trigger and release, and ok statuses after the outage', () => alerts.length >= 2 && ids.every((id) => okAfterOutage().some((s) => s.listenerId === id)), 60_000, 100);
@@ -149,5 +154,32 @@ describe('heartbeat-server when its Kafka broker goes away (private broker, real
     expect(await metric(/watchkeeper_heartbeat_events_total\{kind="alert",outcome="published"[^}]*\} (\d+)/)).toBe(2);
     expect(await metric(/watchkeeper_heartbeat_events_total\{kind="status",outcome="dropped"[^}]*\} (\d+)/)).toBe(0);
     expect((await fetch(`${baseUrl()}/readyz`)).status).toBe(200);
+  });
+  it('broker down at start: the server starts blind within seconds instead of exiting; broker up: it sees, one more trigger + release', async () => {
+    await app!.stop();
+    await kafka.stop();
+    app = createApp({ config: loadConfig(configSchema, env), logger, registry: createMetrics('hb-broker-int-2') });
+    const t0 = Date.now();
+    await app.start();
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(app.monitor.view().blind).toEqual(['kafka']);
+    expect(app.monitor.view().listeners.every((l) => l.state === 'unknown')).toBe(true);
+    expect((await fetch(`${baseUrl()}/readyz`)).status).toBe(503);
+    const check = await runCheckCli(['--url', baseUrl()]);
+    expect(check.code).toBe(3);
+    expect(check.out).toMatch(/^HEARTBEAT UNKNOWN - monitor blind \(kafka\)/);
+
+    await kafka.start();
+    await waitFor('seeing again', () => app!.monitor.view().blind.length === 0, 90_000, 100);
+    await waitFor('listeners ok again', () => ids.every((id) => state(id) === 'ok'), 30_000);
+    expect((await fetch(`${baseUrl()}/readyz`)).status).toBe(200);
+    const { alerts, consumer } = await readAll('after-start-blind');
+    try {
+      await waitFor('the second blind trigger and release', () => alerts.length >= 4, 60_000, 100);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(alerts.map((a) => `${a.type}:${a.action}`)).toEqual(['heartbeat.monitor-blind:trigger', 'heartbeat.monitor-blind:release', 'heartbeat.monitor-blind:trigger', 'heartbeat.monitor-blind:release']);
+    } finally {
+      await consumer.disconnect();
+    }
   });
 });
