@@ -57,6 +57,11 @@ export class JournalFollower {
   /** Output lines that were not a journal entry in JSON (counted, never silently dropped). */
   malformed = 0;
 
+  /** Entries read from journalctl and not yet handed out (bounded: see maxQueuedEntries). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   constructor(
     private readonly resumeAfter: string | undefined,
     private readonly opts: JournalFollowerOptions = {},
