@@ -125,6 +125,11 @@ export class DispatcherEngine {
     await this.consumer.start();
   }
 
+  /** The alerts-topic partitions this instance is assigned (and sends the queues of). */
+  get ownedPartitions(): number[] {
+    return [...this.owned].sort((x, y) => x - y);
+  }
+
   /** Waiting items of this instance (in memory) for one recipient. */
   queuedInMemory(recipient: string): number {
     return this.queues.get(recipient)?.size ?? 0;
@@ -152,10 +157,8 @@ export class DispatcherEngine {
       }
       if (added.length > 0) await this.loadOpen({ partitions: added });
     });
-    this.ownership = this.ownership.catch((err) => {
-      this.opts.logger.error({ err, partitions }, 'loading the queues of assigned partitions failed; the next check retries');
-      this.owned = new Set([...this.owned].filter((p) => !next.has(p) || [...this.loaded.values()].includes(p)));
-    });
+    // The partitions stay owned: discover() loads whatever is still missing on its next run.
+    this.ownership = this.ownership.catch((err) => this.opts.logger.error({ err, partitions }, 'loading the queues of assigned partitions failed; the next check retries'));
   }
 
   /** Segments of owned partitions this instance has not loaded (written by a replay or an instance that lost the partition). */
