@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadAppConfigs, type AppConfig } from './app-configs';
 import { checkK8s } from './k8s-check';
-import { fromRoot } from './paths';
+import { binNodeFlags } from './node-options';
+import { fromRoot, repoRoot } from './paths';
 import { kubeconform, renderKustomize } from './render';
 
 // deploy/k8s rendered by kustomize (built with `go install`), validated offline by kubeconform against
@@ -87,7 +88,7 @@ describe('deploy/k8s', () => {
       c.env = c.env.filter((e: { name: string }) => e.name !== 'NODE_OPTIONS');
       expect(added(checkK8s(objs, configs))).toEqual([expect.stringContaining('container heartbeat-server: NODE_OPTIONS is not set')]);
       // a bin whose #! line changed while the manifest did not
-      const binChanged = (app: string) => (app === 'heartbeat-server' ? ['--max-old-space-size=384'] : []);
+      const binChanged = (app: string) => (app === 'heartbeat-server' ? ['--max-old-space-size=384'] : binNodeFlags(repoRoot, app));
       expect(added(checkK8s(overlay.objects, configs, binChanged))).toEqual([expect.stringContaining('runs node with "--max-old-space-size=384"')]);
     });
 
