@@ -31,6 +31,7 @@ if [ "$mode" = unit ]; then
   jest_args+=(--passWithNoTests --testPathIgnorePatterns '\.int\.spec\.ts$')
 else
   bash tools/install-chromium.sh # Debian chromium for the dashboard's browser tests (idempotent)
+  bash tools/install-journal-remote.sh # writes real journal files for the journald source's tests (idempotent)
   # Servers that were already up (a developer's own) are used and left running; otherwise they are
   # started here and stopped when the run ends, leaving nothing behind.
   echo "[test] Kafka, MongoDB-wire server and Prosody" >&2
