@@ -71,7 +71,9 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       const tokens = new HostTokenStore(conn, { cacheMs: config.TOKEN_CACHE_MS });
       const hostHealth = new HostHealthStore(conn, outbox);
       const artifacts = new ArtifactStore(conn, { dir: config.RECEIVER_ARTIFACT_DIR, maxBytes: config.RECEIVER_ARTIFACT_MAX_BYTES });
-      const requestLog = new RequestLog(requestsDb);
+      // Counts are written every 5 s: each write is an upsert per host (≈1.5 ms each on FerretDB/SQLite);
+      // the detectors and GET /v1/fleet-health flush first, so they never read stale counts.
+      const requestLog = new RequestLog(requestsDb, { flushMs: 5000 });
       const fleetHealth = new FleetHealthMonitor({ conn, requestLog, outbox, logger, windowMs: config.FLEET_WINDOW_MS, detector: { silentAfterMs: config.FLEET_SILENT_AFTER_MS } });
       const sshEvents = new SshEventStore(conn, { timeZone: config.SSH_STATS_TZ });
       const bruteForce = new BruteForceDetector({ conn, events: sshEvents, outbox, logger, threshold: config.BRUTE_FORCE_THRESHOLD, windowMs: config.BRUTE_FORCE_WINDOW_MS });

@@ -1,7 +1,7 @@
 import { FleetHealthResponse } from '@watchkeeper/contracts';
 import type { RouteContext } from '../deps';
 
-export function fleetRoutes({ api, admin, fleetHealth, now }: RouteContext): void {
+export function fleetRoutes({ api, admin, fleetHealth, requestLog, now }: RouteContext): void {
   api.route({
     method: 'get',
     path: '/v1/fleet-health',
@@ -12,6 +12,10 @@ export function fleetRoutes({ api, admin, fleetHealth, now }: RouteContext): voi
     security: ['adminToken'],
     before: [admin],
     responses: { 200: { description: 'sorted by host', schema: FleetHealthResponse } },
-    handler: async () => ({ status: 200, body: await fleetHealth.report(now()) }),
+    handler: async () => {
+      // The request log writes its counts every few seconds; the answer includes those not yet written.
+      await requestLog.flush();
+      return { status: 200, body: await fleetHealth.report(now()) };
+    },
   });
 }
