@@ -122,7 +122,6 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
 
   let http: RunningServer | undefined;
   const stopAbort = new AbortController();
-  let kafkaReady: Promise<void> = Promise.resolve();
 
   /** Topics and producer, retried until they work (or the service stops). */
   async function connectKafka(): Promise<void> {
@@ -151,7 +150,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       store = new MongoLastSeenStore(model, server);
       // Kafka away at start is the same as losing it later: the monitor starts blind (status API and
       // the check say so) instead of exiting, and sees once the topics and the producer are there.
-      kafkaReady = connectKafka();
+      const kafkaReady = connectKafka();
       const inTime = await Promise.race([kafkaReady.then(() => true), sleep(KAFKA_START_WAIT_MS, stopAbort.signal).then(() => false, () => false)]);
       if (!inTime) sink.markUnavailable(`Kafka not reachable within ${KAFKA_START_WAIT_MS} ms of start`);
       session.start();

@@ -83,6 +83,8 @@ export class HeartbeatMonitor {
       this.detector.restore(saved.filter((s) => this.opts.nodes.includes(s.node)));
       const now = this.clock.monotonicMs();
       for (const s of saved) this.persisted.set(recordKey(s.node, s.id), { state: s.state, alertOpen: s.alertOpen, lastSeenAtMs: s.lastSeenAtMs, savedAt: now });
+      // Blind before the start (e.g. no broker yet): restored states are not verdicts of this process.
+      if (this.runner.blind.length > 0) this.detector.markBlind();
     }
     this.runner.start();
   }
