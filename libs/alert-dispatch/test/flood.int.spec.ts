@@ -142,8 +142,8 @@ pools:
     // behind the flood: round-robin puts each at the head of the next digest (RecipientQueue spec).
     // What remains is the cycle of the digest in hand (its outcomes published, its log written), which
     // under flood shares this process's event loop and FerretDB's single SQLite writer with the
-    // flood's ingest: measured 0.9–1.8 s against 30–100 ms alone on this 2-core machine at load 6–8,
-    // so the allowance is 3 s. End to end adds the consumer's lag: kafkajs fetches all of a member's
+    // flood's ingest (and, here, with the test's own producer and outcome collector): measured
+    // 0.8–2.6 s against 30–140 ms alone on this 2-core machine at load 1–8, so the allowance is 5 s. End to end adds the consumer's lag: kafkajs fetches all of a member's
     // partitions together and ingests the flood's chunks of the same fetch first, so that part is only
     // bounded by the flood's own ingest time. Both are reported (see the delivery-queue README).
     const worst = Math.max(...dispatch);
@@ -151,7 +151,7 @@ pools:
     console.log(
       `flood: normal quiet latency ${normal} ms (dispatch ${normalDispatch} ms); under flood: dispatch worst ${worst} ms, end-to-end worst ${worstEndToEnd} ms; flood recorded in ${floodRecorded} ms, drained in ${floodSpan} ms; flood delivered ${floodDelivered}, dropped ${expectedDrops}`,
     );
-    expect(worst).toBeLessThanOrEqual(normalDispatch + 3000);
+    expect(worst).toBeLessThanOrEqual(normalDispatch + 5000);
     expect(worstEndToEnd).toBeLessThan(floodRecorded);
   }, 280_000);
 });
