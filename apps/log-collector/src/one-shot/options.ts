@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
-import { UsageError } from '@watchkeeper/runtime';
+// The CLI module alone (see main.ts): the one-shot commands do not load the runtime's HTTP and metrics.
+import { UsageError } from '@watchkeeper/runtime/dist/cli';
 import { machineTimeZone } from '@watchkeeper/sshd-parser';
 
 export interface OneShotOptions {

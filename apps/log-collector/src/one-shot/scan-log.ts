@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { fileIdText, fingerprintOf, LineSplitter, openLogInput } from '@watchkeeper/log-tailer';
+import { fileIdText, fingerprintOf, LineSplitter, openLogInput, type LineVisitor } from '@watchkeeper/log-tailer';
 import { SshdParser } from '@watchkeeper/sshd-parser';
 import type { OneShotOptions } from './options';
 
@@ -19,16 +19,31 @@ export type LineHandler = (line: string, offset: number) => void;
  * only counted. Progress goes to stderr on long reads; `afterChunk` lets a writer apply backpressure
  * (the read waits for it).
  */
-export async function scanLog(
+export function scanLog(
   opts: OneShotOptions,
   handlerFor: (parser: SshdParser, fileId: string) => LineHandler,
+  afterChunk?: () => Promise<void>,
+): Promise<ScanSummary> {
+  return scanLogBytes(
+    opts,
+    (parser, fileId) => {
+      const handle = handlerFor(parser, fileId);
+      return (buf, start, end, offset) => handle(buf.toString('utf8', start, end), offset);
+    },
+    afterChunk,
+  );
+}
+
+/** `scanLog` handing over the line's bytes undecoded (`count` decodes only what it needs). */
+export async function scanLogBytes(
+  opts: OneShotOptions,
+  handlerFor: (parser: SshdParser, fileId: string) => LineVisitor,
   afterChunk?: () => Promise<void>,
 ): Promise<ScanSummary> {
   const input = await openLogInput(opts.file);
   const fileId = await describeFile(opts.file, input.gzip);
   const parser = new SshdParser({ defaultHost: opts.host, year: opts.year, timeZone: opts.timeZone });
-  const handle = handlerFor(parser, fileId);
-  const splitter = new LineSplitter((buf, start, end, offset) => handle(buf.toString('utf8', start, end), offset), { needle: 'sshd' });
+  const splitter = new LineSplitter(handlerFor(parser, fileId), { needle: 'sshd' });
   const started = Date.now();
   let lastReport = started;
   for await (const chunk of input.chunks) {
