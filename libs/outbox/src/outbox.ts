@@ -20,6 +20,8 @@ export interface OutboxOptions {
 }
 
 let counter = 0;
+/** Entries kept in memory for the relay at most; beyond, it reads them back from MongoDB. */
+const MEMORY_LIMIT = 20_000;
 
 /**
  * Transactional-outbox light (MongoDB-wire servers without transactions): an event is first stored
@@ -39,6 +41,17 @@ export class Outbox {
   private healthy = true;
   /** Writes to the outbox one at a time (see `serialized`). */
   private writeChain: Promise<unknown> = Promise.resolve();
+  /**
+   * Entries this process stored, in the order they became durable: while the relay is in `memory`
+   * mode it publishes from here and only deletes from MongoDB — no scan per batch (on FerretDB/SQLite
+   * the sorted scan cost more than the insert and the delete together). After a failure, at start and
+   * when idle it reads MongoDB instead (`scan` mode), which also picks up what a crash or another
+   * instance left.
+   */
+  private memory: OutboxEntry[] = [];
+  private mode: 'scan' | 'memory' = 'scan';
+  /** Ids published by scans since the last switch to memory mode (they may also be in `memory`). */
+  private readonly scanned = new Set<string>();
 
   constructor(private readonly opts: OutboxOptions) {
     this.model = outboxModel(opts.conn, opts.collection);
@@ -72,6 +85,8 @@ export class Outbox {
       const onlyDuplicates = isDuplicateKey(err) && (!writeErrors || writeErrors.every((w) => w.code === 11000));
       if (!onlyDuplicates) throw err;
     }
+    if (this.memory.length + entries.length <= MEMORY_LIMIT) this.memory.push(...entries);
+    else this.toScanMode(); // far behind (Kafka slow): the entries are stored; a scan finds them
     this.kick();
   }
 
@@ -107,13 +122,44 @@ export class Outbox {
   async drainOnce(): Promise<number> {
     let total = 0;
     for (;;) {
-      const batch = await this.model.find().sort({ seq: 1 }).limit(this.opts.batchSize ?? 500).lean();
-      if (batch.length === 0) return total;
+      const { count, complete } = await this.scanRound();
+      total += count;
+      if (complete) return total;
+    }
+  }
+
+  /**
+   * Publishes and deletes the oldest stored entries. `complete`: the read returned fewer than a
+   * batch, so every entry stored before it is now published.
+   */
+  private async scanRound(): Promise<{ count: number; complete: boolean }> {
+    const limit = this.opts.batchSize ?? 500;
+    const batch = await this.model.find().sort({ seq: 1 }).limit(limit).lean();
+    if (batch.length > 0) {
       await this.publish(batch);
       await this.serialized(() => this.model.deleteMany({ _id: { $in: batch.map((e) => e._id) } }));
-      total += batch.length;
+      for (const e of batch) this.scanned.add(e._id);
       this.published?.inc(batch.length);
     }
+    return { count: batch.length, complete: batch.length < limit };
+  }
+
+  /** Publishes what this process stored since the last scan, in order, deleting each batch after. */
+  private async drainMemory(): Promise<void> {
+    while (this.memory.length && this.running) {
+      const batch = this.memory.slice(0, this.opts.batchSize ?? 500);
+      await this.publish(batch);
+      await this.serialized(() => this.model.deleteMany({ _id: { $in: batch.map((e) => e._id) } }));
+      // A failure above leaves them in `memory`; toScanMode() then drops them (they are still stored).
+      this.memory.splice(0, batch.length);
+      this.published?.inc(batch.length);
+    }
+  }
+
+  private toScanMode(): void {
+    this.mode = 'scan';
+    this.memory = [];
+    this.scanned.clear();
   }
 
   private async run(): Promise<void> {
@@ -121,32 +167,46 @@ export class Outbox {
     while (this.running) {
       this.kicked = false;
       try {
-        await this.drainOnce();
+        if (this.mode === 'scan') {
+          while (this.running && !(await this.scanRound()).complete);
+          // Everything stored before the last read is published. What is in memory and was not
+          // published by the scan was stored later, so memory mode keeps the order.
+          this.memory = this.memory.filter((e) => !this.scanned.has(e._id));
+          this.scanned.clear();
+          this.mode = 'memory';
+        }
+        await this.drainMemory();
         attempt = 0;
         this.healthy = true;
       } catch (err) {
         attempt++;
         this.healthy = false;
         this.failures?.inc();
+        this.toScanMode();
         const delay = backoffDelay(attempt, { baseMs: this.opts.retry?.baseMs ?? 500, maxMs: this.opts.retry?.maxMs ?? 15_000 });
         this.opts.logger.warn({ err: (err as Error).message, attempt, delay }, 'outbox: publish failed; entries stay stored and are retried');
         await sleep(delay, this.abort.signal);
         continue;
       }
-      if (!this.kicked) await this.idle(this.opts.pollMs ?? 5000);
+      if (!this.kicked && this.memory.length === 0) {
+        const woken = await this.idle(this.opts.pollMs ?? 5000);
+        // Quiet for a whole poll interval: look at the store too (entries another instance left).
+        if (!woken && this.memory.length === 0) this.mode = 'scan';
+      }
     }
   }
 
-  private idle(ms: number): Promise<void> {
+  /** Waits for a kick (true) or `ms` (false). */
+  private idle(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
+      const t = setTimeout(() => done(false), ms);
+      function done(woken: boolean) {
         clearTimeout(t);
-        resolve();
+        resolve(woken);
       }
       this.wake = () => {
         this.wake = undefined;
-        done();
+        done(true);
       };
     });
   }
