@@ -135,7 +135,7 @@ export class ConsumerRunner<S extends z.ZodType> {
         const taken = chunk;
         const ok = await this.withRetry(() => this.opts.batchHandler!(taken.map((c) => c.event)), heartbeat, canGoOn, async (reason) => {
           for (const c of taken) await this.deadLetter(batch.topic, batch.partition, c.msg, reason);
-        });
+        }, taken.length);
         if (!ok) return false;
         chunk = [];
       }
@@ -199,19 +199,22 @@ export class ConsumerRunner<S extends z.ZodType> {
     };
   }
 
-  /** true when the work succeeded or was dead-lettered; false when the consumer is stopping. */
-  private async withRetry(work: () => Promise<void>, heartbeat: () => Promise<void>, canGoOn: () => boolean, toDeadLetter: (reason: string) => Promise<void>): Promise<boolean> {
+  /**
+   * true when the work succeeded or was dead-lettered; false when the consumer is stopping.
+   * `messages` is how many messages the work covers, so the counter counts messages, not chunks.
+   */
+  private async withRetry(work: () => Promise<void>, heartbeat: () => Promise<void>, canGoOn: () => boolean, toDeadLetter: (reason: string) => Promise<void>, messages = 1): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
         await work();
-        this.counter?.inc({ topic: this.opts.topic.name, outcome: 'handled' });
+        this.counter?.inc({ topic: this.opts.topic.name, outcome: 'handled' }, messages);
         return true;
       } catch (err) {
         if (err instanceof PermanentError) {
           await toDeadLetter(`handler rejected it: ${err.message}`);
           return true;
         }
-        this.counter?.inc({ topic: this.opts.topic.name, outcome: 'retried' });
+        this.counter?.inc({ topic: this.opts.topic.name, outcome: 'retried' }, messages);
         const delay = backoffDelay(attempt, { baseMs: this.opts.retry?.baseMs ?? 200, maxMs: this.opts.retry?.maxMs ?? 15_000 });
         this.opts.logger.warn({ err, attempt, delay, topic: this.opts.topic.name }, 'handler failed; will retry');
         await sleep(delay, this.abort.signal);

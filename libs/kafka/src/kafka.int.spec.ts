@@ -1,6 +1,6 @@
 import { Partitioners } from 'kafkajs';
 import { Topics, type AlertEvent, type DeadLetter } from '@watchkeeper/contracts';
-import { createLogger } from '@watchkeeper/runtime';
+import { createLogger, prom } from '@watchkeeper/runtime';
 import { createKafka, ensureTopics, EventProducer, ContractViolation } from './index';
 import { brokers, ConsumerProcess, uniq } from '../test/helpers';
 
@@ -131,6 +131,7 @@ describe('runtime producer and consumer runner', () => {
   it('hands a batch handler bounded chunks, in order, and dead-letters invalid values between them', async () => {
     const { ConsumerRunner } = await import('./consumer');
     const group = uniq('wk-test-chunks');
+    const registry = new prom.Registry();
     const entity = { kind: 'host', id: uniq('chunk-host') };
     const chunks: string[][] = [];
     const runner = new ConsumerRunner({
@@ -140,6 +141,7 @@ describe('runtime producer and consumer runner', () => {
       logger,
       deadLetters: producer,
       maxBatchSize: 2,
+      registry,
       batchHandler: async (events) => {
         const mine = events.filter((e) => e.value.entity.id === entity.id).map((e) => e.value.id);
         if (mine.length) chunks.push(mine);
@@ -153,7 +155,18 @@ describe('runtime producer and consumer runner', () => {
     await runner.start();
     const deadline = Date.now() + 30_000;
     while (chunks.flat().length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // The group read the whole topic: the consumed counter counts every message once (not chunks).
+    const admin = kafka.admin();
+    await admin.connect();
+    const total = (await admin.fetchTopicOffsets(topicName)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    await admin.disconnect();
+    const counted = async () => {
+      const values = (await registry.getSingleMetric('watchkeeper_kafka_messages_consumed_total')!.get()).values;
+      return values.filter((v) => v.labels.outcome === 'handled' || v.labels.outcome === 'dead_lettered').reduce((sum, v) => sum + v.value, 0);
+    };
+    while ((await counted()) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await runner.stop();
+    expect(await counted()).toBe(total);
     expect(chunks.flat()).toEqual(['k1', 'k2', 'k3', 'k4', 'k5']);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(2);
   });
