@@ -83,6 +83,8 @@ export function checkK8s(objects: Obj[], configs: AppConfig[], binFlags: (app: s
       }
       const nodeOptions = nodeOptionsProblem(where, app, values.get('NODE_OPTIONS')?.value, binFlags(app));
       if (nodeOptions) problems.push(nodeOptions);
+      const headroom = memoryHeadroomProblem(where, values.get('NODE_OPTIONS')?.value, c.resources?.limits?.memory);
+      if (headroom) problems.push(headroom);
       for (const [name, { from }] of values) {
         const v = schema.get(name);
         if (!v && NODE_RUNTIME_VARS.has(name)) continue;
@@ -169,4 +171,27 @@ export function checkK8s(objects: Obj[], configs: AppConfig[], binFlags: (app: s
     }
   }
   return problems;
+}
+
+/** Memory beyond V8's old space that a Node process needs (young space, code, buffers, native). */
+export const NODE_MEMORY_HEADROOM_MIB = 96;
+
+/** Kubernetes quantity (Mi, Gi, M, G, plain bytes) in MiB; undefined when unreadable. */
+export function quantityMiB(q: string | number | undefined): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(String(q ?? ''));
+  if (!m) return undefined;
+  const scale: Record<string, number> = { '': 1 / 2 ** 20, Ki: 1 / 1024, Mi: 1, Gi: 1024, K: 1e3 / 2 ** 20, M: 1e6 / 2 ** 20, G: 1e9 / 2 ** 20 };
+  return Number(m[1]) * scale[m[2] ?? '']!;
+}
+
+/**
+ * A memory limit at or below V8's old-space limit gets the pod OOM-killed before V8 can collect or
+ * fail cleanly: the limit must leave room for the rest of the process.
+ */
+export function memoryHeadroomProblem(where: string, nodeOptions: string | undefined, limit: string | number | undefined): string | undefined {
+  const oldSpace = /--max-old-space-size=(\d+)/.exec(nodeOptions ?? '');
+  const limitMiB = quantityMiB(limit);
+  if (!oldSpace || limitMiB === undefined) return undefined;
+  const need = Number(oldSpace[1]) + NODE_MEMORY_HEADROOM_MIB;
+  return limitMiB < need ? `${where}: memory limit ${limit} leaves no room above --max-old-space-size=${oldSpace[1]} (needs ≥ ${need}Mi)` : undefined;
 }

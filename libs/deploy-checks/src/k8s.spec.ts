@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadAppConfigs, type AppConfig } from './app-configs';
-import { checkK8s } from './k8s-check';
+import { checkK8s, memoryHeadroomProblem } from './k8s-check';
 import { binNodeFlags } from './node-options';
 import { fromRoot, repoRoot } from './paths';
 import { kubeconform, renderKustomize } from './render';
@@ -79,6 +79,15 @@ describe('deploy/k8s', () => {
       expect(problems).toContain('no livenessProbe');
       expect(problems).toContain('no memory limit');
       expect(problems).toContain('ALERT_DISPATCHER_FLAVOUR (env) is not read by apps/alert-dispatcher/src/config.ts');
+    });
+
+    it('flags a memory limit that leaves no room above V8\'s old space', () => {
+      const objs = clone();
+      const c = find(objs, 'Deployment', 'heartbeat-server').spec.template.spec.containers[0];
+      c.resources.limits.memory = '256Mi';
+      expect(added(checkK8s(objs, configs))).toEqual([expect.stringContaining('container heartbeat-server: memory limit 256Mi leaves no room above --max-old-space-size=256')]);
+      expect(memoryHeadroomProblem('x', '--max-old-space-size=256', '0.5Gi')).toBeUndefined();
+      expect(memoryHeadroomProblem('x', undefined, '64Mi')).toBeUndefined();
     });
 
     it('flags a heartbeat-server whose NODE_OPTIONS lost or changed the bin\'s V8 flags', () => {
