@@ -16,7 +16,9 @@ rate=5000
 cd "$root"
 bash "$here/setup.sh"
 [ -f .run/env ] && . .run/env
-export MONGO_URL="${MONGO_URL:-mongodb://127.0.0.1:27017}"
+# BENCH_MONGO_URL: a MongoDB-wire server of the benchmark's own (e.g. a private FerretDB started with
+# WATCHKEEPER_RUN_DIR=… MONGO_PORT=27117 tools/infra/mongo.sh start), not shared with test suites.
+export MONGO_URL="${BENCH_MONGO_URL:-${MONGO_URL:-mongodb://127.0.0.1:27017}}"
 work="$root/bench/.work/receiver"
 rm -rf "$work" && mkdir -p "$work"
 stamp="$(date +%s)"
@@ -48,7 +50,7 @@ start_receiver() { # [NODE_OPTIONS] -> sets rpid
     node apps/receiver/bin/watchkeeper-receiver.js >>"$work/receiver.log" 2>&1 &
   rpid=$!
   pids+=("$rpid")
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$rport/v1/health" >/dev/null && break; sleep 0.2; done
+  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$rport/v1/health" >/dev/null && break; sleep 0.2; done
 }
 start_receiver
 export BENCH_TOKENS="$work/tokens.txt"
@@ -115,7 +117,9 @@ kill "$spid" "$spid_real" 2>/dev/null || true
 # database (tokens stored there), the closed-loop and the 80 % phases again, then its peak RSS.
 v8flags="--max-semi-space-size=8 --max-old-space-size=192"
 kill "$rpid" && wait "$rpid" 2>/dev/null || true
+sleep 15 # the MongoDB-wire server finishes what the overload left queued
 start_receiver "$v8flags"
+curl -fs "http://127.0.0.1:$rport/v1/health" >/dev/null || { echo "[bench] the receiver with V8 flags did not start; see $work/receiver.log" >&2; exit 1; }
 wrk -t2 -c64 -d"${duration}s" --latency -s "$here/put.lua" "http://127.0.0.1:$rport/" >"$work/receiver-v8.wrk"
 node "$here/fixed-rate.cjs" "http://127.0.0.1:$rport/v1/host-health" "$rrate80" "$duration" >"$work/receiver-v8.fixed80.json"
 rrss_v8="$(hwm "$rpid")"

@@ -8,7 +8,7 @@ import { LoadShedder } from '@watchkeeper/http-api';
 import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
 import { Outbox } from '@watchkeeper/outbox';
-import { receiverHttpApp } from '@watchkeeper/receiver-api';
+import { ChangeFeed, EVENT_STREAM_PATH, receiverHttpApp } from '@watchkeeper/receiver-api';
 import { HostTokenStore } from '@watchkeeper/receiver-auth';
 import { backoffDelay, listen, opsRouter, sleep, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
 import { SshEventStore } from '@watchkeeper/ssh-stats-store';
@@ -52,6 +52,8 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
   let consumerLoop: Promise<void> | undefined;
   let stopping = false;
   let shedder: LoadShedder | undefined;
+  // Live-update notifications for the dashboard's event streams (polling is the fallback).
+  const changes = new ChangeFeed();
 
   return {
     get port() {
@@ -77,7 +79,12 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       const fleetHealth = new FleetHealthMonitor({ conn, requestLog, outbox, logger, windowMs: config.FLEET_WINDOW_MS, detector: { silentAfterMs: config.FLEET_SILENT_AFTER_MS } });
       const sshEvents = new SshEventStore(conn, { timeZone: config.SSH_STATS_TZ });
       const bruteForce = new BruteForceDetector({ conn, events: sshEvents, outbox, logger, threshold: config.BRUTE_FORCE_THRESHOLD, windowMs: config.BRUTE_FORCE_WINDOW_MS });
-      await ensureIndexes([outbox.model, tokens.model, hostHealth.model, artifacts.model, requestLog.model, requestLog.hosts, fleetHealth.alerts.model, bruteForce.alerts.model, sshEvents.events, sshEvents.hosts]);
+      // A busy database may take longer than RECEIVER_DB_TIMEOUT_MS for an index build: retried a few
+      // times before giving up, rather than failing the start at the first slow answer.
+      await retryOnTimeout(
+        () => ensureIndexes([outbox.model, tokens.model, hostHealth.model, artifacts.model, requestLog.model, requestLog.hosts, fleetHealth.alerts.model, bruteForce.alerts.model, sshEvents.events, sshEvents.hosts]),
+        logger,
+      );
       await artifacts.init();
 
       const sshConsumer = new ConsumerRunner({
@@ -89,7 +96,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         deadLetters: producer,
         registry,
         batchHandler: async (events) => {
-          await sshEvents.addMany(events.map((e) => e.value));
+          if ((await sshEvents.addMany(events.map((e) => e.value))) > 0) changes.notify('ssh');
           await bruteForce.check(latestFailures(events.map((e) => e.value)), now());
         },
       });
@@ -110,12 +117,16 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         maxInFlight: config.RECEIVER_MAX_IN_FLIGHT,
         maxEventLoopLagMs: config.RECEIVER_MAX_EVENT_LOOP_LAG_MS,
         registry,
-        exempt: (req) => req.path === '/v1/health',
+        // Event streams stay open for hours: they are capped by their own limit, not counted here.
+        exempt: (req) => {
+          const path = req.baseUrl + req.path; // mounted under /v1: req.path alone lacks it
+          return path === '/v1/health' || path === EVENT_STREAM_PATH;
+        },
       });
       shedder.start();
       parts = { conn, databases: [conn, outboxDb, requestsDb], outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, sshJoined, shedder };
       const app = receiverHttpApp(
-        { logger, adminToken: config.WATCHKEEPER_ADMIN_TOKEN, tokens, hostHealth, artifacts, gate: new CodeVersionGate(config.RECEIVER_ALLOWED_COMMITS, config.RECEIVER_UPDATE_HINT), requestLog, fleetHealth, bruteForce, sshEvents, now },
+        { logger, adminToken: config.WATCHKEEPER_ADMIN_TOKEN, tokens, hostHealth, artifacts, gate: new CodeVersionGate(config.RECEIVER_ALLOWED_COMMITS, config.RECEIVER_UPDATE_HINT), requestLog, fleetHealth, bruteForce, sshEvents, now, changes },
         ops,
         {
           jsonLimit: config.RECEIVER_JSON_LIMIT,
@@ -130,7 +141,10 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       requestLog.start();
       outbox.start();
       periodic = [
-        new Periodic({ name: 'fleet-health', intervalMs: config.FLEET_CHECK_INTERVAL_MS, logger, now, task: (t) => fleetHealth.evaluate(t) }),
+        new Periodic({ name: 'fleet-health', intervalMs: config.FLEET_CHECK_INTERVAL_MS, logger, now, task: async (t) => {
+            await fleetHealth.evaluate(t);
+            changes.notify('fleet-health');
+          } }),
         new Periodic({ name: 'brute-force-sweep', intervalMs: Math.min(config.BRUTE_FORCE_WINDOW_MS, 60_000), logger, now, task: (t) => bruteForce.sweep(t) }),
       ];
       for (const p of periodic) p.start();
@@ -140,6 +154,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
     async stop() {
       stopping = true;
       abort.abort();
+      changes.close(); // open event streams would keep the server from closing
       await server?.close();
       shedder?.stop();
       for (const p of periodic) await p.stop();
@@ -167,6 +182,18 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         log.warn({ err: (err as Error).message, attempt, delay }, 'kafka not reachable; ssh-events consumer will retry');
         await sleep(delay, signal);
       }
+    }
+  }
+}
+
+async function retryOnTimeout(work: () => Promise<void>, logger: Logger, attempts = 6): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if ((err as Error).name !== 'MongoOperationTimeoutError' || attempt >= attempts) throw err;
+      logger.warn({ err: (err as Error).message, attempt }, 'database slow to answer at start; retrying');
+      await sleep(backoffDelay(attempt, { baseMs: 1000, maxMs: 10_000 }));
     }
   }
 }

@@ -48,6 +48,9 @@ describe('overload and a stuck database', () => {
     expect(Date.now() - t1).toBeLessThan(500);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await refused.json().then(asAny)).toMatchObject({ error: 'overloaded', details: { reason: 'in-flight' } });
+    // Liveness for hosts is never refused, even at the limit.
+    expect(r.svc.parts.shedder.inFlight).toBe(2);
+    expect((await fetch(`${r.base}/v1/health`)).status).toBe(200);
     expect(await shedCount()).toBe(shedBefore + 1);
 
     // The hanging ones end with 503 + Retry-After once the database timeout passes — not later.

@@ -22,6 +22,7 @@ function parseHash() {
 
 function showLogin(message) {
   live.stop();
+  live.disconnectPush();
   current = undefined;
   $('page').replaceChildren();
   $('nav').hidden = true;
@@ -55,6 +56,7 @@ function route() {
   };
   current = page.mount(root, ctx);
   live.watch(() => current.refresh());
+  void live.connectPush();
 }
 
 $('login-form').addEventListener('submit', async (ev) => {

@@ -1,9 +1,13 @@
+import { auth } from './api.js';
 import { html } from './format.js';
 
 /**
  * Polls the current page every few seconds (paused while the tab is hidden) and says how fresh the
  * figures are: "Live" after a complete refresh, "Stale" when the last one failed in part or
  * nothing succeeded for three intervals — with the time of the last good data and the reason.
+ * While the receiver's event stream (GET /v1/events/stream, server-sent events read with fetch so the
+ * bearer token can be sent) is connected, a change it announces refreshes the page at once; polling
+ * stays on as the fallback and for the other services' data.
  */
 export class Live {
   constructor(el, intervalMs) {
@@ -15,6 +19,8 @@ export class Live {
     this.problems = [];
     this.running = false;
     this.generation = 0;
+    this.push = 'off';
+    this.pushAbort = undefined;
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden && this.refresh) this.kick();
     });
@@ -59,6 +65,51 @@ export class Live {
     }
   }
 
+  /** Keeps the event stream open while signed in; reconnects after a pause when it drops. */
+  async connectPush() {
+    if (this.pushAbort) return;
+    const abort = (this.pushAbort = new AbortController());
+    while (!abort.signal.aborted && auth.token) {
+      try {
+        const res = await fetch('/v1/events/stream', { headers: { authorization: `Bearer ${auth.token}`, accept: 'text/event-stream' }, signal: abort.signal, cache: 'no-store' });
+        if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        let buf = '';
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buf += decoder.decode(value, { stream: true });
+          let cut;
+          while ((cut = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, cut);
+            buf = buf.slice(cut + 2);
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            if (event === 'ready') this.setPush('connected');
+            else if (event === 'change') this.kick();
+          }
+        }
+      } catch {
+        /* dropped or refused: polling carries on; try again in a while */
+      }
+      this.setPush('off');
+      if (!abort.signal.aborted) await new Promise((r) => setTimeout(r, 5000));
+    }
+    if (this.pushAbort === abort) this.pushAbort = undefined;
+  }
+
+  disconnectPush() {
+    this.pushAbort?.abort();
+    this.pushAbort = undefined;
+    this.setPush('off');
+  }
+
+  setPush(state) {
+    this.push = state;
+    this.el.dataset.push = state;
+    this.show();
+  }
+
   get stale() {
     return this.problems.length > 0 || !this.lastGood || Date.now() - this.lastGood > 3 * this.intervalMs;
   }
@@ -72,7 +123,7 @@ export class Live {
     const why = this.problems.length ? ` — ${this.problems.join('; ')}` : '';
     const text = stale
       ? html`<span class="icon" aria-hidden="true">⚠</span> <strong>Stale</strong>: last complete update ${last}${why}`
-      : html`<span class="icon" aria-hidden="true">●</span> <strong>Live</strong>: updated ${last}, every ${Math.round(this.intervalMs / 1000)} s`;
+      : html`<span class="icon" aria-hidden="true">●</span> <strong>Live</strong>: updated ${last}, ${this.push === 'connected' ? 'on change and ' : ''}every ${Math.round(this.intervalMs / 1000)} s`;
     const s = String(text);
     if (this.el.innerHTML !== s) this.el.innerHTML = s;
     // Screen readers hear the change between live and stale, not every tick of the clock.

@@ -225,6 +225,19 @@ describe('dashboard in a real browser against the local stack', () => {
     await shot('fleet');
   });
 
+  it('Live: a change the receiver announces on its event stream shows without waiting for the poll', async () => {
+    // Polling every 10 minutes: only the server-sent event can bring the new host in time.
+    await page.goto(`${base}/?refresh=600#/fleet`);
+    await expectAttr(page.locator('#live'), 'data-push', 'connected', 15_000);
+    await expectText(page.locator('#live'), /on change/);
+    const pushedHost = `${fleetHost}-push`;
+    const created = await api(`/v1/hosts/${pushedHost}/tokens`, { method: 'POST', body: JSON.stringify({ label: 'dashboard e2e push' }) });
+    await api(`/v1/host-health/${pushedHost}`, { method: 'PUT', token: created.token, body: JSON.stringify({ disk: 'ok' }) });
+    await page.locator(`tr[data-host="${pushedHost}"]`).waitFor({ timeout: 10_000 });
+    await page.goto(`${base}/?refresh=1`);
+    await page.locator(`tr[data-host="${fleetHost}"]`).waitFor({ timeout: 15_000 });
+  });
+
   it('Listeners: all answer, then a stopped client goes missing', async () => {
     await page.getByRole('link', { name: 'Listeners' }).click();
     const state = (n: number) => page.locator(`tr[data-listener="wk-client${n}@${clientHost}"] [data-state]`);
@@ -319,7 +332,7 @@ describe('dashboard in a real browser against the local stack', () => {
     expect(expected.length).toBeGreaterThan(3);
     const rows = page.locator('#ssh-sources-table tbody tr');
     await expectAttr(rows.first(), 'data-source', expected[0].sourceIp, 30_000);
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.source))).toEqual(expected.slice(0, 20).map((e) => e.sourceIp));
+    expect(await rows.evaluateAll((trs: any[]) => trs.map((tr) => tr.getAttribute('data-source')))).toEqual(expected.slice(0, 20).map((e) => e.sourceIp));
     for (const e of expected.slice(0, 20)) {
       const row = page.locator(`#ssh-sources-table tr[data-source="${e.sourceIp}"]`);
       for (const series of ['attempts', 'failed', 'accepted', 'invalidUser'] as const) await expectText(row.locator(`td[data-series="${series}"]`), new RegExp(`^${e[series]}$`));
@@ -327,7 +340,7 @@ describe('dashboard in a real browser against the local stack', () => {
     }
     // The table scrolls as one keyboard stop (a focusable region) on narrow screens.
     await page.locator('#ssh-sources .table-wrap').focus();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('region');
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('role'))).toBe('region');
     await shot('ssh');
     // A range without any event says "no data", not an empty table of zeros.
     await page.goto(`${base}/?refresh=1#/ssh?from=2020-01-01&to=2020-01-02&host=${sshHost}`);

@@ -6,6 +6,7 @@ import type { HostTokenStore } from '@watchkeeper/receiver-auth';
 import type { Logger } from '@watchkeeper/runtime';
 import type { SshEventStore } from '@watchkeeper/ssh-stats-store';
 import type { RequestHandler } from 'express';
+import type { ChangeFeed } from './change-feed';
 
 /** Everything the routes use; built by the app's wiring. */
 export interface ReceiverDeps {
@@ -20,6 +21,8 @@ export interface ReceiverDeps {
   bruteForce: BruteForceDetector;
   sshEvents: SshEventStore;
   now: () => Date;
+  /** Live-update notifications for event streams; absent: the stream route answers 503 (poll instead). */
+  changes?: ChangeFeed;
 }
 
 export interface RouteContext extends ReceiverDeps {

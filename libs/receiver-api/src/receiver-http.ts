@@ -6,6 +6,7 @@ import { requireAdmin, requireHost } from './auth';
 import { receiverErrorClassifier } from './classify-errors';
 import type { ReceiverDeps, RouteContext } from './deps';
 import { artifactRoutes } from './routes/artifacts';
+import { eventRoutes } from './routes/events';
 import { basicRoutes } from './routes/basics';
 import { fleetRoutes } from './routes/fleet';
 import { hostHealthRoutes } from './routes/host-health';
@@ -49,6 +50,7 @@ export function receiverApi(deps: ReceiverDeps, opts: ReceiverHttpOptions = {}):
   artifactRoutes(ctx);
   sshLoginRoutes(ctx);
   fleetRoutes(ctx);
+  eventRoutes(ctx);
   for (const add of opts.extraRoutes ?? []) add(ctx);
   return api;
 }

@@ -2,7 +2,7 @@ import { HostHealthList, HostHealthReport, HostHealthSnapshot, HostHealthStored,
 import { errorResponse, notFound } from '@watchkeeper/http-api';
 import type { RouteContext } from '../deps';
 
-export function hostHealthRoutes({ api, admin, host, hostHealth, now }: RouteContext): void {
+export function hostHealthRoutes({ api, admin, host, hostHealth, now, changes }: RouteContext): void {
   api.route({
     method: 'put',
     path: '/v1/host-health/:host',
@@ -19,6 +19,7 @@ export function hostHealthRoutes({ api, admin, host, hostHealth, now }: RouteCon
     responses: { 200: { description: 'stored', schema: HostHealthStored }, 403: errorResponse(403), 413: errorResponse(413), 415: errorResponse(415) },
     handler: async ({ params, body }) => {
       const s = await hostHealth.save(params.host, body, now());
+      changes?.notify('host-health');
       return { status: 200, body: { host: s.host, receivedAt: s.receivedAt } };
     },
   });
