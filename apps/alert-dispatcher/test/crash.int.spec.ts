@@ -15,7 +15,7 @@ import { createLogger, waitFor } from '@watchkeeper/runtime';
  * it, and check the books: for this run's recipients, received = delivered + dropped + dead-lettered +
  * silenced + queued, exactly (GET /v1/accounting), each alert recorded once, and the sink's own count
  * agrees. The README's claim for a crash: only the digest in flight at the kill may be sent again
- * (its lease ends, it was never logged as delivered); nothing else twice.
+ * (it was never logged as delivered, so its items are still open in their segments); nothing else twice.
  */
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';

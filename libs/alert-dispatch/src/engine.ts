@@ -200,7 +200,11 @@ export class DispatcherEngine {
       this.settles.track(segment);
       if (count) this.occupancy.adjust(items, 1);
       const byRecipient = new Map<string, QueueItem[]>();
-      for (const i of items) byRecipient.set(i.recipient, [...(byRecipient.get(i.recipient) ?? []), i]);
+      for (const i of items) {
+        const list = byRecipient.get(i.recipient);
+        if (list) list.push(i);
+        else byRecipient.set(i.recipient, [i]);
+      }
       for (const [r, list] of byRecipient) {
         this.queueOf(r).push(list);
         this.workers.get(r)?.wake();
@@ -321,7 +325,11 @@ export class DispatcherEngine {
   /** Items of freshly written whole segments (a fallback, a replay). */
   private handOverItems(items: QueueItem[]): void {
     const bySeg = new Map<string, QueueItem[]>();
-    for (const i of items) bySeg.set(i.segment!, [...(bySeg.get(i.segment!) ?? []), i]);
+    for (const i of items) {
+      const list = bySeg.get(i.segment!);
+      if (list) list.push(i);
+      else bySeg.set(i.segment!, [i]);
+    }
     this.handOver([...bySeg].map(([id, list]) => ({ segment: { id, partition: list[0].partition, count: list.length, settled: [], recovered: [] }, items: list })));
   }
 

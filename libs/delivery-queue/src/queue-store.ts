@@ -277,6 +277,11 @@ export class DeliveryStore {
     });
     // Until the letters are gone, a load skips these segments and accounting counts the letters: never twice, never lost.
     await insertAllOnce(this.segments, segs);
+    // A letter is the durable settle of its original position until the owner's coalesced write lands:
+    // write that settle now, before the letter goes (a no-op where the segment is already gone).
+    const origins = new Map<string, number[]>();
+    for (const l of letters) if (l.seg !== undefined && l.idx !== undefined) origins.set(l.seg, [...(origins.get(l.seg) ?? []), l.idx]);
+    await this.settle([...origins].map(([seg, idx]) => ({ seg, idx, complete: false })));
     await this.dead.deleteMany({ _id: { $in: items.map((i) => i._id) } });
     return items;
   }
