@@ -54,6 +54,8 @@ export const configSchema = z.object({
     }, 'unknown IANA time zone'),
   LOG_COLLECTOR_POLL_MS: env.durationMs(250),
   LOG_COLLECTOR_BATCH_BYTES: z.coerce.number().int().min(4096).max(64 * 1024 * 1024).default(256 * 1024),
+  /** `fast`: the byte-identical record encoder (libs/kafka fast-record-encoder); `kafkajs`: kafkajs' own. */
+  LOG_COLLECTOR_KAFKA_ENCODER: z.enum(['fast', 'kafkajs']).default('fast'),
   LOG_COLLECTOR_PORT: env.port(8083),
   HTTP_HOST: env.host(),
   KAFKA_BROKERS: env.kafkaBrokers(),

@@ -4,3 +4,4 @@ export * from './producer';
 export * from './consumer';
 export * from './topics-admin';
 export * from './positioning';
+export * from './fast-record-encoder';

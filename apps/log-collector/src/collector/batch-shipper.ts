@@ -18,7 +18,8 @@ export const MESSAGE_OVERHEAD_BYTES = 300;
  */
 const PIPELINE_DEPTH = 2;
 
-export type EncodedEvent = ReturnType<EventProducer['encode']>;
+export type { EncodedEvent } from './ssh-event-encoder';
+import type { EncodedEvent } from './ssh-event-encoder';
 
 /** A batch parsed and encoded, waiting for Kafka, with whatever its checkpoint needs. */
 export interface PreparedBatch {
@@ -28,6 +29,8 @@ export interface PreparedBatch {
 
 export interface ShipperDeps {
   producer: EventProducer;
+  /** CloudEvents source of the events (eventSource(host), as the producer's). */
+  source: string;
   metrics: CollectorMetrics;
   logger: Logger;
 }

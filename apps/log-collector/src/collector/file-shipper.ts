@@ -1,6 +1,6 @@
-import { Topics } from '@watchkeeper/contracts';
 import { CheckpointStore, FileFollower, fileIdText, lineEventId, type FollowPosition, type LineBatch } from '@watchkeeper/log-tailer';
 import { SshdParser, type YearClockState } from '@watchkeeper/sshd-parser';
+import { encodeSshEvent } from './ssh-event-encoder';
 import { BatchShipper, MESSAGE_OVERHEAD_BYTES, type PreparedBatch, type ShipperDeps } from './batch-shipper';
 
 export interface FileShipperDeps extends ShipperDeps {
@@ -84,7 +84,7 @@ export class FileShipper extends BatchShipper<LineBatch, PreparedFileBatch> {
       if (r.type !== 'event') continue;
       const id = lineEventId(host, fileId, line.offset);
       try {
-        const message = producer.encode(Topics.sshEvents, { ...r.event, id, origin: { path, fileId, offset: line.offset } }, { id, time: r.event.time });
+        const message = encodeSshEvent(producer, this.d.source, { ...r.event, id, origin: { path, fileId, offset: line.offset } }, id, r.event.time);
         messages.push({ message, bytes: message.value.length + MESSAGE_OVERHEAD_BYTES });
       } catch (err) {
         metrics.invalid.inc({ path });

@@ -1,6 +1,6 @@
-import { Topics } from '@watchkeeper/contracts';
 import { JournalCursorStore, JournalFollower, journalEventId, type JournalBatch, type JournalFollowerOptions } from '@watchkeeper/log-tailer';
 import { SshdParser } from '@watchkeeper/sshd-parser';
+import { encodeSshEvent } from './ssh-event-encoder';
 import { BatchShipper, MESSAGE_OVERHEAD_BYTES, type PreparedBatch, type ShipperDeps } from './batch-shipper';
 
 export interface JournalShipperDeps extends ShipperDeps {
@@ -79,7 +79,7 @@ export class JournalShipper extends BatchShipper<JournalBatch, PreparedJournalBa
       if (r.type !== 'event') continue;
       const id = journalEventId(host, e.cursor);
       try {
-        const message = producer.encode(Topics.sshEvents, { ...r.event, id }, { id, time: r.event.time });
+        const message = encodeSshEvent(producer, this.d.source, { ...r.event, id }, id, r.event.time);
         messages.push({ message, bytes: message.value.length + MESSAGE_OVERHEAD_BYTES });
       } catch (err) {
         metrics.invalid.inc({ path });
