@@ -1,5 +1,8 @@
-// Minimal MongoDB wire-protocol probe, no dependencies: sends OP_MSG {hello: 1, $db: "admin"}
-// and exits 0 when the server answers with ok: 1. Used by tools/infra/mongo.sh.
+// Minimal MongoDB wire-protocol probe, no dependencies: sends OP_MSG {ping: 1, $db: "admin"}
+// and exits 0 when the server answers with ok: 1 within 3 s. Used by tools/infra/mongo.sh.
+// ping, not hello: FerretDB answers hello without touching its storage, but ping reads the backend
+// status, so a FerretDB whose SQLite metadata registry is deadlocked (seen with 1.24 under many
+// concurrent createIndexes/upserts) fails this probe instead of passing it.
 // Usage: node mongo-ping.cjs HOST PORT
 'use strict';
 const net = require('net');
@@ -10,7 +13,7 @@ function cstr(s) {
   return Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([0])]);
 }
 function bsonHello() {
-  const hello = Buffer.concat([Buffer.from([0x10]), cstr('hello'), int32(1)]);
+  const hello = Buffer.concat([Buffer.from([0x10]), cstr('ping'), int32(1)]);
   const dbv = cstr('admin');
   const db = Buffer.concat([Buffer.from([0x02]), cstr('$db'), int32(dbv.length), dbv]);
   const body = Buffer.concat([hello, db, Buffer.from([0])]);
@@ -71,7 +74,7 @@ sock.on('data', (d) => {
   clearTimeout(timer);
   if (buf.readInt32LE(12) !== 2013) fail('unexpected opcode ' + buf.readInt32LE(12));
   const ok = readOk(buf.subarray(21));
-  if (ok !== 1) fail('hello answered without ok:1');
+  if (ok !== 1) fail('ping answered without ok:1');
   // close politely (FIN, not RST) so the server does not log a reset
   sock.end();
   sock.on('close', () => process.exit(0));

@@ -75,8 +75,14 @@ do_start() {
   do_install
   mkdir -p "$M_RUN"
   if is_running; then
-    wk_info "already running (pid $(wk_pid_read "$M_PID")) on $WK_HOST:$MONGO_PORT"
-    return 0
+    if wire_ready; then
+      wk_info "already running (pid $(wk_pid_read "$M_PID")) on $WK_HOST:$MONGO_PORT"
+      return 0
+    fi
+    # Alive but not answering ping: a wedged server (FerretDB 1.24's SQLite registry can deadlock under
+    # heavy concurrent DDL and writes). Nothing else would ever recover it, so restart it.
+    wk_info "running (pid $(wk_pid_read "$M_PID")) but not answering ping; restarting it"
+    wk_stop_pid "$M_PID" "$(engine)" 30 "$(engine)"
   fi
   wk_pid_clean "$M_PID" "$(engine)"
   wk_port_free_or_die "$WK_HOST" "$MONGO_PORT" mongo
