@@ -115,9 +115,8 @@ export class DispatcherEngine {
       fromBeginning: this.opts.fromBeginning ?? true,
       batchHandler: (events) => this.handleBatch(events),
     });
-    const topic = Topics.alerts.name;
-    // kafkajs hands the join event (with this member's assignment) to the callback.
-    this.consumer.onGroupJoin((e?: { payload?: { memberAssignment?: Record<string, number[]> } }) => this.assigned(e?.payload?.memberAssignment?.[topic] ?? []));
+    // Each join names this member's partitions: their open segments are loaded, the others dropped.
+    this.consumer.onAssigned((partitions) => this.assigned(partitions));
     // Ready once every assigned partition has a position: an alert produced after this is consumed.
     this.consumer.onPositioned(() => this.markJoined());
     this.discoverTimer = setInterval(() => void this.discover(), this.opts.discoverMs ?? 5000);

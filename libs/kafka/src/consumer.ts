@@ -95,6 +95,14 @@ export class ConsumerRunner<S extends z.ZodType> {
   }
 
   /**
+   * Fires at each group join with the partitions of this runner's topic now assigned to this member
+   * (those not listed were revoked): for work kept per partition, such as in-memory queues.
+   */
+  onAssigned(cb: (partitions: number[]) => void): void {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => cb(e.payload.memberAssignment[this.opts.topic.name] ?? []));
+  }
+
+  /**
    * Fires once, after the first join, when every assigned partition has a position: anything produced
    * after this is consumed. What readiness and tests should wait for.
    */
