@@ -32,7 +32,7 @@ export interface ReceiverParts {
   sshConsumer: ConsumerRunner<typeof Topics.sshEvents.schema>;
   /** Refuses requests beyond what the receiver can serve (its in-flight count is read by tests). */
   shedder: LoadShedder;
-  /** Resolves when the ssh-events consumer has joined its group (partitions assigned). */
+  /** Resolves when the ssh-events consumer has joined its group and every partition has a position. */
   sshJoined: Promise<void>;
 }
 
@@ -100,7 +100,8 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
           await bruteForce.check(latestFailures(events.map((e) => e.value)), now());
         },
       });
-      const sshJoined = new Promise<void>((resolve) => sshConsumer.onGroupJoin(() => resolve()));
+      // Positioned, not just joined: a new group reading from "now" has fixed its start offsets.
+      const sshJoined = new Promise<void>((resolve) => sshConsumer.onPositioned(() => resolve()));
       
       const ops = opsRouter({
         registry,
