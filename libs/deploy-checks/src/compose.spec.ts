@@ -125,8 +125,8 @@ describe('docker/compose.yaml', () => {
       const same = copy();
       same.services['heartbeat-server']!.environment!.NODE_OPTIONS = '--max-old-space-size=256   --max-semi-space-size=8'; // order and spacing do not matter
       expect(added(check(same))).toEqual([]);
-      same.services.receiver!.environment!.NODE_OPTIONS = '--max-old-space-size=128';
-      expect(added(check(same))).toEqual([expect.stringContaining("receiver: NODE_OPTIONS=\"--max-old-space-size=128\" but apps/receiver's bin runs node without flags")]);
+      same.services['heartbeat-client']!.environment!.NODE_OPTIONS = '--max-old-space-size=128';
+      expect(added(check(same))).toEqual([expect.stringContaining("heartbeat-client: NODE_OPTIONS=\"--max-old-space-size=128\" but apps/heartbeat-client's bin runs node without flags")]);
     });
 
     it('flags a writable log mount and a missing volume declaration', () => {

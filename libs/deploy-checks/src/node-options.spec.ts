@@ -7,7 +7,7 @@ import { repoRoot } from './paths';
 describe('binNodeFlags', () => {
   it('reads the V8 flags of the heartbeat-server bin and none for a plain `#!/usr/bin/env node` bin', () => {
     expect(binNodeFlags(repoRoot, 'heartbeat-server')).toEqual(expect.arrayContaining([expect.stringMatching(/^--max-old-space-size=\d+$/)]));
-    expect(binNodeFlags(repoRoot, 'receiver')).toEqual([]);
+    expect(binNodeFlags(repoRoot, 'heartbeat-client')).toEqual([]);
   });
 
   it('reads the bin named in package.json and refuses a first line that is not a node #! line', () => {
