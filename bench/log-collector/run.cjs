@@ -50,7 +50,9 @@ async function shipToKafka(env, isDone, floorCount = true) {
   const port = 18000 + Math.floor(Math.random() * 1000);
   // BENCH_COLLECTOR_NODE_ARGS: extra node flags for the collector while tuning (e.g. --cpu-prof).
   const nodeArgs = (process.env.BENCH_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, BIN], {
+  // The bin's own #! flags (V8 heap sizes), as the deployed collector runs: spawning node skips that line.
+  const binFlags = (/^#!.*\bnode\s+(.*)$/m.exec(fs.readFileSync(BIN, 'utf8').split('\n')[0])?.[1] ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...binFlags, ...nodeArgs, BIN], {
     env: { ...process.env, ...env, LOG_COLLECTOR_HOST: 'bench', LOG_COLLECTOR_TZ: 'UTC', KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`, MONGO_URL, MONGO_DB: db, LOG_COLLECTOR_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
