@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Topics, type AlertEvent, type SshEvent } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
-import { createLogger } from '@watchkeeper/runtime';
+import { createLogger, freePort, waitFor } from '@watchkeeper/runtime';
 import type { Admin, Kafka } from 'kafkajs';
 import mongoose from 'mongoose';
 import { fromRoot } from '../src/paths';
@@ -28,24 +28,6 @@ const logger = createLogger({ service: 'graceful-stop-test', level: 'warn' });
 const run = `gs${Date.now().toString(36)}${randomUUID().slice(0, 4)}`;
 
 jest.setTimeout(300_000);
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs: number, everyMs = 100): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await Promise.resolve().then(fn).catch(() => undefined);
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** What Kubernetes leaves a pod of the app for its own shutdown: the grace period minus the preStop sleep. */
 function shutdownBudgetMs(objects: Record<string, any>[], app: string): number {

@@ -6,3 +6,4 @@ export * from './lifecycle';
 export * from './cli';
 export * from './backoff';
 export * from './wait-for';
+export * from './free-port';
