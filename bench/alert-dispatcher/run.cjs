@@ -200,7 +200,12 @@ pools:
   await producer.connect();
 
   // Executed as the bin (not `node bin`), so the V8 flags on its #! line apply as in production.
-  const child = spawn(path.join(repo, 'apps/alert-dispatcher/bin/watchkeeper-alert-dispatcher.js'), [], {
+  // For profiling by hand: BENCH_DISPATCHER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' runs
+  // `node <the #! line's flags> <those args> bin` instead.
+  const bin = path.join(repo, 'apps/alert-dispatcher/bin/watchkeeper-alert-dispatcher.js');
+  const extra = process.env.BENCH_DISPATCHER_NODE_ARGS?.split(' ').filter(Boolean);
+  const shebangFlags = () => fs.readFileSync(bin, 'utf8').split('\n')[0].split(' ').filter((w) => w.startsWith('--'));
+  const child = spawn(extra ? process.execPath : bin, extra ? [...shebangFlags(), ...extra, bin] : [], {
     env: {
       PATH: process.env.PATH,
       KAFKA_BROKERS,
@@ -211,7 +216,7 @@ pools:
       ALERT_DISPATCHER_PORT: String(port),
       HTTP_HOST: '127.0.0.1',
       WATCHKEEPER_ADMIN_TOKEN: TOKEN,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_DISPATCHER_LOG_LEVEL ?? 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

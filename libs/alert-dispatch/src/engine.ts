@@ -5,7 +5,7 @@ import { ConsumerRunner, EventProducer, type ConsumedEvent } from '@watchkeeper/
 import { ensureIndexes } from '@watchkeeper/mongo';
 import type { Logger, Registry } from '@watchkeeper/runtime';
 import { SilenceStore, type RoutingConfig, type SilenceRule } from '@watchkeeper/alert-routing';
-import { AlertHistoryStore, AlertStateStore } from '@watchkeeper/alert-state';
+import { AlertHistoryStore, AlertStateStore, type HistoryRecord } from '@watchkeeper/alert-state';
 import { DeliveryStore, OccupancyBook, RecipientQueue, RecipientWorker, SettleBook, type OpenSegment, type QueueItem, type Sender } from '@watchkeeper/delivery-queue';
 import { createSender } from '@watchkeeper/recipients';
 import { ingestBatch, timings } from './ingest';
@@ -59,6 +59,8 @@ export class DispatcherEngine {
   private discoverTimer: NodeJS.Timeout | undefined;
   private readonly occupancy = new OccupancyBook();
   private readonly recentIds = new RecentIds();
+  /** Chunks handed over before persisting whose attempt has not finished (see IngestDeps.unfinished). */
+  private readonly unfinished = new Map<string, HistoryRecord[]>();
   private consumer: ConsumerRunner<typeof Topics.alerts.schema> | undefined;
   private silenceRules: SilenceRule[] = [];
   private silenceTimer: NodeJS.Timeout | undefined;
@@ -150,6 +152,7 @@ export class DispatcherEngine {
       if (revoked.length > 0) {
         const gone = new Set(revoked);
         for (const q of this.queues.values()) this.occupancy.adjust(q.removeWhere((i) => gone.has(i.partition)), -1);
+        for (const [id, recs] of this.unfinished) if (gone.has(recs[0]?.kafka.partition ?? -1)) this.unfinished.delete(id);
         const segs = [...this.loaded].filter(([, p]) => gone.has(p)).map(([id]) => id);
         segs.forEach((id) => this.loaded.delete(id));
         await this.settles.forget(segs);
@@ -191,12 +194,12 @@ export class DispatcherEngine {
   }
 
   /** Durable items into the recipients' memory queues, once per segment, for owned partitions only. */
-  private handOver(parts: Array<{ segment: OpenSegment; items: QueueItem[] }>, count = false): number {
+  private handOver(parts: Array<{ segment: OpenSegment; items: QueueItem[] }>, count = false, held = false): number {
     let n = 0;
     for (const { segment, items } of parts) {
       if (this.loaded.has(segment.id) || !this.owned.has(segment.partition)) continue;
       this.loaded.set(segment.id, segment.partition);
-      this.settles.track(segment);
+      this.settles.track(segment, { held });
       if (count) this.occupancy.adjust(items, 1);
       const byRecipient = new Map<string, QueueItem[]>();
       for (const i of items) {
@@ -237,6 +240,11 @@ export class DispatcherEngine {
         recentIds: this.recentIds,
         routing: () => this.routing,
         silences: () => this.silenceRules,
+        // Deliver before persisting: the offset still waits for the writes (history, segments) and done().
+        early: (queued) => this.handOver(queued, false, true),
+        durable: (ids) => this.settles.release(ids),
+        settledOf: (id) => this.settles.settledOf(id),
+        unfinished: this.unfinished,
       },
       events,
     );
@@ -255,6 +263,7 @@ export class DispatcherEngine {
       throw err;
     }
     this.handOver(result.queued);
+    this.handOver(result.reloaded, true);
     this.opts.logger.debug({ events: events.length, ...timings, ingestMs: t1 - t0, publishMs: t2 - t1, doneMs: Date.now() - t2 }, 'batch ingested');
     for (const d of result.decisions) this.metrics.alertsReceived.inc({ action: d.action, reason: d.reason });
   }

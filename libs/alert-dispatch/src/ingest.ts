@@ -15,6 +15,21 @@ export interface IngestDeps {
   routing: () => RoutingConfig;
   silences: () => SilenceRule[];
   clock?: () => Date;
+  /**
+   * Deliver before persisting: called with a chunk's queue items as soon as they are decided, before
+   * any of its writes. The caller puts them in the recipients' queues with their segments held (settles
+   * wait in memory) until `durable` is called for those segments.
+   */
+  early?: (queued: Array<{ segment: OpenSegment; items: QueueItem[] }>) => void;
+  /** The chunk's segments are written: their held settles may go out. */
+  durable?: (segIds: string[]) => void;
+  /** Positions of a segment already settled (delivered before the segment was written). */
+  settledOf?: (segId: string) => number[];
+  /**
+   * Decisions of chunks handed over early whose attempt failed before done(): the retry reuses them
+   * (same items, same segments, not counted or handed over again). Keyed by bucket id.
+   */
+  unfinished?: Map<string, HistoryRecord[]>;
 }
 
 export interface IngestResult {
@@ -26,6 +41,8 @@ export interface IngestResult {
   replayed: boolean;
   /** The queue items written (durable in their segments), to hand to the recipients' queues after `done()`. */
   queued: Array<{ segment: OpenSegment; items: QueueItem[] }>;
+  /** A chunk redelivered after a crash: its rewritten segments, less what the delivery log shows sent; to hand over (and count) after `done()`. */
+  reloaded: Array<{ segment: OpenSegment; items: QueueItem[] }>;
   /** Items counted into the admission occupancy by this attempt. */
   counted: QueueItem[];
   /** Marks the batch fully processed (after its outcomes are published). */
@@ -128,6 +145,7 @@ export async function ingestBatch(deps: IngestDeps, events: Array<ConsumedEvent<
     decisions: results.flatMap((r) => r.decisions),
     replayed: results.some((r) => r.replayed),
     queued: results.flatMap((r) => r.queued),
+    reloaded: results.flatMap((r) => r.reloaded),
     counted,
     done: async () => {
       for (const r of results) await r.done();
@@ -141,7 +159,7 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
   const progress = await deps.history.loadProgress(deps.groupId, partition);
   const through = progress.through === null ? -1n : BigInt(progress.through);
   const todo = events.filter((e) => BigInt(e.offset) > through).sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
-  const empty: IngestResult = { outcomes: [], recipientsWithWork: new Set(), decisions: [], replayed: false, queued: [], counted: [], done: async () => undefined };
+  const empty: IngestResult = { outcomes: [], recipientsWithWork: new Set(), decisions: [], replayed: false, queued: [], reloaded: [], counted: [], done: async () => undefined };
   if (todo.length === 0) return empty;
 
   const first = todo[0].offset;
@@ -149,6 +167,13 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
   const id = bucketId(deps.groupId, partition, first);
   const recorded = new Map<string, HistoryRecord>();
   if (progress.pending) for (const r of await deps.history.loadBucket(progress.pending.bucketId)) recorded.set(r.kafka.offset, r);
+  // Already in the recipients' queues from a failed attempt of this process: neither counted nor handed over again.
+  const inMemory = deps.unfinished?.get(id);
+  if (inMemory) for (const r of inMemory) recorded.set(r.kafka.offset, r);
+  // Redelivered after a crash: some items may have been sent before it (delivery runs ahead of the
+  // commit), so this chunk is persisted first and its queue reloaded against the delivery log.
+  const recovering = Boolean(progress.pending) && !inMemory;
+  const countedFrom = counted.length;
   const stalePending = progress.pending && progress.pending.bucketId !== id ? progress.pending.bucketId : undefined;
   // An interrupted chunk's segments were never handed to a worker (that happens after done()): rewrite them.
   if (progress.pending) await deps.store.dropChunkSegments(progress.pending.bucketId);
@@ -196,6 +221,7 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
         if (f.state !== 'queued') continue;
         const item = queueItem(prior, f);
         queuedItems.push(item);
+        if (inMemory) continue;
         deps.occupancy.adjust([item], 1);
         counted.push(item);
       }
@@ -228,12 +254,33 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
   });
 
   const tDecide = Date.now();
-  await deps.history.saveBatch(id, partition, now, records);
-  const tSave = Date.now();
-  if (stalePending) await deps.history.deleteBatch(stalePending);
   const segments = chunkSegments(id, partition, first, queuedItems, now);
+  const queued = segments.map((sg) => ({ segment: { id: sg._id, partition, count: sg.count, settled: [], recovered: [] }, items: queuedItems.filter((i) => i.segment === sg._id) }));
+  // History first: an alert is in the history (received) before any of its copies can be delivered,
+  // and a crash after a delivery always finds the recorded decisions (same segments, same positions).
+  await deps.history.saveBatch(id, partition, now, records);
+  if (stalePending) await deps.history.deleteBatch(stalePending);
+  const early = Boolean(deps.early) && !inMemory && !recovering;
+  if (early) {
+    deps.early!(queued);
+    // From here the queues own these items' admission counts; a failed attempt leaves them there.
+    counted.splice(countedFrom);
+    deps.unfinished?.set(id, records);
+  }
+  // Delivered before the segment existed: written with those positions already settled.
+  if (deps.settledOf) for (const sg of segments) sg.settled = deps.settledOf(sg._id);
   await deps.store.saveChunkSegments(segments);
+  const tSave = Date.now();
+  deps.durable?.(segments.map((sg) => sg._id));
+  // States last: saved states imply a saved history (a retry reuses the recorded decisions).
   await deps.states.saveMany([...dirty.values()]);
+  let reloaded: IngestResult['reloaded'] = [];
+  if (recovering && deps.early && segments.length > 0) {
+    const open = await deps.store.open({ ids: segments.map((sg) => sg._id) });
+    reloaded = open.segments.map((segment) => ({ segment, items: open.items.filter((i) => i.segment === segment.id) }));
+    // Counted again at hand-over, without what was sent before the crash.
+    deps.occupancy.adjust(counted.splice(countedFrom), -1);
+  }
   timings = { prepMs: tPrep - now.getTime(), decideMs: tDecide - tPrep, saveMs: tSave - tDecide, restMs: Date.now() - tSave };
   return {
     outcomes,
@@ -241,7 +288,11 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
     decisions,
     replayed: recorded.size > 0,
     counted: [],
-    queued: segments.map((sg) => ({ segment: { id: sg._id, partition, count: sg.count, settled: [], recovered: [] }, items: queuedItems.filter((i) => i.segment === sg._id) })),
-    done: () => deps.history.markDone(progress, last),
+    queued: deps.early ? [] : queued,
+    reloaded,
+    done: async () => {
+      await deps.history.markDone(progress, last);
+      deps.unfinished?.delete(id);
+    },
   };
 }

@@ -45,6 +45,19 @@ describe('SettleBook', () => {
     expect(book.has('s1')).toBe(false);
   });
 
+  it('holds the settles of a segment not written yet, reports them for the write, and sends them once released', async () => {
+    const writes: Array<Array<{ seg: string; idx: number[]; complete: boolean }>> = [];
+    const book = new SettleBook(async (u) => void writes.push(u), logger, 10_000);
+    book.track({ id: 's1', count: 3, settled: [], recovered: [] }, { held: true });
+    book.settle([item('a', 0), item('a', 2)]);
+    await book.flush();
+    expect(writes).toEqual([]); // no segment document to update yet
+    expect(book.settledOf('s1').sort()).toEqual([0, 2]);
+    book.release(['s1']);
+    await book.flush();
+    expect(writes).toEqual([[{ seg: 's1', idx: [0, 2], complete: false }]]);
+  });
+
   it('keeps what a failed write held for the next one', async () => {
     let fail = true;
     const writes: number[][] = [];

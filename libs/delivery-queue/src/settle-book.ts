@@ -7,6 +7,8 @@ interface Tracked {
   settled: Set<number>;
   /** Settled since the last write. */
   pending: number[];
+  /** Handed to a worker before its segment was written: settles wait in memory until `release`. */
+  held?: boolean;
 }
 
 /**
@@ -32,10 +34,27 @@ export class SettleBook {
   }
 
   /** A segment loaded or written: positions already settled, and those recovered but not yet written. */
-  track(s: Pick<OpenSegment, 'id' | 'count' | 'settled' | 'recovered'>): void {
+  track(s: Pick<OpenSegment, 'id' | 'count' | 'settled' | 'recovered'>, opts: { held?: boolean } = {}): void {
     if (this.segs.has(s.id)) return;
-    this.segs.set(s.id, { count: s.count, settled: new Set(s.settled), pending: [...s.recovered] });
+    this.segs.set(s.id, { count: s.count, settled: new Set(s.settled), pending: [...s.recovered], ...(opts.held ? { held: true } : {}) });
     if (s.recovered.length > 0 || s.settled.length >= s.count) this.schedule();
+  }
+
+  /** Positions settled so far (a segment about to be written carries them, so nothing is sent twice). */
+  settledOf(seg: string): number[] {
+    return [...(this.segs.get(seg)?.settled ?? [])];
+  }
+
+  /** Held segments are durable now: their settles may be written. */
+  release(segIds: string[]): void {
+    let any = false;
+    for (const id of segIds) {
+      const t = this.segs.get(id);
+      if (!t?.held) continue;
+      delete t.held;
+      any = true;
+    }
+    if (any) this.schedule();
   }
 
   settle(items: QueueItem[]): void {
@@ -74,6 +93,7 @@ export class SettleBook {
   private async writePending(): Promise<void> {
     const updates: Array<{ seg: string; idx: number[]; complete: boolean }> = [];
     for (const [seg, t] of this.segs) {
+      if (t.held) continue; // no segment to update yet
       const complete = t.settled.size >= t.count;
       if (t.pending.length === 0 && !complete) continue;
       updates.push({ seg, idx: t.pending, complete });
