@@ -61,6 +61,10 @@ export class Live {
       if (gen === this.generation) {
         this.show();
         if (!document.hidden) this.timer = setTimeout(() => this.kick(), this.intervalMs);
+      } else if (this.refresh) {
+        // A page was mounted (watch()) while the old page's refresh was in flight: its first kick
+        // returned early, so start it now — else the new page would wait for a push event.
+        void this.kick();
       }
     }
   }
