@@ -14,6 +14,9 @@ bash tools/ensure-deps.sh
 echo "[test] build (tsc -b) and lint" >&2
 node tools/sync-tsconfig-refs.cjs
 npx tsc -b tsconfig.json
+# The tests too: jest strips types (swc) without checking them, so a test's type error would only
+# show as a runtime failure. Each project's tsconfig.json references its lib and spec configs.
+npx tsc -b apps/*/tsconfig.json libs/*/tsconfig.json
 npx nx run-many -t lint --outputStyle=static
 
 export WK_TEST_RESULTS_DIR="$root/test-artifacts/results"

@@ -3,11 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@watchkeeper/runtime';
 
 export const repo = join(__dirname, '../../..');
 const run = promisify(execFile);
 
-export { freePort } from '@watchkeeper/runtime';
+export { freePort };
 
 /** A Prosody of this suite's own (tools/infra/prosody.sh with its own port and run dir), so stopping it hurts no one. */
 export async function privateProsody() {

@@ -5,7 +5,7 @@ import type { TopicDef } from '@watchkeeper/contracts';
  * Creates the topics a service uses with their explicit partition counts (auto-creation is off on the
  * broker, so a typo in a topic name fails loudly instead of creating a stray topic).
  */
-export async function ensureTopics(kafka: Kafka, topics: TopicDef[], opts: { replicationFactor?: number } = {}): Promise<void> {
+export async function ensureTopics(kafka: Kafka, topics: ReadonlyArray<Pick<TopicDef, 'name' | 'partitions'>>, opts: { replicationFactor?: number } = {}): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {

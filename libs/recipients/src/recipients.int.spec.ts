@@ -129,7 +129,7 @@ describe('syslog over UDP', () => {
     await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
     const s = new SyslogSender('sys', { type: 'syslog', host: '127.0.0.1', port: sock.address().port, appName: 'wk', facility: 1 });
     try {
-      expect(await s.send([n(1), n(2)], ctx())).toEqual({ ok: true });
+      expect(await s.send([n(1), n(2)])).toEqual({ ok: true });
       await waitFor('two datagrams', () => lines.length === 2);
       expect(lines[0]).toMatch(/^<10>1 \S+ \S+ wk - alert \[watchkeeper@32473 fingerprint="fp-1" kind="firing"\] \[FIRING\] critical disk-full on host web-1: disk 1 full/);
     } finally {

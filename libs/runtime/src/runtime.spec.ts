@@ -72,7 +72,8 @@ describe('ops endpoints', () => {
 describe('sleep', () => {
   it('ends early on abort and leaves no abort listener behind after a normal end', async () => {
     const { sleep } = await import('./backoff');
-    const { getEventListeners } = await import('node:events');
+    // In Node ≥ 15 it takes an EventTarget too; this @types/node types it for emitters only.
+    const { getEventListeners } = (await import('node:events')) as unknown as { getEventListeners: (target: EventTarget, name: string) => unknown[] };
     const ac = new AbortController();
     for (let i = 0; i < 20; i++) await sleep(1, ac.signal);
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
