@@ -134,6 +134,19 @@ function makeAlerts(n, tag) {
   return Array.from({ length: n }, (_, i) => ({ id: randomUUID(), entity: `bench-${tag}-${i % ENTITIES}`, type: `bench-${i % 5}`, i, created: 0 }));
 }
 
+/** The burst, then the paced phase, against one peer: figures into out[mode] and out.load[mode]. */
+async function measurePhases(submit, peer, labelPrefix, out) {
+  for (const mode of ['burst', 'paced']) {
+    const alerts = makeAlerts(mode === 'burst' ? BURST : RATE * PACED_S, `${labelPrefix}${mode}`);
+    const t0 = Date.now();
+    await drive(submit, alerts, mode);
+    await settle(peer, alerts);
+    out[mode] = summarize(peer, alerts, t0);
+    out.load[mode] = load();
+    await sleep(2000);
+  }
+}
+
 function summarize(peer, alerts, startedAt) {
   const got = alerts.map((a) => peer.first.get(a.id)).filter(Boolean);
   if (got.length === 0) return { submitted: alerts.length, delivered: 0, seconds: null, alertsPerSecond: 0, p50Ms: null, p99Ms: null, maxMs: null };
@@ -244,15 +257,7 @@ pools:
     const warm = makeAlerts(500, 'warm');
     await drive(submit, warm, 'burst');
     await settle(sink.peers.wk, warm);
-    for (const mode of ['burst', 'paced']) {
-      const alerts = makeAlerts(mode === 'burst' ? BURST : RATE * PACED_S, `${mode}`);
-      const t0 = Date.now();
-      await drive(submit, alerts, mode);
-      await settle(sink.peers.wk, alerts);
-      out[mode] = summarize(sink.peers.wk, alerts, t0);
-      out.load[mode] = load();
-      await sleep(2000);
-    }
+    await measurePhases(submit, sink.peers.wk, '', out);
     out.cpuSeconds = Number((cpuOf(child.pid) - cpu0).toFixed(1));
     clearInterval(sampler);
     out.rssMaxMB = Math.round(rssMax / 1048576);
@@ -349,15 +354,7 @@ receivers:
     const warm = makeAlerts(500, 'am-warm');
     await drive(submit, warm, 'burst');
     await settle(sink.peers.am, warm);
-    for (const mode of ['burst', 'paced']) {
-      const alerts = makeAlerts(mode === 'burst' ? BURST : RATE * PACED_S, `am-${mode}`);
-      const t0 = Date.now();
-      await drive(submit, alerts, mode);
-      await settle(sink.peers.am, alerts);
-      out[mode] = summarize(sink.peers.am, alerts, t0);
-      out.load[mode] = load();
-      await sleep(2000);
-    }
+    await measurePhases(submit, sink.peers.am, 'am-', out);
     out.cpuSeconds = Number((cpuOf(child.pid) - cpu0).toFixed(1));
     clearInterval(sampler);
     out.rssMaxMB = Math.round(rssMax / 1048576);
