@@ -1,12 +1,12 @@
 import { NameConflict, ShaMismatch, TooLarge } from '@watchkeeper/artifact-store';
 import { badRequest, conflict, HttpError, payloadTooLarge, serviceUnavailable, type ErrorClassifier } from '@watchkeeper/http-api';
-import { isMongoUnavailable } from '@watchkeeper/mongo';
+import { isMongoTimeout, isMongoUnavailable } from '@watchkeeper/mongo';
 import { TooManyTokens } from '@watchkeeper/receiver-auth';
 
 /** Domain errors and outages → HTTP answers (everything else unknown is a 500, logged). */
 export function receiverErrorClassifier(retryAfterSeconds: number): ErrorClassifier {
   return (err) => {
-    if (isMongoUnavailable(err) || isMongoUnavailable((err as { errorResponse?: unknown } | undefined)?.errorResponse)) return serviceUnavailable('the database is unavailable; nothing was stored — retry later', retryAfterSeconds);
+    if (isMongoUnavailable(err)) return serviceUnavailable('the database is unavailable; nothing was stored — retry later', retryAfterSeconds);
     // The database did not answer within RECEIVER_DB_TIMEOUT_MS. A write may still land later; every
     // write here is idempotent (a replace, or keyed by id), so the retry is safe.
     if (isMongoTimeout(err)) return serviceUnavailable('the database did not answer in time — retry later (a retry is safe)', retryAfterSeconds);
@@ -21,12 +21,3 @@ export function receiverErrorClassifier(retryAfterSeconds: number): ErrorClassif
   };
 }
 
-/** The driver's operation timeout (timeoutMS) or the server's maxTimeMS (code 50, MaxTimeMSExpired). */
-function isMongoTimeout(err: unknown): boolean {
-  const e = err as { name?: string; code?: number; codeName?: string; cause?: unknown; errorResponse?: unknown } | undefined;
-  if (!e || typeof e !== 'object') return false;
-  if (e.name === 'MongoOperationTimeoutError' || e.code === 50 || e.codeName === 'MaxTimeMSExpired') return true;
-  // A bulk write carries the timeout as its errorResponse.
-  for (const inner of [e.cause, e.errorResponse]) if (inner !== undefined && inner !== err && isMongoTimeout(inner)) return true;
-  return false;
-}
