@@ -2,7 +2,7 @@ import type { SshEvent } from '@watchkeeper/contracts';
 import { newByteHeader, readByteHeader } from './byte-header';
 import { IsoFormatter } from './iso-time';
 import { LocalZone, machineTimeZone } from './local-time';
-import { classifySshdMessage, IGNORED } from './sshd-message';
+import { classifySshdMessage, IGNORED, type MessageResult } from './sshd-message';
 import { parseSyslogHeader, type SyslogHeader } from './syslog-header';
 import { YearClock, type YearClockState } from './year-clock';
 
@@ -130,24 +130,8 @@ export class SshdParser {
     const header = this.readHeader(line);
     if ('type' in header) return undefined; // OTHER or UNRECOGNIZED
     this.counters.sshd++;
-    const facts = classifySshdMessage(header.message);
-    if (facts === IGNORED) {
-      this.counters.ignored++;
-      return undefined;
-    }
-    if (!facts) {
-      this.unrecognized(header.message);
-      return undefined;
-    }
-    this.counters.events++;
-    const e = this.stats;
-    e.host = this.host(header.host);
-    e.timeMs = this.lastMs;
-    e.kind = facts.kind;
-    e.pid = header.pid;
-    e.sourceIp = facts.sourceIp;
-    e.method = facts.method;
-    e.count = facts.count;
+    const e = this.statsOf(classifySshdMessage(header.message), header.message, header.pid);
+    if (e) e.host = this.host(header.host);
     return e;
   }
 
@@ -163,21 +147,30 @@ export class SshdParser {
     if (end - start > MAX_PARSED_LENGTH || !readByteHeader(buf, start, end, h)) return this.statsEvent(buf.toString('utf8', start, end));
     this.lastMs = this.instantOfBytes(buf);
     this.counters.sshd++;
-    const facts = classifySshdMessage(buf.toString('utf8', h.messageStart, end));
+    const message = buf.toString('utf8', h.messageStart, end);
+    const e = this.statsOf(classifySshdMessage(message), message, h.pid);
+    if (e) e.host = this.hostOfBytes(buf, h.hostStart, h.hostEnd);
+    return e;
+  }
+
+  /**
+   * Counts a classified sshd message (string and byte paths alike) and fills the reused stats event
+   * when it is one; the caller sets its host, which only events need.
+   */
+  private statsOf(facts: MessageResult, message: string, pid: number): StatsEvent | undefined {
     if (facts === IGNORED) {
       this.counters.ignored++;
       return undefined;
     }
     if (!facts) {
-      this.unrecognized(buf.toString('utf8', h.messageStart, end));
+      this.unrecognized(message);
       return undefined;
     }
     this.counters.events++;
     const e = this.stats;
-    e.host = this.hostOfBytes(buf, h.hostStart, h.hostEnd);
     e.timeMs = this.lastMs;
     e.kind = facts.kind;
-    e.pid = h.pid;
+    e.pid = pid;
     e.sourceIp = facts.sourceIp;
     e.method = facts.method;
     e.count = facts.count;
