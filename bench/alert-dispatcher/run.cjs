@@ -134,8 +134,14 @@ function makeAlerts(n, tag) {
   return Array.from({ length: n }, (_, i) => ({ id: randomUUID(), entity: `bench-${tag}-${i % ENTITIES}`, type: `bench-${i % 5}`, i, created: 0 }));
 }
 
-/** The burst, then the paced phase, against one peer: figures into out[mode] and out.load[mode]. */
+/**
+ * A warm-up (connections, JIT, indexes; not measured), then the burst and the paced phase against one
+ * peer: figures into out[mode] and out.load[mode].
+ */
 async function measurePhases(submit, peer, labelPrefix, out) {
+  const warm = makeAlerts(500, `${labelPrefix}warm`);
+  await drive(submit, warm, 'burst');
+  await settle(peer, warm);
   for (const mode of ['burst', 'paced']) {
     const alerts = makeAlerts(mode === 'burst' ? BURST : RATE * PACED_S, `${labelPrefix}${mode}`);
     const t0 = Date.now();
@@ -253,10 +259,6 @@ pools:
     const from = new Date(Date.now() - 1000);
     const cpu0 = cpuOf(child.pid);
     const out = { load: { before: load() } };
-    // Warm-up (connections, JIT, indexes), not measured.
-    const warm = makeAlerts(500, 'warm');
-    await drive(submit, warm, 'burst');
-    await settle(sink.peers.wk, warm);
     await measurePhases(submit, sink.peers.wk, '', out);
     out.cpuSeconds = Number((cpuOf(child.pid) - cpu0).toFixed(1));
     clearInterval(sampler);
@@ -351,9 +353,6 @@ receivers:
       });
     const cpu0 = cpuOf(child.pid);
     const out = { version, load: { before: load() } };
-    const warm = makeAlerts(500, 'am-warm');
-    await drive(submit, warm, 'burst');
-    await settle(sink.peers.am, warm);
     await measurePhases(submit, sink.peers.am, 'am-', out);
     out.cpuSeconds = Number((cpuOf(child.pid) - cpu0).toFixed(1));
     clearInterval(sampler);

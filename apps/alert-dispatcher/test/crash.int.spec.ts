@@ -84,7 +84,6 @@ describe('alert-dispatcher bin: SIGKILL mid-flood, restart, the books still bala
         ALERT_DISPATCHER_ROUTING_FILE: path.join(dir, 'routing.yaml'),
         ALERT_DISPATCHER_PORT: String(port),
         HTTP_HOST: '127.0.0.1',
-        // A claim held by the killed process comes back after this long.
         WATCHKEEPER_ADMIN_TOKEN: TOKEN,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       },
