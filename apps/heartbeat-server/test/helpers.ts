@@ -3,12 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '@watchkeeper/runtime';
+import { freePort, waitFor } from '@watchkeeper/runtime';
 
 export const repo = join(__dirname, '../../..');
 const run = promisify(execFile);
 
-export { freePort };
+export { freePort, waitFor };
 
 /** A Prosody of this suite's own (tools/infra/prosody.sh with its own port and run dir), so stopping it hurts no one. */
 export async function privateProsody() {
@@ -44,16 +44,6 @@ export async function runCheckCli(args: string[], env: Record<string, string> = 
     child.stdout!.on('data', (d) => (out += d));
     child.on('close', (code) => resolve({ code: code ?? -1, out: out.trim() }));
   });
-}
-
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
 import { Topics, type NotificationOutcome } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
-import { createLogger } from '@watchkeeper/runtime';
+import { createLogger, waitFor } from '@watchkeeper/runtime';
 import { PubsubClient, XmppSession } from '@watchkeeper/xmpp';
 import type { Notification } from '@watchkeeper/delivery-queue';
 import { EmailSender } from './email';
@@ -32,16 +32,6 @@ const n = (i: number, kind: Notification['kind'] = 'firing'): Notification => ({
   occurredAt: new Date().toISOString(),
   receivedAt: new Date().toISOString(),
 });
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('email over SMTP (smtp-server)', () => {
   it('sends a digest of many alerts as one mail; a 5xx reply is permanent, a 4xx one is retried', async () => {
