@@ -5,6 +5,7 @@ export * from './event-id';
 export * from './file-follower';
 export * from './checkpoint-store';
 export * from './journal-follower';
+export * from './journal-gap';
 export * from './journal-cursor-store';
 export * from './rotated-files';
 export * from './gz-reader';

@@ -19,7 +19,7 @@ beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wk-journal-'))));
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Appends entries `from`..`to`-1: sshd ones, with a cron entry after every tenth (filtered out by journalctl). */
-function writeEntries(from: number, to: number): void {
+function writeEntries(from: number, to: number, file = 'system.journal'): void {
   let out = '';
   const entry = (id: string, pid: number, msg: string) =>
     `__REALTIME_TIMESTAMP=${1_711_733_838_000_000 + monotonic * 1000}\n__MONOTONIC_TIMESTAMP=${monotonic++}\n_BOOT_ID=5e1f0c0ffee0000000000000000000b0\n_HOSTNAME=alpha\nSYSLOG_IDENTIFIER=${id}\n_PID=${pid}\nMESSAGE=${msg}\n\n`;
@@ -27,7 +27,7 @@ function writeEntries(from: number, to: number): void {
     out += entry(i % 3 === 0 ? 'sshd-session' : 'sshd', 1000 + i, `Failed password for root from 10.0.0.1 port ${i} ssh2`);
     if (i % 10 === 0) out += entry('CRON', 1, 'pam_unix(cron:session): session opened for user root');
   }
-  execFileSync(JOURNAL_REMOTE, ['-o', path.join(dir, 'system.journal'), '-'], { input: out, stdio: ['pipe', 'ignore', 'ignore'] });
+  execFileSync(JOURNAL_REMOTE, ['-o', path.join(dir, file), '-'], { input: out, stdio: ['pipe', 'ignore', 'ignore'] });
 }
 
 async function take(f: JournalFollower, n: number, got: JournalEntry[] = []): Promise<JournalEntry[]> {
@@ -56,6 +56,30 @@ it('reads every sshd entry once, in order, follows appends, and resumes right af
   await resumed.stop();
   expect(ports(rest)).toEqual(range(2000, 4000));
   expect(rest[0].cursor).not.toBe(got[1999].cursor);
+});
+
+it('after a vacuum removed the saved entry: resumes with the first entry still there (none skipped) and reports the gap', async () => {
+  writeEntries(0, 100, 'old.journal');
+  writeEntries(100, 200, 'new.journal');
+  const f = new JournalFollower(undefined, { directory: dir });
+  const got = await take(f, 200);
+  await f.stop();
+  expect(ports(got)).toEqual(range(0, 200));
+  // Checkpointed at entry 49, then the file holding it is vacuumed while nobody reads.
+  fs.rmSync(path.join(dir, 'old.journal'));
+  const resumed = new JournalFollower(got[49].cursor, { directory: dir });
+  const rest = await take(resumed, 100);
+  await resumed.stop();
+  expect(ports(rest)).toEqual(range(100, 200));
+  const gap = resumed.takeGap();
+  expect(gap).toMatchObject({ savedCursor: got[49].cursor, resumedAt: got[100].cursor, fromRealtimeUs: String(BigInt(got[49].realtimeUs)), toRealtimeUs: got[100].realtimeUs });
+  expect(resumed.takeGap()).toBeUndefined();
+
+  // The saved entry still there: no gap, and it is not delivered again.
+  const again = new JournalFollower(got[149].cursor, { directory: dir });
+  expect(ports(await take(again, 50))).toEqual(range(150, 200));
+  await again.stop();
+  expect(again.takeGap()).toBeUndefined();
 });
 
 it('pauses journalctl while the caller does not take entries (memory stays bounded)', async () => {

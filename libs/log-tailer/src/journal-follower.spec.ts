@@ -38,10 +38,10 @@ describe('JournalFollower arguments', () => {
   it('follow all entries (after the cursor when there is one), only sshd identifiers OR-ed over two fields', () => {
     const fresh = new JournalFollower(undefined, { directory: '/j' }).args();
     expect(fresh).toEqual(expect.arrayContaining(['--follow', '--output=json', '--no-tail', '--directory=/j']));
-    expect(fresh.some((a) => a.startsWith('--after-cursor'))).toBe(false);
+    expect(fresh.some((a) => a.startsWith('--after-cursor') || a.startsWith('--cursor'))).toBe(false);
     const resumed = new JournalFollower('s=1;i=2', { files: ['/a.journal', '/b.journal'], identifiers: ['sshd'] }).args();
     // --no-tail also after a cursor: with --follow, journalctl would otherwise print only the last 10 entries.
-    expect(resumed).toEqual(expect.arrayContaining(['--no-tail', '--after-cursor=s=1;i=2', '--file=/a.journal', '--file=/b.journal']));
+    expect(resumed).toEqual(expect.arrayContaining(['--no-tail', '--cursor=s=1;i=2', '--file=/a.journal', '--file=/b.journal']));
     expect(resumed.slice(-3)).toEqual(['SYSLOG_IDENTIFIER=sshd', '+', '_COMM=sshd']);
   });
 });

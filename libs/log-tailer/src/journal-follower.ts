@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { journalGap, type JournalGap } from './journal-gap';
 
 /** The fields of a journal entry the sshd reader uses (journalctl prints every value as text). */
 export interface JournalEntry {
@@ -39,7 +40,11 @@ const OUTPUT_FIELDS = ['MESSAGE', 'SYSLOG_IDENTIFIER', '_COMM', '_PID', 'SYSLOG_
 
 /**
  * Follows the journal with the real `journalctl -f -o json` from a cursor (the entry after it; all
- * entries when there is none). Pull-based like FileFollower: journalctl's output is paused while
+ * entries when there is none). It starts AT the cursor (`--cursor`) and drops that entry itself:
+ * journalctl's `--after-cursor` skips one entry even when the cursor's entry is gone, so after a
+ * vacuum it would silently lose the first entry still there. A saved entry that is gone is a gap,
+ * reported by takeGap() (entries written after the checkpoint and removed before they were read).
+ * Pull-based like FileFollower: journalctl's output is paused while
  * maxQueuedEntries wait for the caller, so a stalled consumer stalls reading (the pipe fills and
  * journalctl blocks) and memory stays bounded. journalctl exiting is an error from next(): the caller
  * starts over from its last checkpointed cursor.
@@ -56,6 +61,9 @@ export class JournalFollower {
   private readonly maxQueued: number;
   /** Output lines that were not a journal entry in JSON (counted, never silently dropped). */
   malformed = 0;
+  /** Whether the first entry (the saved cursor's, or the gap after it) is still to be checked. */
+  private checkingResume: boolean;
+  private gap: JournalGap | undefined;
 
   /** Entries read from journalctl and not yet handed out (bounded: see maxQueuedEntries). */
   get queued(): number {
@@ -68,6 +76,14 @@ export class JournalFollower {
   ) {
     this.maxBatch = opts.maxBatchEntries ?? 2000;
     this.maxQueued = opts.maxQueuedEntries ?? this.maxBatch * 4;
+    this.checkingResume = resumeAfter !== undefined;
+  }
+
+  /** The gap found at the resume point (once; undefined when the saved entry was still there). */
+  takeGap(): JournalGap | undefined {
+    const g = this.gap;
+    this.gap = undefined;
+    return g;
   }
 
   /** journalctl's arguments: follow, JSON, only the fields used, sshd's identifiers OR'ed over two fields. */
@@ -79,7 +95,7 @@ export class JournalFollower {
     // --no-tail in both cases: with --follow, journalctl otherwise prints only the last 10 entries,
     // even of those after the cursor.
     a.push('--no-tail');
-    if (this.resumeAfter) a.push(`--after-cursor=${this.resumeAfter}`);
+    if (this.resumeAfter) a.push(`--cursor=${this.resumeAfter}`);
     const ids = o.identifiers ?? SSHD_IDENTIFIERS;
     // Matches on one field are OR'ed; "+" ORs the two groups (sshd logs under either field).
     a.push(...ids.map((i) => `SYSLOG_IDENTIFIER=${i}`), '+', ...ids.map((i) => `_COMM=${i}`));
@@ -132,8 +148,15 @@ export class JournalFollower {
     for (const line of lines) {
       if (line === '') continue;
       const entry = parseEntry(line);
-      if (entry) this.queue.push(entry);
-      else this.malformed++;
+      if (!entry) this.malformed++;
+      else if (this.checkingResume) {
+        this.checkingResume = false;
+        // The saved entry itself was delivered before the checkpoint; anything else first means it is gone.
+        if (entry.cursor !== this.resumeAfter) {
+          this.gap = journalGap(this.resumeAfter!, entry.cursor, entry.realtimeUs);
+          this.queue.push(entry);
+        }
+      } else this.queue.push(entry);
     }
     if (this.queue.length >= this.maxQueued) this.child?.stdout.pause();
     this.wake?.();

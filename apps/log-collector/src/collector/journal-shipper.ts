@@ -65,6 +65,12 @@ export class JournalShipper extends BatchShipper<JournalBatch, PreparedJournalBa
     const { host, metrics, logger, producer } = this.d;
     const path = this.label;
     const before = { ...this.parser.counters };
+    const gap = this.follower!.takeGap();
+    if (gap) {
+      // Entries after the checkpoint were removed (journal vacuum, file deleted) before they were read.
+      metrics.lost.inc({ path });
+      logger.error({ source: path, ...gap }, 'the saved journal entry is gone: entries written after it were removed before they were read (lost); resuming with the first entry still there');
+    }
     const messages: PreparedBatch['messages'] = [];
     for (const e of batch.entries) {
       const r = this.parser.parseMessage({

@@ -13,7 +13,7 @@ export function createCollectorMetrics(registry: Registry, bytesBehind: () => Pr
     unrecognized: new prom.Counter({ name: `${p}sshd_unrecognized_total`, help: 'sshd lines the parser did not recognise (counted, not sent)', labelNames: ['path'], registers }),
     invalid: new prom.Counter({ name: `${p}events_invalid_total`, help: 'Events that failed the contract (logged, not sent)', labelNames: ['path'], registers }),
     rotations: new prom.Counter({ name: `${p}rotations_total`, help: 'Rotations and truncations seen', labelNames: ['path', 'how'], registers }),
-    lost: new prom.Counter({ name: `${p}lost_total`, help: 'Times unread data could not be found after a rotation', labelNames: ['path'], registers }),
+    lost: new prom.Counter({ name: `${p}lost_total`, help: 'Times unread data could not be found after a rotation, or the saved journal entry was gone (vacuumed) before what followed it was read', labelNames: ['path'], registers }),
     lostBytes: new prom.Counter({ name: `${p}lost_bytes_total`, help: 'Unread bytes of rotated files that were gone (known sizes only; each loss is also logged)', labelNames: ['path'], registers }),
     journalMalformed: new prom.Counter({ name: `${p}journal_malformed_total`, help: 'journalctl output lines that were not a journal entry (counted, not sent)', labelNames: ['path'], registers }),
     publishFailures: new prom.Counter({ name: `${p}publish_failures_total`, help: 'Failed Kafka sends (retried)', labelNames: ['path'], registers }),
