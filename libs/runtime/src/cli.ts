@@ -1,4 +1,4 @@
-import { ConfigError } from './config';
+import { ConfigError } from './config-error';
 
 /**
  * Entry-point guard for a bin: prints usage for --help, a clear message (exit 78, EX_CONFIG) for a

@@ -1,12 +1,9 @@
 import { z } from 'zod';
 
+import { ConfigError } from './config-error';
+
 /** A configuration problem found at start: names every bad or missing variable. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /**
  * The one place a service reads its environment. The schema's keys are the variable names, so an

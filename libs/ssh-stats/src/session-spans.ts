@@ -21,6 +21,14 @@ export class SessionSpans {
   /** Sorted by start; consecutive spans are more than SESSION_SILENCE_MS apart. Only once there are several. */
   private spans: Span[] | undefined;
 
+  /** The spans of a PID seen so far as one span from `start` to `end` (which may be days apart). */
+  static ofSpan(start: number, end: number): SessionSpans {
+    const s = new SessionSpans();
+    s.start = start;
+    s.end = end;
+    return s;
+  }
+
   add(t: number): void {
     if (!this.spans) {
       if (Number.isNaN(this.start)) {

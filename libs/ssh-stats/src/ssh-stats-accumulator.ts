@@ -1,15 +1,22 @@
 import type { SshDayStats, SshEvent } from '@watchkeeper/contracts';
 import { CalendarDay } from './calendar-day';
-import { SessionSpans } from './session-spans';
+import { ipv4Key } from './ipv4-key';
+import { PidSessions } from './pid-sessions';
 
 /** The fields of an event the statistics use; `count` defaults to 1 as in the contract. */
-export type SshStatsInput = Pick<SshEvent, 'host' | 'time' | 'kind' | 'pid'> & Partial<Pick<SshEvent, 'sourceIp' | 'sourceInferred' | 'method' | 'count'>>;
+export type SshStatsInput = Pick<SshEvent, 'host' | 'time' | 'kind' | 'pid'> &
+  Partial<Pick<SshEvent, 'sourceIp' | 'sourceInferred' | 'method' | 'count'>> & {
+    /** The address as ipv4Key(sourceIp), given in place of sourceIp by callers that have it already. */
+    sourceV4?: number;
+  };
 
 interface DayCounts {
   accepted: number;
   failed: number;
   invalidUser: number;
+  /** Distinct addresses: canonical IPv4 as ipv4Key integers (cheap to hash), any other as text. */
   sources: Set<string>;
+  sources4: Set<number>;
 }
 
 /**
@@ -28,17 +35,15 @@ interface DayCounts {
 export class SshStatsAccumulator {
   private readonly calendar: CalendarDay;
   private readonly days_ = new Map<string, Map<string, DayCounts>>();
-  private readonly sessions = new Map<string, Map<number, SessionSpans>>();
+  private readonly sessions = new Map<string, PidSessions>();
   /** Logs are mostly one host, one day at a time: the last lookups are kept. */
   private lastHost = '';
-  private lastPids: Map<number, SessionSpans> | undefined;
-  /** … and a connection's lines mostly come together: its PID's spans and its address. */
-  private lastPid = -1;
-  private lastSpans: SessionSpans | undefined;
+  private lastPids: PidSessions | undefined;
   private lastDayHost = '';
   private lastDate = '';
   private lastDay: DayCounts | undefined;
   private lastSource = '';
+  private lastSource4: number | undefined;
 
   constructor(opts: { timeZone?: string } = {}) {
     this.calendar = new CalendarDay(opts.timeZone ?? 'UTC');
@@ -55,18 +60,14 @@ export class SshStatsAccumulator {
     const count = event.count ?? 1;
 
     if (event.pid > 0) {
-      let spans = this.lastSpans;
-      if (event.pid !== this.lastPid || event.host !== this.lastHost || !spans) {
-        let pids = event.host === this.lastHost ? this.lastPids : this.sessions.get(event.host);
-        if (!pids) this.sessions.set(event.host, (pids = new Map()));
+      let pids = this.lastPids;
+      if (event.host !== this.lastHost || !pids) {
+        pids = this.sessions.get(event.host);
+        if (!pids) this.sessions.set(event.host, (pids = new PidSessions()));
         this.lastHost = event.host;
         this.lastPids = pids;
-        spans = pids.get(event.pid);
-        if (!spans) pids.set(event.pid, (spans = new SessionSpans()));
-        this.lastPid = event.pid;
-        this.lastSpans = spans;
       }
-      spans.add(t);
+      pids.add(event.pid, t);
     }
 
     const date = this.calendar.of(t);
@@ -77,14 +78,24 @@ export class SshStatsAccumulator {
       this.lastDate = date;
       this.lastDayHost = event.host;
       this.lastSource = '';
+      this.lastSource4 = undefined;
     }
     if (event.kind === 'accepted') day.accepted += count;
     else if (event.kind === 'failed' && event.method !== 'none') day.failed += count;
     else if (event.kind === 'invalid_user') day.invalidUser += count;
+    if (event.sourceInferred) return;
+    let v4 = event.sourceV4;
     const source = event.sourceIp;
-    if (source && !event.sourceInferred && source !== this.lastSource) {
-      day.sources.add(source);
-      this.lastSource = source;
+    if (v4 === undefined && source && source !== this.lastSource) {
+      v4 = ipv4Key(source);
+      if (v4 === undefined) {
+        day.sources.add(source);
+        this.lastSource = source;
+      }
+    }
+    if (v4 !== undefined && v4 !== this.lastSource4) {
+      day.sources4.add(v4);
+      this.lastSource4 = v4;
     }
   }
 
@@ -99,12 +110,10 @@ export class SshStatsAccumulator {
     for (const [host, pids] of this.sessions) {
       const perDay = new Map<string, number>();
       sessionsByDay.set(host, perDay);
-      for (const spans of pids.values()) {
-        for (const start of spans.starts()) {
-          const date = this.calendar.of(start);
-          perDay.set(date, (perDay.get(date) ?? 0) + 1);
-          this.dayCounts(host, date); // a session start always lies on a day that has events
-        }
+      for (const start of pids.starts_()) {
+        const date = this.calendar.of(start);
+        perDay.set(date, (perDay.get(date) ?? 0) + 1);
+        this.dayCounts(host, date); // a session start always lies on a day that has events
       }
     }
     const out: SshDayStats[] = [];
@@ -119,7 +128,7 @@ export class SshStatsAccumulator {
           accepted: d.accepted,
           failed: d.failed,
           invalidUser: d.invalidUser,
-          sources: d.sources.size,
+          sources: d.sources.size + d.sources4.size,
         });
       }
     }
@@ -130,7 +139,7 @@ export class SshStatsAccumulator {
     let byDate = this.days_.get(host);
     if (!byDate) this.days_.set(host, (byDate = new Map()));
     let d = byDate.get(date);
-    if (!d) byDate.set(date, (d = { accepted: 0, failed: 0, invalidUser: 0, sources: new Set() }));
+    if (!d) byDate.set(date, (d = { accepted: 0, failed: 0, invalidUser: 0, sources: new Set(), sources4: new Set() }));
     return d;
   }
 }

@@ -13,6 +13,11 @@ export function machineTimeZone(): string {
 export class LocalZone {
   private readonly format: Intl.DateTimeFormat;
   private readonly offsets = new Map<number, number>();
+  /** The last two buckets asked (toUtc asks for a day before and a day after, line after line). */
+  private bucketA = NaN;
+  private offA = 0;
+  private bucketB = NaN;
+  private offB = 0;
 
   constructor(readonly timeZone: string) {
     this.format = new Intl.DateTimeFormat('en-US', {
@@ -30,6 +35,8 @@ export class LocalZone {
   /** Offset of the zone from UTC at an instant, in ms (positive east of Greenwich). */
   offsetAt(ms: number): number {
     const bucket = Math.floor(ms / BUCKET_MS);
+    if (bucket === this.bucketA) return this.offA;
+    if (bucket === this.bucketB) return this.offB;
     let off = this.offsets.get(bucket);
     if (off === undefined) {
       const at = bucket * BUCKET_MS;
@@ -38,6 +45,10 @@ export class LocalZone {
       off = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - at;
       this.offsets.set(bucket, off);
     }
+    this.bucketB = this.bucketA;
+    this.offB = this.offA;
+    this.bucketA = bucket;
+    this.offA = off;
     return off;
   }
 

@@ -1,5 +1,7 @@
 import type { SshEvent } from '@watchkeeper/contracts';
+import { ipv4Key, ipv4KeyOfBytes } from '@watchkeeper/ssh-stats';
 import { newByteHeader, readByteHeader } from './byte-header';
+import { classifyStatsBytes, newByteStats, STATS_EVENT, STATS_IGNORED } from './byte-stats-classifier';
 import { IsoFormatter } from './iso-time';
 import { LocalZone, machineTimeZone } from './local-time';
 import { classifySshdMessage, IGNORED, type MessageResult } from './sshd-message';
@@ -25,8 +27,12 @@ export interface StatsEvent {
   timeMs: number;
   kind: SshdEventBody['kind'];
   pid: number;
-  /** Only an address stated in the line itself (statistics never count a carried-over one). */
+  /**
+   * Only an address stated in the line itself (statistics never count a carried-over one): a
+   * canonical dotted quad as its ipv4Key in `sourceV4` (no string made), any other in `sourceIp`.
+   */
   sourceIp: string | undefined;
+  sourceV4: number | undefined;
   method: string | undefined;
   count: number;
 }
@@ -89,14 +95,19 @@ export class SshdParser {
   private readonly addresses = new Map<string, Map<number, { ip: string; ms: number }>>();
   private addressCount = 0;
   private readonly isoFormatter = new IsoFormatter();
-  private readonly stats: StatsEvent = { host: '', time: '', timeMs: 0, kind: 'accepted', pid: 0, sourceIp: undefined, method: undefined, count: 1 };
+  private readonly stats: StatsEvent = { host: '', time: '', timeMs: 0, kind: 'accepted', pid: 0, sourceIp: undefined, sourceV4: undefined, method: undefined, count: 1 };
   /** Instant of the last sshd line read, and the stamp text it came from. */
   private lastMs = 0;
-  private lastTimeText = '';
+  /** null: not made yet — the text of the stamp bytes in `lastStampBytes` (made only if the string path asks). */
+  private lastTimeText: string | null = '';
   /** The bytes of `lastTimeText` when the byte path read it (length 0: the string path did). */
   private readonly lastStampBytes = Buffer.alloc(64);
   private lastStampLength = 0;
   private readonly byteHeader = newByteHeader();
+  private readonly byteStats = newByteStats();
+  /** Consecutive lines of a connection repeat its address and method: the same bytes, the same string. */
+  private readonly addressText = new AsciiText();
+  private readonly methodText = new AsciiText();
   /** The raw bytes of the last host the byte path read, and its safe name. */
   private readonly lastHostBytes = Buffer.alloc(256);
   private lastHostLength = 0;
@@ -147,6 +158,13 @@ export class SshdParser {
     if (end - start > MAX_PARSED_LENGTH || !readByteHeader(buf, start, end, h)) return this.statsEvent(buf.toString('utf8', start, end));
     this.lastMs = this.instantOfBytes(buf);
     this.counters.sshd++;
+    // The commonest messages are classified from their bytes; anything it is not sure of, as text.
+    const r = classifyStatsBytes(buf, h.messageStart, end, this.byteStats);
+    if (r === STATS_IGNORED) {
+      this.counters.ignored++;
+      return undefined;
+    }
+    if (r === STATS_EVENT) return this.statsOfBytes(buf, h.pid, h.hostStart, h.hostEnd);
     const message = buf.toString('utf8', h.messageStart, end);
     const e = this.statsOf(classifySshdMessage(message), message, h.pid);
     if (e) e.host = this.hostOfBytes(buf, h.hostStart, h.hostEnd);
@@ -171,9 +189,33 @@ export class SshdParser {
     e.timeMs = this.lastMs;
     e.kind = facts.kind;
     e.pid = pid;
-    e.sourceIp = facts.sourceIp;
+    const v4 = facts.sourceIp === undefined ? undefined : ipv4Key(facts.sourceIp);
+    e.sourceV4 = v4;
+    e.sourceIp = v4 === undefined ? facts.sourceIp : undefined;
     e.method = facts.method;
     e.count = facts.count;
+    return e;
+  }
+
+  /** The stats event of a message classified from bytes (`byteStats`). */
+  private statsOfBytes(buf: Buffer, pid: number, hostStart: number, hostEnd: number): StatsEvent {
+    const f = this.byteStats;
+    this.counters.events++;
+    const e = this.stats;
+    e.timeMs = this.lastMs;
+    e.kind = f.kind;
+    e.pid = pid;
+    if (f.addrStart < 0) {
+      e.sourceIp = undefined;
+      e.sourceV4 = undefined;
+    } else {
+      const v4 = f.addrLower ? undefined : ipv4KeyOfBytes(buf, f.addrStart, f.addrEnd);
+      e.sourceV4 = v4;
+      e.sourceIp = v4 === undefined ? this.addressText.of(buf, f.addrStart, f.addrEnd, f.addrLower) : undefined;
+    }
+    e.method = f.kind === 'failed' || f.kind === 'accepted' ? this.methodText.of(buf, f.methodStart, f.methodEnd, false) : undefined;
+    e.count = f.count;
+    e.host = this.hostOfBytes(buf, hostStart, hostEnd);
     return e;
   }
 
@@ -182,8 +224,15 @@ export class SshdParser {
     const h = this.byteHeader;
     const len = h.stampEnd - h.stampStart;
     if (len === this.lastStampLength && sameBytes(buf, h.stampStart, this.lastStampBytes, len)) return this.lastMs;
-    this.lastTimeText = buf.toString('latin1', h.stampStart, h.stampEnd);
-    this.lastStampLength = len <= this.lastStampBytes.length ? buf.copy(this.lastStampBytes, 0, h.stampStart, h.stampEnd) : 0;
+    if (len <= this.lastStampBytes.length) {
+      // A JS copy: the native Buffer#copy costs more than the ~15 bytes it copies.
+      for (let i = 0; i < len; i++) this.lastStampBytes[i] = buf[h.stampStart + i];
+      this.lastStampLength = len;
+      this.lastTimeText = null;
+    } else {
+      this.lastStampLength = 0;
+      this.lastTimeText = buf.toString('latin1', h.stampStart, h.stampEnd);
+    }
     if (!h.iso) return this.clock.classic(h.month, h.day, h.h, h.m, h.s);
     const ms = Date.UTC(h.y, h.month - 1, h.day, h.h, h.m, h.s) + h.fracMs - h.offsetMin * 60_000;
     this.clock.seen(ms);
@@ -295,6 +344,7 @@ export class SshdParser {
    * previous result is reused.
    */
   private instant(h: SyslogHeader): number {
+    if (this.lastTimeText === null) this.lastTimeText = this.lastStampBytes.toString('latin1', 0, this.lastStampLength);
     if (h.timeText === this.lastTimeText) return this.lastMs;
     this.lastTimeText = h.timeText;
     this.lastStampLength = 0;
@@ -314,6 +364,25 @@ export class SshdParser {
       if (this.hosts.size < 10_000) this.hosts.set(raw, h);
     }
     return h;
+  }
+}
+
+/** The text of ASCII bytes, reusing the last string while the bytes repeat. */
+class AsciiText {
+  private readonly bytes = Buffer.alloc(64);
+  private length = -1;
+  private text = '';
+
+  of(buf: Buffer, start: number, end: number, lower: boolean): string {
+    const len = end - start;
+    if (len === this.length && sameBytes(buf, start, this.bytes, len)) return this.text;
+    const raw = buf.toString('latin1', start, end);
+    this.text = lower ? raw.toLowerCase() : raw;
+    if (len <= this.bytes.length) {
+      for (let i = 0; i < len; i++) this.bytes[i] = buf[start + i];
+      this.length = len;
+    } else this.length = -1;
+    return this.text;
   }
 }
 

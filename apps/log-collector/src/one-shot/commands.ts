@@ -1,4 +1,4 @@
-import { lineEventId } from '@watchkeeper/log-tailer';
+import { lineEventId } from '@watchkeeper/log-tailer/dist/event-id';
 import { SshStatsAccumulator } from '@watchkeeper/ssh-stats';
 import type { OneShotOptions } from './options';
 import { scanLog, scanLogBytes, type ScanSummary } from './scan-log';

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 // The CLI module alone (see main.ts): the one-shot commands do not load the runtime's HTTP and metrics.
 import { UsageError } from '@watchkeeper/runtime/dist/cli';
-import { machineTimeZone } from '@watchkeeper/sshd-parser';
+import { machineTimeZone } from '@watchkeeper/sshd-parser/dist/local-time';
 
 export interface OneShotOptions {
   command: 'count' | 'parse';

@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
-import { fileIdText, fingerprintOf, LineSplitter, openLogInput, type LineVisitor } from '@watchkeeper/log-tailer';
-import { SshdParser } from '@watchkeeper/sshd-parser';
+// Modules, not the libs' indexes: the one-shot commands need neither the followers nor the contracts (zod).
+import { fileIdText, fingerprintOf } from '@watchkeeper/log-tailer/dist/file-identity';
+import { LineSplitter, type LineVisitor } from '@watchkeeper/log-tailer/dist/line-splitter';
+import { openLogInput } from '@watchkeeper/log-tailer/dist/log-input';
+import { SshdParser } from '@watchkeeper/sshd-parser/dist/sshd-parser';
 import type { OneShotOptions } from './options';
 
 export interface ScanSummary {
