@@ -8,7 +8,7 @@ import { SilenceStore, type RoutingConfig, type SilenceRule } from '@watchkeeper
 import { AlertHistoryStore, AlertStateStore, type HistoryRecord } from '@watchkeeper/alert-state';
 import { DeliveryStore, OccupancyBook, RecipientQueue, RecipientWorker, SettleBook, type OpenSegment, type QueueItem, type Sender } from '@watchkeeper/delivery-queue';
 import { createSender } from '@watchkeeper/recipients';
-import { ingestBatch, timings } from './ingest';
+import { ingestBatch, segmentItems, timings } from './ingest';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics';
 import { RecentIds } from './recent-ids';
 
@@ -28,6 +28,8 @@ export interface EngineOptions {
   discoverMs?: number;
   silenceRefreshMs?: number;
   partitionsConsumedConcurrently?: number;
+  /** Most alerts ingested as one chunk (one history document, one segment per recipient; default 1000). */
+  maxBatchSize?: number;
   /** Where a new consumer group starts: true = the oldest retained alert (default), false = only new ones. */
   fromBeginning?: boolean;
   /** Replaces a configured recipient's plugin (tests, embedding). */
@@ -74,6 +76,17 @@ export class DispatcherEngine {
     this.states = new AlertStateStore(opts.conn);
     this.history = new AlertHistoryStore(opts.conn);
     this.store = new DeliveryStore(opts.conn);
+    // Chunk segments hold no alerts: they are rebuilt from the chunk's history bucket.
+    this.store.expander = async (segs) => {
+      const out = new Map<string, QueueItem[]>();
+      const buckets = [...new Set(segs.map((sg) => sg.bucket!))];
+      const records = new Map(await Promise.all(buckets.map(async (b) => [b, await this.history.loadBucket(b)] as const)));
+      for (const sg of segs) {
+        const recs = records.get(sg.bucket!);
+        if (recs && recs.length > 0) out.set(sg._id, segmentItems(recs, sg.recipient));
+      }
+      return out;
+    };
     this.silenceStore = new SilenceStore(opts.conn);
     this.metrics = dispatcherMetrics(opts.registry);
     this.settles = new SettleBook((u) => this.store.settle(u), opts.logger, opts.settleIntervalMs ?? 250);
@@ -114,6 +127,9 @@ export class DispatcherEngine {
       deadLetters: this.opts.producer,
       registry: this.opts.registry,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
+      // Chunks of 1000: half the database round trips (and documents) per alert of 500; one chunk's
+      // history is still one document well under the 16 MB limit.
+      maxBatchSize: this.opts.maxBatchSize ?? 1000,
       fromBeginning: this.opts.fromBeginning ?? true,
       batchHandler: (events) => this.handleBatch(events),
     });
@@ -145,6 +161,8 @@ export class DispatcherEngine {
   /** A new assignment: revoked partitions leave memory, new ones are loaded (one change at a time). */
   private assigned(partitions: number[]): void {
     const next = new Set(partitions);
+    // Another member may have consumed any of them meanwhile: progress is read from the database again.
+    this.history.forgetProgress();
     this.ownership = this.ownership.then(async () => {
       const revoked = [...this.owned].filter((p) => !next.has(p));
       const added = [...next].filter((p) => !this.owned.has(p));
@@ -358,6 +376,7 @@ export class DispatcherEngine {
 /** History and delivery log retention, done in code: FerretDB has no TTL indexes. */
 export async function pruneHistory(engine: DispatcherEngine, days: number): Promise<void> {
   const before = new Date(Date.now() - days * 86_400_000);
-  await engine.history.pruneBefore(before);
+  // Buckets that open queue segments refer to hold those alerts: kept until the segments are done.
+  await engine.history.pruneBefore(before, await engine.store.referencedBuckets());
   await engine.store.pruneBefore(before);
 }

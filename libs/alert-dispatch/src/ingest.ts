@@ -100,7 +100,19 @@ function chunkSegments(bucket: string, partition: number, firstOffset: string, i
     list.push(i);
     byRecipient.set(i.recipient, list);
   }
-  return [...byRecipient].map(([recipient, list]) => DeliveryStore.segment(`${bucket}|${recipient}`, recipient, partition, list, now, { bucket, offset: firstOffset }));
+  // By reference: the alerts are in the chunk's history bucket, written once (see segmentItems).
+  return [...byRecipient].map(([recipient, list]) => DeliveryStore.segment(`${bucket}|${recipient}`, recipient, partition, list, now, { bucket, offset: firstOffset, ref: true }));
+}
+
+/**
+ * The items of a chunk's segment for `recipient`, rebuilt from the chunk's history records: the same
+ * items in the same order as when the segment was written (records in offset order, each record's
+ * queued fan-out entries for the recipient), so positions settled in the segment name the same items.
+ */
+export function segmentItems(records: HistoryRecord[], recipient: string): QueueItem[] {
+  const out: QueueItem[] = [];
+  for (const rec of records) for (const f of rec.fanout) if (f.state === 'queued' && f.recipient === recipient) out.push(queueItem(rec, f));
+  return out;
 }
 
 function admissionOutcomes(rec: HistoryRecord): NotificationOutcome[] {
@@ -156,7 +168,7 @@ export async function ingestBatch(deps: IngestDeps, events: Array<ConsumedEvent<
 async function ingestPartition(deps: IngestDeps, partition: number, events: Array<ConsumedEvent<AlertEvent>>, counted: QueueItem[]): Promise<IngestResult> {
   const now = deps.clock?.() ?? new Date();
   const cfg = deps.routing();
-  const progress = await deps.history.loadProgress(deps.groupId, partition);
+  const progress = await deps.history.loadProgress(deps.groupId, partition, { cached: true });
   const through = progress.through === null ? -1n : BigInt(progress.through);
   const todo = events.filter((e) => BigInt(e.offset) > through).sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
   const empty: IngestResult = { outcomes: [], recipientsWithWork: new Set(), decisions: [], replayed: false, queued: [], reloaded: [], counted: [], done: async () => undefined };
@@ -256,10 +268,19 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
   const tDecide = Date.now();
   const segments = chunkSegments(id, partition, first, queuedItems, now);
   const queued = segments.map((sg) => ({ segment: { id: sg._id, partition, count: sg.count, settled: [], recovered: [] }, items: queuedItems.filter((i) => i.segment === sg._id) }));
-  // History first: an alert is in the history (received) before any of its copies can be delivered,
-  // and a crash after a delivery always finds the recorded decisions (same segments, same positions).
-  await deps.history.saveBatch(id, partition, now, records);
-  if (stalePending) await deps.history.deleteBatch(stalePending);
+  // History and segments are written side by side; the items go to the queues once the history is
+  // written: an alert is in the history (received) before any of its copies can be delivered, and a
+  // crash after a delivery always finds the recorded decisions (same segments, same positions).
+  // Positions settled before the segment write ends wait in the settle book (held) until `durable`.
+  // A retry of a chunk already handed over: what was delivered meanwhile is written as settled.
+  if (deps.settledOf) for (const sg of segments) sg.settled = deps.settledOf(sg._id);
+  const savingSegments = deps.store.saveChunkSegments(segments);
+  try {
+    await deps.history.saveBatch(id, partition, now, records);
+    if (stalePending) await deps.history.deleteBatch(stalePending);
+  } finally {
+    await savingSegments.catch(() => undefined); // its own failure is thrown below
+  }
   const early = Boolean(deps.early) && !inMemory && !recovering;
   if (early) {
     deps.early!(queued);
@@ -267,9 +288,7 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
     counted.splice(countedFrom);
     deps.unfinished?.set(id, records);
   }
-  // Delivered before the segment existed: written with those positions already settled.
-  if (deps.settledOf) for (const sg of segments) sg.settled = deps.settledOf(sg._id);
-  await deps.store.saveChunkSegments(segments);
+  await savingSegments;
   const tSave = Date.now();
   deps.durable?.(segments.map((sg) => sg._id));
   // States last: saved states imply a saved history (a retry reuses the recorded decisions).

@@ -23,6 +23,12 @@ const DeliverySettings = z.object({
   perTypeQuota: z.number().int().positive().optional(),
   /** Most alerts in one notification (a digest). */
   maxDigest: z.number().int().positive().optional(),
+  /**
+   * Most digests sent whose delivery is not yet recorded: the next digest goes out while the outcomes
+   * of up to sendWindow-1 earlier ones are still being written. A crash re-sends at most this many
+   * digests of this recipient (at-least-once); 1 = send, record, then the next send.
+   */
+  sendWindow: z.number().int().positive().max(64).optional(),
   /** At most `max` notifications per `per`; while waiting, alerts gather into digests. */
   rateLimit: z.object({ max: z.number().int().positive(), per: Duration }).strict().optional(),
   retry: z
@@ -160,6 +166,7 @@ export interface ResolvedDelivery {
   perSourceQuota: number;
   perTypeQuota: number;
   maxDigest: number;
+  sendWindow: number;
   rateLimit?: { max: number; perMs: number };
   maxAttempts: number;
   baseDelayMs: number;
@@ -184,6 +191,7 @@ export interface RoutingConfig {
 export const BUILTIN_DEFAULTS = {
   capacity: 10_000,
   maxDigest: 100,
+  sendWindow: 4,
   maxAttempts: 12,
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
@@ -206,6 +214,7 @@ export function resolveConfig(raw: z.output<typeof RoutingConfigSchema>, origin:
         perSourceQuota: config.perSourceQuota ?? d.perSourceQuota ?? Math.max(1, Math.floor(capacity / 10)),
         perTypeQuota: config.perTypeQuota ?? d.perTypeQuota ?? Math.max(1, Math.floor(capacity / 4)),
         maxDigest: config.maxDigest ?? d.maxDigest ?? BUILTIN_DEFAULTS.maxDigest,
+        sendWindow: config.sendWindow ?? d.sendWindow ?? BUILTIN_DEFAULTS.sendWindow,
         rateLimit: rate ? { max: rate.max, perMs: rate.per } : undefined,
         maxAttempts: config.retry?.maxAttempts ?? d.retry?.maxAttempts ?? BUILTIN_DEFAULTS.maxAttempts,
         baseDelayMs: config.retry?.baseDelay ?? d.retry?.baseDelay ?? BUILTIN_DEFAULTS.baseDelayMs,

@@ -108,17 +108,45 @@ export class AlertHistoryStore {
     return [this.buckets, this.counts, this.progress];
   }
 
-  async loadProgress(groupId: string, partition: number): Promise<ProgressDoc> {
-    const d = await this.progress.findById(`${groupId}:${partition}`).lean<ProgressDoc>();
-    return d ?? { _id: `${groupId}:${partition}`, through: null, pending: null };
+  /**
+   * Progress of the partitions this process is consuming, as it last wrote it: the consumer reads it
+   * once per partition (not once per batch). Entries exist only between a cached load and the next
+   * forgetProgress (a new assignment) or failed write, so a partition consumed elsewhere meanwhile is read again.
+   */
+  private readonly cachedProgress = new Map<string, ProgressDoc>();
+
+  async loadProgress(groupId: string, partition: number, opts: { cached?: boolean } = {}): Promise<ProgressDoc> {
+    const id = `${groupId}:${partition}`;
+    const hit = opts.cached ? this.cachedProgress.get(id) : undefined;
+    if (hit) return hit;
+    const d = await this.progress.findById(id).lean<ProgressDoc>();
+    const p = d ?? { _id: id, through: null, pending: null };
+    if (opts.cached) this.cachedProgress.set(id, p);
+    return p;
+  }
+
+  /** Drops cached progress (all, or one partition's id): the next cached load reads the database. */
+  forgetProgress(id?: string): void {
+    if (id === undefined) this.cachedProgress.clear();
+    else this.cachedProgress.delete(id);
   }
 
   async markPending(p: ProgressDoc, pending: NonNullable<ProgressDoc['pending']>): Promise<void> {
-    await this.progress.updateOne({ _id: p._id }, { $set: { pending, through: p.through } }, { upsert: true });
+    await this.writeProgress({ _id: p._id, pending, through: p.through });
   }
 
   async markDone(p: ProgressDoc, through: string): Promise<void> {
-    await this.progress.updateOne({ _id: p._id }, { $set: { pending: null, through } }, { upsert: true });
+    await this.writeProgress({ _id: p._id, pending: null, through });
+  }
+
+  private async writeProgress(next: ProgressDoc): Promise<void> {
+    try {
+      await this.progress.updateOne({ _id: next._id }, { $set: { pending: next.pending, through: next.through } }, { upsert: true });
+    } catch (err) {
+      this.cachedProgress.delete(next._id); // the write may or may not have landed: read it again
+      throw err;
+    }
+    if (this.cachedProgress.has(next._id)) this.cachedProgress.set(next._id, next);
   }
 
   async loadBucket(id: string): Promise<HistoryRecord[]> {
@@ -131,14 +159,17 @@ export class AlertHistoryStore {
     }));
   }
 
-  /** Writes (or rewrites, after a crash) one batch: records first, then its counts. */
+  /** Writes (or rewrites, after a crash) one batch: its records and its counts. */
   async saveBatch(id: string, partition: number, receivedAt: Date, records: HistoryRecord[]): Promise<void> {
     if (records.length === 0) return;
     const offsets = records.map((r) => BigInt(r.kafka.offset));
     const min = offsets.reduce((a, b) => (b < a ? b : a)).toString();
     const max = offsets.reduce((a, b) => (b > a ? b : a)).toString();
-    await replaceAllById(this.buckets, [{ _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) }]);
-    await replaceAllById(this.counts, [{ _id: id, receivedAt, ...countBatch(records) }]);
+    // Side by side: a crash between them leaves the batch pending, and its redelivery rewrites both.
+    await Promise.all([
+      replaceAllById(this.buckets, [{ _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) }]),
+      replaceAllById(this.counts, [{ _id: id, receivedAt, ...countBatch(records) }]),
+    ]);
   }
 
   /** Drops a pending batch that a redelivery replaced with a different one. */
@@ -165,9 +196,9 @@ export class AlertHistoryStore {
   }
 
   /** Retention in code (FerretDB has no TTL indexes). */
-  async pruneBefore(before: Date): Promise<void> {
-    await this.buckets.deleteMany({ receivedAt: { $lt: before } });
-    await this.counts.deleteMany({ receivedAt: { $lt: before } });
+  async pruneBefore(before: Date, keep: string[] = []): Promise<void> {
+    await this.buckets.deleteMany({ receivedAt: { $lt: before }, ...(keep.length > 0 ? { _id: { $nin: keep } } : {}) });
+    await this.counts.deleteMany({ receivedAt: { $lt: before }, ...(keep.length > 0 ? { _id: { $nin: keep } } : {}) });
   }
 }
 

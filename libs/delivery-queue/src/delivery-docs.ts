@@ -21,8 +21,13 @@ export interface SegmentDoc {
   offset?: string;
   createdAt: Date;
   count: number;
-  /** The items as one JSON text (nested documents cost FerretDB ~10x more to convert). */
+  /** The items as one JSON text (nested documents cost FerretDB ~10x more to convert); empty when `ref`. */
   items: string;
+  /**
+   * The items are not stored here: they are rebuilt from the history bucket `bucket` (the alert body is
+   * written once, in the history), as that chunk's records queued for `recipient`, in record order.
+   */
+  ref?: boolean;
   /** Positions already settled (delivered, dead-lettered or handed on), written in coalesced updates. */
   settled: number[];
   /** Items this segment took over from others (a fallback): those are settled there. */
@@ -94,6 +99,7 @@ export const segmentSchema = new Schema<SegmentDoc>(
     createdAt: Date,
     count: Number,
     items: String,
+    ref: Boolean,
     settled: [Number],
     from: { type: Schema.Types.Mixed },
     fromSegs: [String],

@@ -30,6 +30,12 @@ export interface OpenFilter {
 type StoredItem = Omit<QueueItem, 'segment' | 'index' | 'receivedAt'> & { receivedAt: string | Date };
 
 /**
+ * Rebuilds the items of segments written by reference (`ref`: the consumed chunk's history holds the
+ * alerts), by segment id, in segment order. A segment it cannot rebuild is left out of the answer.
+ */
+export type SegmentExpander = (segs: Array<Pick<SegmentDoc, '_id' | 'recipient' | 'bucket'>>) => Promise<Map<string, Array<Omit<QueueItem, 'segment' | 'index'>>>>;
+
+/**
  * Durable per-recipient queues as segments: items written together (a consumed chunk, a fallback
  * hand-over, a replay) are one document, written once. Progress is recorded per segment in coalesced
  * settle writes, and a segment is deleted when all its items are settled. The working set lives in
@@ -44,6 +50,9 @@ export class DeliveryStore {
   readonly digests: Model<DigestLog>;
   readonly dead: Model<DeadLetterDoc>;
 
+  /** Set by the owner of the history (the dispatcher engine) before segments written by reference are loaded. */
+  expander: SegmentExpander | undefined;
+
   constructor(conn: Connection) {
     this.segments = conn.models.DeliverySegment ?? conn.model<SegmentDoc>('DeliverySegment', segmentSchema);
     this.digests = conn.models.DeliveryDigest ?? conn.model<DigestLog>('DeliveryDigest', digestSchema);
@@ -55,12 +64,12 @@ export class DeliveryStore {
   }
 
   /** A segment document for `items` (given their segment id and position). */
-  static segment(id: string, recipient: string, partition: number, items: QueueItem[], now: Date, extra: Pick<SegmentDoc, 'bucket' | 'offset' | 'from'> = {}): SegmentDoc {
+  static segment(id: string, recipient: string, partition: number, items: QueueItem[], now: Date, extra: Pick<SegmentDoc, 'bucket' | 'offset' | 'from' | 'ref'> = {}): SegmentDoc {
     items.forEach((i, n) => {
       i.segment = id;
       i.index = n;
     });
-    const stored = items.map(({ segment: _s, index: _i, ...rest }) => rest);
+    if (extra.ref && !extra.bucket) throw new Error(`segment ${id}: a segment by reference needs its history bucket`);
     return {
       _id: id,
       recipient,
@@ -69,9 +78,33 @@ export class DeliveryStore {
       ...(extra.from ? { fromSegs: extra.from.map((r) => r.seg) } : {}),
       createdAt: now,
       count: items.length,
-      items: JSON.stringify(stored),
+      items: extra.ref ? '' : JSON.stringify(items.map(({ segment: _s, index: _i, ...rest }) => rest)),
       settled: [],
     };
+  }
+
+  /** The stored items of each segment: parsed, or rebuilt from the history for segments by reference. */
+  private async itemsOf(docs: SegmentDoc[]): Promise<Map<string, StoredItem[]>> {
+    const out = new Map<string, StoredItem[]>();
+    const refs = docs.filter((d) => d.ref);
+    if (refs.length > 0) {
+      if (!this.expander) throw new Error('segments written by reference need an expander (the history) to be loaded');
+      const rebuilt = await this.expander(refs);
+      for (const d of refs) {
+        const items = rebuilt.get(d._id);
+        // Never silently shorter: a segment whose history is missing or different stops the load (retried, logged).
+        if (!items || items.length !== d.count) throw new Error(`segment ${d._id}: its history bucket ${d.bucket} holds ${items?.length ?? 'no'} items of the ${d.count} written`);
+        out.set(d._id, items);
+      }
+    }
+    for (const d of docs) if (!d.ref) out.set(d._id, JSON.parse(d.items) as StoredItem[]);
+    return out;
+  }
+
+  /** History buckets that open segments still refer to (retention keeps them). */
+  async referencedBuckets(): Promise<string[]> {
+    const docs = await this.segments.find({ ref: true }, { bucket: 1 }).lean<SegmentDoc[]>();
+    return [...new Set(docs.map((d) => d.bucket!).filter(Boolean))];
   }
 
   /** A consumed chunk's segments: written (or rewritten, when the chunk is redelivered) in one call. */
@@ -120,7 +153,7 @@ export class DeliveryStore {
         return t !== null && t !== undefined && BigInt(d.offset) <= t;
       });
     }
-    const parsed = new Map(docs.map((d) => [d._id, (JSON.parse(d.items) as StoredItem[])]));
+    const parsed = await this.itemsOf(docs);
     const settled = new Map(docs.map((d) => [d._id, new Set(d.settled ?? [])]));
     const recovered = new Map<string, number[]>();
     const mark = (refs: SettleRef[]) => {

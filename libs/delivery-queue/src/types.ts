@@ -40,6 +40,8 @@ export interface DeliveryLimits {
   perSourceQuota: number;
   perTypeQuota: number;
   maxDigest: number;
+  /** Most digests sent and not yet recorded (what a crash may re-send); default 1. */
+  sendWindow?: number;
   rateLimit?: { max: number; perMs: number };
   maxAttempts: number;
   baseDelayMs: number;

@@ -37,6 +37,8 @@ export class RecipientWorker {
   private running: Promise<void> | undefined;
   private limiter: RateLimiter | undefined;
   private consecutiveFailures = 0;
+  /** Delivered digests whose outcomes and log entry are being written (at most sendWindow - 1 while sending). */
+  private readonly recording = new Set<Promise<void>>();
   pausedUntil = 0;
 
   constructor(private opts: WorkerOptions) {
@@ -93,9 +95,23 @@ export class RecipientWorker {
   }
 
   private async loop(): Promise<void> {
+    try {
+      await this.serve();
+    } finally {
+      // A stop lets the records already under way finish (or give up: those items are sent again after the restart).
+      await Promise.allSettled(this.recording);
+    }
+  }
+
+  private async serve(): Promise<void> {
     const { logger } = this.opts;
     while (!this.abort.signal.aborted) {
       try {
+        // At most sendWindow digests sent and unrecorded, counting the one about to go out.
+        if (this.recording.size >= Math.max(1, this.opts.limits.sendWindow ?? 1)) {
+          await Promise.race(this.recording);
+          continue;
+        }
         const pause = this.pausedUntil - Date.now();
         if (pause > 0) {
           await this.idle(pause, false);
@@ -142,10 +158,18 @@ export class RecipientWorker {
     const now = new Date();
     if (result.ok) {
       this.consecutiveFailures = 0;
-      await this.publish(items.map((i) => outcome(i, 'delivered', now, { digestId, attempt: i.attempts + 1 })));
-      await this.durably(() => store.delivered(items, digestId, now), items);
-      this.opts.settles.settle(items);
-      this.opts.onLeft?.(items);
+      // Recorded behind the next sends (see sendWindow); settled and counted out only once durable.
+      const record = (async () => {
+        await this.publish(items.map((i) => outcome(i, 'delivered', now, { digestId, attempt: i.attempts + 1 })));
+        await this.durably(() => store.delivered(items, digestId, now), items);
+        this.opts.settles.settle(items);
+        this.opts.onLeft?.(items);
+      })().catch((err) => {
+        // Only when stopping: the items stay open in their segments and are sent again after the restart.
+        this.opts.logger.warn({ err, recipient: this.name, items: items.length }, 'delivery not recorded before stop; sent again after the restart');
+      });
+      this.recording.add(record);
+      void record.finally(() => this.recording.delete(record));
       return;
     }
     this.consecutiveFailures += 1;
