@@ -6,7 +6,12 @@
 // the same time). Two phases per peer:
 //   burst — BENCH_BURST alerts as fast as they can be submitted: delivered alerts/s = alerts /
 //           (last first-delivery − first submission);
-//   paced — BENCH_RATE alerts/s for BENCH_PACED_S seconds: p50/p99 latency from creation to delivery.
+//   paced — BENCH_RATE alerts/s for BENCH_PACED_S seconds: p50/p99 latency from creation to delivery;
+//   from the topic (dispatcher only) — BENCH_BURST alerts produced while it is stopped, then drained
+//           after a restart: alerts / (last first-delivery − readiness), the issue's "from the alerts topic".
+// BENCH_BURST defaults to 20,000: Alertmanager delivers a whole burst about one group_interval (1 s)
+// after it arrives, so with 5,000 its figure is set by that interval, not by its throughput.
+// BENCH_ONLY=dispatcher (development) runs the dispatcher alone and writes no results file.
 // Plus the dispatcher's RSS (sampled every 250 ms) and its accounting (received = delivered + dropped
 // + dead-lettered + silenced + queued) against what the sink saw. Writes bench/results/alert-dispatcher.{md,json}.
 // Usage: bash bench/alert-dispatcher/setup.sh && npx tsc -b && bash tools/infra/stack.sh start && node bench/alert-dispatcher/run.cjs
@@ -19,10 +24,13 @@ const os = require('node:os');
 const path = require('node:path');
 
 const repo = path.join(__dirname, '../..');
-const BURST = Number(process.env.BENCH_BURST ?? 5000);
+const BURST = Number(process.env.BENCH_BURST ?? 20000);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const PACED_S = Number(process.env.BENCH_PACED_S ?? 15);
 const ENTITIES = 50;
+// Most alerts per webhook body and digests sent ahead of their records (the dispatcher's maxDigest, sendWindow).
+const MAX_DIGEST = Number(process.env.BENCH_MAX_DIGEST ?? 1000);
+const SEND_WINDOW = Number(process.env.BENCH_SEND_WINDOW ?? 4);
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
 const TOKEN = `bench-${randomUUID()}`;
@@ -99,6 +107,24 @@ function cpuOf(pid) {
   return (Number(stat[11]) + Number(stat[12])) / 100;
 }
 
+/** CPU seconds of the shared servers (FerretDB, Kafka): where a peer's work lands besides its own process. */
+function infraCpu() {
+  const out = {};
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = cmd.includes('ferretdb') ? 'ferretdb' : cmd.includes('kafka.Kafka') ? 'kafka' : /\bmongod\b/.test(cmd) ? 'mongod' : undefined;
+    if (name) out[name] = (out[name] ?? 0) + cpuOf(pid);
+  }
+  return out;
+}
+
+const infraDelta = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, Number((b[k] - (a[k] ?? 0)).toFixed(1))]));
+
 /** Submits `alerts` through `submit` (chunks), burst or paced; returns when all are submitted. */
 async function drive(submit, alerts, mode) {
   if (mode === 'burst') {
@@ -144,10 +170,14 @@ async function measurePhases(submit, peer, labelPrefix, out) {
   await settle(peer, warm);
   for (const mode of ['burst', 'paced']) {
     const alerts = makeAlerts(mode === 'burst' ? BURST : RATE * PACED_S, `${labelPrefix}${mode}`);
+    const infra0 = infraCpu();
     const t0 = Date.now();
     await drive(submit, alerts, mode);
+    const submitted = Date.now();
     await settle(peer, alerts);
     out[mode] = summarize(peer, alerts, t0);
+    out[mode].submitSeconds = Number(((submitted - t0) / 1000).toFixed(2));
+    out[mode].infraCpuSeconds = infraDelta(infra0, infraCpu());
     out.load[mode] = load();
     await sleep(2000);
   }
@@ -199,7 +229,8 @@ async function runDispatcher(sink, dir) {
     capacity: 100000
     perSourceQuota: 100000
     perTypeQuota: 100000
-    maxDigest: 200
+    maxDigest: ${MAX_DIGEST}
+    sendWindow: ${SEND_WINDOW}
 pools:
   - name: bench
     match: { labels: { bench_run: "${run}" } }
@@ -224,28 +255,32 @@ pools:
   const bin = path.join(repo, 'apps/alert-dispatcher/bin/watchkeeper-alert-dispatcher.js');
   const extra = process.env.BENCH_DISPATCHER_NODE_ARGS?.split(' ').filter(Boolean);
   const shebangFlags = () => fs.readFileSync(bin, 'utf8').split('\n')[0].split(' ').filter((w) => w.startsWith('--'));
-  const child = spawn(extra ? process.execPath : bin, extra ? [...shebangFlags(), ...extra, bin] : [], {
-    env: {
-      PATH: process.env.PATH,
-      KAFKA_BROKERS,
-      MONGO_URL,
-      ALERT_DISPATCHER_MONGO_DB: `wk_${run}`,
-      ALERT_DISPATCHER_GROUP_ID: groupId,
-      ALERT_DISPATCHER_ROUTING_FILE: path.join(dir, 'routing.yaml'),
-      ALERT_DISPATCHER_PORT: String(port),
-      HTTP_HOST: '127.0.0.1',
-      WATCHKEEPER_ADMIN_TOKEN: TOKEN,
-      LOG_LEVEL: process.env.BENCH_DISPATCHER_LOG_LEVEL ?? 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const spawnDispatcher = () =>
+    spawn(extra ? process.execPath : bin, extra ? [...shebangFlags(), ...extra, bin] : [], {
+      env: {
+        PATH: process.env.PATH,
+        KAFKA_BROKERS,
+        MONGO_URL,
+        ALERT_DISPATCHER_MONGO_DB: `wk_${run}`,
+        ALERT_DISPATCHER_GROUP_ID: groupId,
+        ALERT_DISPATCHER_ROUTING_FILE: path.join(dir, 'routing.yaml'),
+        ALERT_DISPATCHER_PORT: String(port),
+        HTTP_HOST: '127.0.0.1',
+        WATCHKEEPER_ADMIN_TOKEN: TOKEN,
+        LOG_LEVEL: process.env.BENCH_DISPATCHER_LOG_LEVEL ?? 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  const stopped = (c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', r)));
+  const ready = (everyMs) => waitFor('dispatcher ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 60_000, everyMs);
+  let child = spawnDispatcher();
   const api = async (route) => {
     const res = await fetch(`http://127.0.0.1:${port}${route}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     if (!res.ok) throw new Error(`${route}: ${res.status}`);
     return res.json();
   };
   try {
-    await waitFor('dispatcher ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 60_000);
+    await ready();
     let rssMax = 0;
     const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssOf(child.pid))), 250);
     const submit = (chunk) =>
@@ -257,21 +292,46 @@ pools:
         })),
       );
     const from = new Date(Date.now() - 1000);
-    const cpu0 = cpuOf(child.pid);
+    let cpu0 = cpuOf(child.pid);
     const out = { load: { before: load() } };
     await measurePhases(submit, sink.peers.wk, '', out);
-    out.cpuSeconds = Number((cpuOf(child.pid) - cpu0).toFixed(1));
+    let cpu = cpuOf(child.pid) - cpu0;
+    // From the topic (the issue's definition: alerts/s from the alerts topic to deliveries): the burst is
+    // produced while the dispatcher is stopped (SIGTERM), then it starts again and drains the topic. The
+    // clock starts when the restarted process reports ready (polled every 10 ms); the producer's work
+    // is outside this figure, and the startup before ready too.
+    child.kill('SIGTERM');
+    await stopped(child);
+    const fromTopic = makeAlerts(BURST, 'topic');
+    await drive(submit, fromTopic, 'burst');
+    child = spawnDispatcher();
+    await ready(10);
+    const t0 = Date.now();
+    cpu0 = cpuOf(child.pid);
+    const infra0 = infraCpu();
+    await settle(sink.peers.wk, fromTopic);
+    out.fromTopic = summarize(sink.peers.wk, fromTopic, t0);
+    out.fromTopic.infraCpuSeconds = infraDelta(infra0, infraCpu());
+    out.load.fromTopic = load();
+    out.fromTopic.cpuSeconds = Number((cpuOf(child.pid) - cpu0).toFixed(1));
+    cpu += cpuOf(child.pid) - cpu0;
+    out.cpuSeconds = Number(cpu.toFixed(1));
     clearInterval(sampler);
     out.rssMaxMB = Math.round(rssMax / 1048576);
     out.rssLastMB = Math.round(rssOf(child.pid) / 1048576);
-    // The books: every alert accounted for, at rest.
-    const total = 500 + BURST + RATE * PACED_S;
+    // The books: every alert accounted for, at rest (the same answer twice, a second apart: accounting
+    // reads several collections without a transaction, so a read while records are written can be off).
+    const total = 500 + 2 * BURST + RATE * PACED_S;
+    let previous = '';
     const acc = await waitFor(
       'accounting at rest',
       async () => {
         const a = await api(`/v1/accounting?from=${from.toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`);
         const c = a.byRecipient['bench-hook'];
-        return c && c.received === total && c.queued === 0 ? a : undefined;
+        const key = JSON.stringify(c);
+        const atRest = key === previous;
+        previous = key;
+        return c && c.received === total && c.queued === 0 && atRest ? a : undefined;
       },
       120_000,
       1000,
@@ -290,7 +350,7 @@ pools:
     return out;
   } finally {
     child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    await stopped(child);
     await producer.disconnect();
     const { connectMongo } = require('@watchkeeper/mongo');
     const conn = await connectMongo({ url: MONGO_URL, dbName: `wk_${run}`, logger });
@@ -372,10 +432,16 @@ function report(r) {
   const d = r.dispatcher;
   const a = r.alertmanager;
   const ratio = (x, y) => (y && x !== null ? Number((x / y).toPrecision(2)) : null);
-  r.ratios = { burstAlertsPerSecond: ratio(d.burst.alertsPerSecond, a.burst.alertsPerSecond), pacedP99: ratio(d.paced.p99Ms, a.paced.p99Ms), burstP99: ratio(d.burst.p99Ms, a.burst.p99Ms) };
+  r.ratios = {
+    burstAlertsPerSecond: ratio(d.burst.alertsPerSecond, a.burst.alertsPerSecond),
+    fromTopicAlertsPerSecond: ratio(d.fromTopic.alertsPerSecond, a.burst.alertsPerSecond),
+    pacedP99: ratio(d.paced.p99Ms, a.paced.p99Ms),
+    burstP99: ratio(d.burst.p99Ms, a.burst.p99Ms),
+  };
   const met = (ok) => (ok ? 'met' : '**NOT met**');
   r.targets = {
     throughput2x: r.ratios.burstAlertsPerSecond >= 2,
+    throughput2xFromTopic: r.ratios.fromTopicAlertsPerSecond >= 2,
     p99NoWorse: d.paced.p99Ms <= a.paced.p99Ms,
     zeroUncountedLoss: d.accounting.uncounted === 0 && d.accounting.notYetReceived === 0 && d.accounting.sinkDistinct === d.accounting.delivered,
     rssUnder200MB: d.rssMaxMB < 200,
@@ -389,7 +455,10 @@ ${a.version} (Debian prometheus-alertmanager; \`POST /api/v2/alerts\`, \`group_w
 the other in the same run, each delivering webhooks to the same local HTTP sink. ${ENTITIES} entities, 5 alert
 types. Burst: ${BURST} alerts submitted as fast as possible (dispatcher: produced to the alerts topic in
 chunks of 500, 4 in flight; Alertmanager: POSTed in arrays of 500, 4 in flight). Paced: ${RATE} alerts/s for
-${PACED_S} s. Latency = first arrival of the alert at the sink − its creation (stamped just before
+${PACED_S} s. From the topic (dispatcher only, last): ${BURST} alerts produced while the dispatcher is
+stopped (SIGTERM), then it is started again; the clock runs from its readiness (polled every 10 ms) to
+the last delivery, so the producer's work is outside the figure (Alertmanager has no topic: its intake
+is the POST, inside its burst figure). Dispatcher routing: \`maxDigest: ${MAX_DIGEST}\`, \`sendWindow: ${SEND_WINDOW}\`. Latency = first arrival of the alert at the sink − its creation (stamped just before
 submission). Run: \`npm run bench:alert-dispatcher\` (after \`bash bench/alert-dispatcher/setup.sh\`,
 \`npx tsc -b\`, \`tools/infra/stack.sh start\`). Machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0].model}.
 Date: ${r.date}. Kafka, FerretDB, the sink and the driver share the same cores with the peer under test
@@ -399,6 +468,9 @@ Date: ${r.date}. Kafka, FerretDB, the sink and the driver share the same cores w
 | --- | --- | --- |
 ${row('burst: delivered alerts/s', (x) => x.burst.alertsPerSecond)}
 ${row('burst: all delivered after', (x) => `${x.burst.seconds} s (${x.burst.delivered}/${x.burst.submitted})`)}
+${row('burst: all submitted after', (x) => `${x.burst.submitSeconds} s`)}
+${row('burst: Kafka / FerretDB CPU seconds', (x) => `${x.burst.infraCpuSeconds.kafka ?? '–'} / ${x.burst.infraCpuSeconds.ferretdb ?? '–'}`)}
+${row(`from the topic (${BURST} already produced, restarted): delivered alerts/s`, (x) => (x.fromTopic ? `${x.fromTopic.alertsPerSecond} (${x.fromTopic.delivered}/${x.fromTopic.submitted} in ${x.fromTopic.seconds} s; ${x.fromTopic.cpuSeconds} CPU s, FerretDB ${x.fromTopic.infraCpuSeconds.ferretdb ?? '–'})` : 'n/a (no topic: its intake is the POST, the burst row)'))}
 ${row('burst: latency p50 / p99', (x) => `${x.burst.p50Ms} / ${x.burst.p99Ms} ms`)}
 ${row(`paced ${RATE}/s: latency p50 / p99 / max`, (x) => `${x.paced.p50Ms} / ${x.paced.p99Ms} / ${x.paced.maxMs} ms`)}
 ${row('paced: delivered', (x) => `${x.paced.delivered}/${x.paced.submitted}`)}
@@ -412,7 +484,8 @@ webhook bodies for ${a.burst.submitted + a.paced.submitted + 500} distinct alert
 
 | target | result |
 | --- | --- |
-| ≥ 2× Alertmanager's delivered alerts/s (burst) | ratio ${r.ratios.burstAlertsPerSecond}: ${met(r.targets.throughput2x)} |
+| ≥ 2× Alertmanager's delivered alerts/s, from the alerts topic (the issue's definition; Alertmanager's burst through its POST intake) | ${d.fromTopic.alertsPerSecond} vs ${a.burst.alertsPerSecond}, ratio ${r.ratios.fromTopicAlertsPerSecond}: ${met(r.targets.throughput2xFromTopic)} |
+| ≥ 2× Alertmanager's delivered alerts/s, burst end to end (the dispatcher's producer working in the same run) | ${d.burst.alertsPerSecond} vs ${a.burst.alertsPerSecond}, ratio ${r.ratios.burstAlertsPerSecond}: ${met(r.targets.throughput2x)} |
 | p99 no worse (paced) | ${d.paced.p99Ms ?? 'nothing delivered'} vs ${a.paced.p99Ms} ms (ratio ${r.ratios.pacedP99}): ${met(r.targets.p99NoWorse)} |
 | zero uncounted loss | submitted ${d.accounting.submitted}, received ${d.accounting.received} = delivered ${d.accounting.delivered} + dropped ${d.accounting.dropped} + dead-lettered ${d.accounting.deadLettered} + silenced ${d.accounting.silenced} + queued ${d.accounting.queued}; uncounted ${d.accounting.uncounted}; not yet consumed ${d.accounting.notYetReceived}; sink saw ${d.accounting.sinkDistinct} distinct (${d.accounting.sinkRepeats} repeats): ${met(r.targets.zeroUncountedLoss)} |
 | dispatcher RSS < 200 MB | ${d.rssMaxMB} MB: ${met(r.targets.rssUnder200MB)} |
@@ -428,6 +501,7 @@ async function main() {
     console.error('[bench] dispatcher…');
     r.dispatcher = await runDispatcher(sink, dir);
     console.error(JSON.stringify(r.dispatcher));
+    if (process.env.BENCH_ONLY === 'dispatcher') return; // development: no results file
     console.error('[bench] alertmanager…');
     r.alertmanager = await runAlertmanager(sink, dir);
     console.error(JSON.stringify(r.alertmanager));
