@@ -50,7 +50,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         shippers.push(new JournalShipper({ ...common, journal, cursors }));
       } else {
         for (const path of plan.files) {
-          const s = new FileShipper({ ...common, path, pollMs: config.LOG_COLLECTOR_POLL_MS, batchBytes: config.LOG_COLLECTOR_BATCH_BYTES, checkpoints });
+          const s = new FileShipper({ ...common, path, pollMs: config.LOG_COLLECTOR_POLL_MS, batchBytes: config.LOG_COLLECTOR_BATCH_BYTES, checkpoints, encodingWorker: config.LOG_COLLECTOR_ENCODING_WORKER });
           fileShippers.push(s);
           shippers.push(s);
         }

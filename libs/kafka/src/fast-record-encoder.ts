@@ -110,7 +110,7 @@ function writeBytes(buf: Buffer, at: number, v: Buffer | string, len: number): n
 }
 
 /** Zig-zag varint of a 32-bit integer, as kafkajs' writeVarInt (`value` from −2^31 to 2^31 − 1). */
-function sizeOfVarInt(value: number): number {
+export function sizeOfVarInt(value: number): number {
   let v = ((value << 1) ^ (value >> 31)) >>> 0;
   let n = 1;
   while (v >= 0x80) {
@@ -120,7 +120,7 @@ function sizeOfVarInt(value: number): number {
   return n;
 }
 
-function writeVarInt(buf: Buffer, at: number, value: number): number {
+export function writeVarInt(buf: Buffer, at: number, value: number): number {
   let v = ((value << 1) ^ (value >> 31)) >>> 0;
   while (v >= 0x80) {
     buf[at++] = (v & 0x7f) | 0x80;

@@ -1,13 +1,15 @@
 import { Topics } from '@watchkeeper/contracts';
-import type { EventProducer } from '@watchkeeper/kafka';
+import type { EventProducer, PreEncodedRecord } from '@watchkeeper/kafka';
 import { backoffDelay, type Logger } from '@watchkeeper/runtime';
 import type { CollectorMetrics } from './metrics';
 
 /**
  * Bound of one produce request. All of a host's events share a key, hence a partition, hence one
- * record batch, which the broker refuses above message.max.bytes (1 MiB by default).
+ * record batch, which the broker refuses above message.max.bytes (1 MiB by default). The event bound
+ * was 250 while kafkajs grouped a request's messages in quadratic time (libs/kafka fast-produce
+ * groups them in linear time); the byte bound is the one that matters now.
  */
-const SEND_MAX_EVENTS = 250;
+const SEND_MAX_EVENTS = 2000;
 const SEND_MAX_BYTES = 512 * 1024;
 /** CloudEvents headers and record overhead per message, added to the JSON value's length. */
 export const MESSAGE_OVERHEAD_BYTES = 300;
@@ -24,7 +26,7 @@ import type { EncodedEvent } from './ssh-event-encoder';
 /** A batch parsed and encoded, waiting for Kafka, with whatever its checkpoint needs. */
 export interface PreparedBatch {
   lines: number;
-  messages: Array<{ message: EncodedEvent; bytes: number }>;
+  messages: Array<{ message: EncodedEvent | PreEncodedRecord; bytes: number }>;
 }
 
 export interface ShipperDeps {
@@ -72,7 +74,7 @@ export abstract class BatchShipper<B, P extends PreparedBatch> {
   protected abstract closeSource(): Promise<void>;
   /** The next batch; undefined once the source was stopped. */
   protected abstract nextBatch(): Promise<B | undefined>;
-  protected abstract prepare(batch: B): P;
+  protected abstract prepare(batch: B): P | Promise<P>;
   /** Saves the batch's checkpoint (retrying); called in batch order, after Kafka acknowledged. */
   protected abstract checkpoint(batch: P): Promise<void>;
 
@@ -81,13 +83,24 @@ export abstract class BatchShipper<B, P extends PreparedBatch> {
     while (!this.stopping) {
       /** Batches published or being published, oldest first; each settles after its checkpoint. */
       const inFlight: Array<Promise<void>> = [];
+      /** The next batch, read and being prepared while the current one is published (an encoding worker then works beside this thread). */
+      let next: Promise<{ prepared: P | Promise<P> } | undefined> | undefined;
       try {
         this.openSource();
+        const readAndPrepare = () => {
+          const p = this.nextBatch().then((batch) => (batch ? { prepared: this.prepare(batch) } : undefined));
+          p.catch(() => undefined); // awaited in turn; a failure meanwhile must not count as unhandled
+          return p;
+        };
+        next = readAndPrepare();
         let previous: Promise<void> = Promise.resolve();
         for (;;) {
-          const batch = await this.nextBatch();
-          if (!batch) break;
-          const prepared = this.prepare(batch);
+          const item = await next;
+          next = undefined;
+          if (!item) break;
+          void Promise.resolve(item.prepared).catch(() => undefined); // awaited below, after the next read starts
+          next = readAndPrepare();
+          const prepared = await item.prepared;
           const published = this.publish(prepared);
           // The checkpoint moves only after Kafka acknowledged this batch and everything before it.
           const before = previous;
@@ -106,10 +119,11 @@ export abstract class BatchShipper<B, P extends PreparedBatch> {
       } catch (err) {
         // Whatever was in flight finishes (or fails) before reading starts over, so checkpoints never go back.
         await Promise.allSettled(inFlight);
+        await this.closeSource();
+        await next?.catch(() => undefined); // the read ahead ends with the source
         if (this.stopping) return;
         // Start over from the last checkpoint: the same ids come again, consumers drop them.
         this.base.logger.error({ err, source: this.label }, 'shipping failed; restarting from the last checkpoint');
-        await this.closeSource();
         await abortableSleep(backoffDelay(++attempt), this.stopController.signal);
       }
     }

@@ -22,3 +22,4 @@ export function encodeSshEvent(producer: EventProducer, source: string, value: S
     headers: cloudEventHeaders({ type: Topics.sshEvents.ceType, source, id, time }),
   };
 }
+

@@ -1,0 +1,22 @@
+import * as path from 'node:path';
+import { crc32c } from './crc32c';
+
+// kafkajs' own implementation (byte at a time), the reference.
+const kafkajsCrc32C = require(path.join(path.dirname(require.resolve('kafkajs')), 'src/protocol/recordBatch/crc32C')) as (b: Buffer) => number;
+
+describe('crc32c (slice-by-8)', () => {
+  it('equals kafkajs crc32C on edge and random buffers of every length up to 70 bytes and some large ones', () => {
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) & 0xff;
+    const bufs: Buffer[] = [Buffer.alloc(0), Buffer.from('123456789'), Buffer.alloc(64, 0xff), Buffer.alloc(33, 0)];
+    for (let n = 0; n <= 70; n++) bufs.push(Buffer.from(Array.from({ length: n }, rand)));
+    for (const n of [1000, 4099, 262_147]) bufs.push(Buffer.from(Array.from({ length: n }, rand)));
+    for (const b of bufs) expect([b.length, crc32c(b)]).toEqual([b.length, kafkajsCrc32C(b)]);
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283); // the standard check value
+  });
+
+  it('checksums a range of a buffer', () => {
+    const b = Buffer.from('xx123456789yy');
+    expect(crc32c(b, 2, 11)).toBe(0xe3069283);
+  });
+});
