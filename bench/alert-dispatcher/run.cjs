@@ -462,7 +462,7 @@ is the POST, inside its burst figure). Dispatcher routing: \`maxDigest: ${MAX_DI
 submission). Run: \`npm run bench:alert-dispatcher\` (after \`bash bench/alert-dispatcher/setup.sh\`,
 \`npx tsc -b\`, \`tools/infra/stack.sh start\`). Machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0].model}.
 Date: ${r.date}. Kafka, FerretDB, the sink and the driver share the same cores with the peer under test
-(and with other engineers' work on this machine).
+(and with other engineers' work on this machine). \`uptime\` before: \`${r.uptimeBefore}\`; after: \`${r.uptimeAfter}\`.
 
 | figure | dispatcher | Alertmanager |
 | --- | --- | --- |
@@ -497,7 +497,8 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wk-bench-ad-'));
   const sink = await startSink();
   try {
-    const r = { date: new Date().toISOString(), config: { burst: BURST, rate: RATE, pacedSeconds: PACED_S, entities: ENTITIES } };
+    const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
+    const r = { date: new Date().toISOString(), uptimeBefore: uptime(), config: { burst: BURST, rate: RATE, pacedSeconds: PACED_S, entities: ENTITIES, maxDigest: MAX_DIGEST, sendWindow: SEND_WINDOW } };
     console.error('[bench] dispatcher…');
     r.dispatcher = await runDispatcher(sink, dir);
     console.error(JSON.stringify(r.dispatcher));
@@ -505,6 +506,7 @@ async function main() {
     console.error('[bench] alertmanager…');
     r.alertmanager = await runAlertmanager(sink, dir);
     console.error(JSON.stringify(r.alertmanager));
+    r.uptimeAfter = uptime();
     const md = report(r);
     const out = process.env.BENCH_OUT ?? path.join(repo, 'bench/results/alert-dispatcher');
     fs.writeFileSync(`${out}.json`, `${JSON.stringify(r, null, 2)}\n`);
