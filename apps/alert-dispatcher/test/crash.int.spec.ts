@@ -75,6 +75,11 @@ describe('alert-dispatcher bin: SIGKILL mid-flood, restart, the books still bala
   let port: number;
   let child: ChildProcess | undefined;
   let output = '';
+  // The notifications topic as a downstream tool reads it: every outcome the bin published for this
+  // suite's recipients, checked against the contract (the bin produces through libs/kafka's fast path).
+  const outcomes: Array<{ alertId: string; recipient: string; outcome: string }> = [];
+  let invalidOutcomes = 0;
+  const outcomeConsumer = kafka.consumer({ groupId: `wk-test-outcomes-${run}` });
 
   const spawnDispatcher = () => {
     const p = spawn(process.execPath, [bin], {
@@ -144,6 +149,27 @@ pools:
     );
     await ensureTopics(kafka, [Topics.alerts, Topics.notifications, Topics.deadLetter]);
     await producer.connect();
+    let outcomesJoined = false;
+    outcomeConsumer.on(outcomeConsumer.events.GROUP_JOIN, () => (outcomesJoined = true));
+    await outcomeConsumer.connect();
+    await outcomeConsumer.subscribe({ topic: Topics.notifications.name, fromBeginning: false });
+    await outcomeConsumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          let raw: { recipient?: string } | undefined;
+          try {
+            raw = JSON.parse(m.value!.toString()) as { recipient?: string };
+          } catch {
+            raw = undefined;
+          }
+          if (raw && !raw.recipient?.startsWith('crash-')) continue; // other suites' recipients
+          const parsed = Topics.notifications.schema.safeParse(raw);
+          if (!parsed.success) invalidOutcomes += 1;
+          else outcomes.push(parsed.data);
+        }
+      },
+    });
+    await waitFor('outcome consumer joined', () => outcomesJoined, 30_000);
     // A new group starts at the oldest retained alert; start this one at the end of the shared topic instead.
     const admin = kafka.admin();
     await admin.connect();
@@ -158,6 +184,7 @@ pools:
       await exited(child);
     }
     await producer.disconnect();
+    await outcomeConsumer.disconnect();
     await sink?.close();
     const conn = await connectMongo({ url: MONGO_URL, dbName, logger });
     await conn.dropDatabase().catch(() => undefined);
@@ -292,6 +319,16 @@ pools:
     expect(firstCopies.length).toBeLessThanOrEqual(SEND_WINDOW);
     expect(twice.every(([id]) => firstCopies.some((r) => r.ids.includes(id)))).toBe(true);
     console.log(`crash: ${twice.length} alert(s) of ${firstCopies.length} unlogged digest(s) (sendWindow ${SEND_WINDOW}) re-sent after the restart`);
+
+    // The notifications topic tells the same story: valid outcome events, each delivered alert with a
+    // delivered outcome, each drop, silence and dead letter with its own (a re-published one counted once).
+    const ofRun = (r: string, what: string) => new Set(outcomes.filter((o) => o.recipient === r && o.outcome === what && ids.has(o.alertId)).map((o) => o.alertId));
+    await withOutput(waitFor('every outcome on the notifications topic', () => ofRun('crash-hook', 'delivered').size >= unique.size && ofRun('crash-reject', 'dead_lettered').size >= reject.deadLettered, 30_000, 200));
+    expect(invalidOutcomes).toBe(0);
+    expect(ofRun('crash-hook', 'delivered')).toEqual(unique);
+    expect(ofRun('crash-hook', 'dropped').size).toBe(hook.dropped);
+    expect(ofRun('crash-hook', 'silenced').size).toBe(hook.silenced);
+    expect(ofRun('crash-reject', 'dead_lettered').size).toBe(reject.deadLettered);
 
     // The restarted process exits cleanly on SIGTERM.
     child.kill('SIGTERM');
