@@ -15,7 +15,7 @@ export async function daemon(): Promise<void> {
   // before kafkajs is loaded (the app's modules load it), when the pinned kafkajs is the checked one.
   if (config.LOG_COLLECTOR_KAFKA_ENCODER === 'fast') {
     const fast = installFastProduce();
-    if (fast.produce && fast.grouping) logger.info('fast Kafka produce path installed');
+    if (fast.produce && fast.grouping && fast.framing) logger.info('fast Kafka produce path installed');
     else logger.warn({ ...fast }, 'fast Kafka produce path partly installed; kafkajs does the rest');
   }
   const { createApp } = await import('./app');

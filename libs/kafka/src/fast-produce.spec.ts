@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { cloudEventHeaders } from '@watchkeeper/contracts';
-import { encodeProducePayload, groupMessagesPerPartition, kafkajsProduceV3 } from './fast-produce';
+import { encodeProducePayload, frameRequest, groupMessagesPerPartition, kafkajsProduceV3 } from './fast-produce';
 import { kafkajsRecordEncoder } from './fast-record-encoder';
 
 const dir = path.join(path.dirname(require.resolve('kafkajs')), 'src');
@@ -63,5 +63,21 @@ describe('fast produce request', () => {
     expect(ours).toEqual(kafkajsGroup(args));
     expect(Object.keys(ours)).toEqual(Object.keys(kafkajsGroup(args)));
     expect(groupMessagesPerPartition({ ...args, partitionMetadata: [] })).toEqual({});
+  });
+});
+
+describe('one-pass request framing', () => {
+  const kafkajsFrame = require(path.join(dir, 'protocol/request.js'));
+  const Encoder = require(path.join(dir, 'protocol/encoder.js'));
+
+  it('frames a request as kafkajs protocol/request.js does', async () => {
+    const payloads = [new Encoder().writeInt32(7).writeString('x'), new Encoder(), encodeProducePayload(CASES[0][1], 5, record, Long)!];
+    for (const clientId of ['watchkeeper-log-collector', 'ü', null])
+      for (const p of payloads) {
+        const request = { apiKey: 0, apiVersion: 3, encode: async () => p };
+        const ours = await frameRequest({ correlationId: 123456, clientId, request });
+        const theirs = await kafkajsFrame({ correlationId: 123456, clientId, request });
+        expect(ours.buffer.equals(theirs.buffer)).toBe(true);
+      }
   });
 });

@@ -32,6 +32,35 @@ type KafkajsRecord = Parameters<typeof encodeRecord>[1];
 type LongLike = { getHighBits(): number; getLowBits(): number };
 type LongClass = { fromValue(v: unknown): LongLike; fromInt(v: number): LongLike };
 
+/**
+ * kafkajs' protocol/request.js (the request header before the payload: size, api key and version,
+ * correlation id, client id) written into one exactly-sized Buffer: kafkajs copies the payload twice
+ * into zero-filled Encoders of the next power of two (2 MiB allocated for a 512 KiB produce request).
+ */
+export async function frameRequest({
+  correlationId,
+  clientId,
+  request: { apiKey, apiVersion, encode },
+}: {
+  correlationId: number;
+  clientId: string | null;
+  request: { apiKey: number; apiVersion: number; encode: () => Promise<unknown> };
+}): Promise<EncodedRecord> {
+  const payload = (await encode()) as { buf?: unknown; buffer: Buffer };
+  if (payload == null || !Buffer.isBuffer(payload.buf)) throw new Error('value should be an instance of Encoder'); // kafkajs' own check
+  const body = payload.buffer;
+  const idLen = clientId == null ? 0 : Buffer.byteLength(clientId, 'utf8');
+  const size = 2 + 2 + 4 + 2 + idLen + body.length;
+  const buf = Buffer.allocUnsafe(4 + size);
+  let at = buf.writeInt32BE(size, 0);
+  at = buf.writeInt16BE(apiKey, at);
+  at = buf.writeInt16BE(apiVersion, at);
+  at = buf.writeInt32BE(correlationId, at);
+  at = writeStr16(buf, at, clientId);
+  body.copy(buf, at);
+  return new EncodedRecord(buf);
+}
+
 function kafkajsPaths() {
   const dir = path.dirname(require.resolve('kafkajs'));
   const src = (p: string) => path.join(dir, 'src', p);
@@ -42,6 +71,8 @@ function kafkajsPaths() {
     record: src('protocol/recordBatch/record/v0/index.js'),
     long: src('utils/long.js'),
     group: src('producer/groupMessagesPerPartition.js'),
+    request: src('protocol/request.js'),
+    connection: src('network/connection.js'),
     sendMessages: src('producer/sendMessages.js'),
   };
 }
@@ -181,7 +212,7 @@ export function groupMessagesPerPartition({
   return result;
 }
 
-export type FastProduceInstall = { produce: boolean; grouping: boolean; reasons: string[] };
+export type FastProduceInstall = { produce: boolean; grouping: boolean; framing: boolean; reasons: string[] };
 
 /** Whether produce requests take PreEncodedRecords (the fast produce request is installed). */
 export function fastProduceActive(): boolean {
@@ -203,22 +234,17 @@ export function installFastProduce(): FastProduceInstall {
 function tryInstall(): FastProduceInstall {
   const p = kafkajsPaths();
   const version = (JSON.parse(fs.readFileSync(path.join(p.dir, 'package.json'), 'utf8')) as { version: string }).version;
-  if (version !== FAST_RECORD_KAFKAJS_VERSION) return { produce: false, grouping: false, reasons: [`kafkajs ${version} is not the checked ${FAST_RECORD_KAFKAJS_VERSION}`] };
+  if (version !== FAST_RECORD_KAFKAJS_VERSION) return { produce: false, grouping: false, framing: false, reasons: [`kafkajs ${version} is not the checked ${FAST_RECORD_KAFKAJS_VERSION}`] };
   const reasons: string[] = [];
   const rec = installFastRecordEncoder();
   if (!rec.installed) reasons.push(rec.reason);
 
-  let grouping = false;
-  if (require.cache[p.sendMessages] || require.cache[p.group]) reasons.push('kafkajs producer loaded before the linear grouping was installed');
-  else {
-    // A cache entry of our own for the module path: kafkajs' sendMessages then requires this one.
-    const m = new (require('node:module') as { new (id: string): NodeJS.Module })(p.group);
-    m.filename = p.group;
-    m.loaded = true;
-    m.exports = groupMessagesPerPartition;
-    require.cache[p.group] = m;
-    grouping = true;
-  }
+  // Cache entries of our own for these module paths: the kafkajs modules that capture them at load
+  // (sendMessages, connection) then require ours.
+  const grouping = primeModule(p.group, groupMessagesPerPartition, [p.sendMessages]);
+  if (!grouping) reasons.push('kafkajs producer loaded before the linear grouping was installed');
+  const framing = primeModule(p.request, frameRequest, [p.connection]);
+  if (!framing) reasons.push('kafkajs connection loaded before the one-pass request framing was installed');
 
   let produce = false;
   if (!rec.installed) reasons.push('produce request left to kafkajs (no fast record encoder)');
@@ -244,7 +270,18 @@ function tryInstall(): FastProduceInstall {
     cached.exports = fast;
     produce = true;
   }
-  return { produce, grouping, reasons };
+  return { produce, grouping, framing, reasons };
+}
+
+/** Puts `exports` in the require cache under `file`, unless it or a module capturing it is loaded already. */
+function primeModule(file: string, exports: unknown, capturedBy: string[]): boolean {
+  if (require.cache[file] || capturedBy.some((f) => require.cache[f])) return false;
+  const m = new (require('node:module') as { new (id: string): NodeJS.Module })(file);
+  m.filename = file;
+  m.loaded = true;
+  m.exports = exports;
+  require.cache[file] = m;
+  return true;
 }
 
 /** kafkajs' own produce v3 request (for the equality test). */

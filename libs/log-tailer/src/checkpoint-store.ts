@@ -63,7 +63,9 @@ export class CheckpointStore {
 
   async save(host: string, path: string, position: FollowPosition, state?: Record<string, unknown>): Promise<void> {
     const { dev, ino, fingerprint } = position.identity;
-    await this.model.updateOne(
+    // The driver's collection, not the model: the values have the schema's types already, and
+    // mongoose's query casting cost more CPU than the write (one save per batch on the hot path).
+    await this.model.collection.updateOne(
       { host, path },
       { $set: { host, path, dev, ino, fingerprint: fingerprint ?? null, offset: position.offset, size: position.size ?? null, state: state ?? {}, updatedAt: new Date() } },
       { upsert: true },

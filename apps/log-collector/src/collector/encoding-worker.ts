@@ -25,7 +25,7 @@ export type EncodedFileBatchMessage =
   | { seq: number; ok: false; error: string };
 
 /** Heap of the worker: parsing and encoding keep little (a batch at a time), so it is small. */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 /**
  * A FileBatchEncoder in a worker thread: the collector's thread reads the file and talks to Kafka and

@@ -3,7 +3,7 @@ import { Topics, type SshEvent } from '@watchkeeper/contracts';
 import { ContractViolation } from '@watchkeeper/kafka/dist/errors';
 import { CloudEventRecordWriter, type PreEncodedRecord } from '@watchkeeper/kafka/dist/pre-encoded-record';
 import { lineEventId } from '@watchkeeper/log-tailer/dist/event-id';
-import { checkedSshEvent } from '@watchkeeper/sshd-parser/dist/ssh-event-check';
+import { checkedSshEventOf } from '@watchkeeper/sshd-parser/dist/ssh-event-check';
 import { SshdParser } from '@watchkeeper/sshd-parser/dist/sshd-parser';
 import type { YearClockState } from '@watchkeeper/sshd-parser/dist/year-clock';
 
@@ -55,8 +55,8 @@ export class FileBatchEncoder {
       const r = this.parser.parseLine(line.text);
       if (r.type !== 'event') continue;
       const id = lineEventId(host, fileId, line.offset);
-      const event = { ...r.event, id, origin: { path, fileId, offset: line.offset } };
-      const data = checkedSshEvent(event) ?? zodChecked(event, invalid, line.offset);
+      const origin = { path, fileId, offset: line.offset };
+      const data = checkedSshEventOf(r.event, id, origin) ?? zodChecked({ ...r.event, id, origin }, invalid, line.offset);
       if (data) records.push(this.writer.write(Topics.sshEvents.key(data), JSON.stringify(data), id, r.event.time));
     }
     return { records, sshd: counters.sshd - sshd0, unrecognized: counters.unrecognized - unrecognized0, invalid, clock: this.parser.clockState() };
