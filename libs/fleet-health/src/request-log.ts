@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { bulkWriteChunked } from '@watchkeeper/mongo';
 
 /** One host's requests in one minute: the request log the detectors read (counters, not one document per request). */
 export interface RequestMinuteDoc {
@@ -108,7 +109,8 @@ export class RequestLog {
     this.pending = new Map();
     this.flushing = (async () => {
       try {
-        await this.model.bulkWrite(
+        // In chunks: FerretDB/SQLite hangs on an update command of 100+ statements (a host each here).
+        await bulkWriteChunked(
           [...batch].map(([id, c]) => ({
             updateOne: {
               filter: { _id: id },
@@ -120,13 +122,13 @@ export class RequestLog {
               upsert: true,
             },
           })),
-          { ordered: false },
+          (chunk) => this.model.bulkWrite(chunk, { ordered: false }),
         );
         const last = new Map<string, Date>();
         for (const c of batch.values()) if (!last.has(c.host) || c.lastAt > last.get(c.host)!) last.set(c.host, c.lastAt);
-        await this.hosts.bulkWrite(
+        await bulkWriteChunked(
           [...last].map(([host, lastAt]) => ({ updateOne: { filter: { _id: host }, update: { $max: { lastAt } }, upsert: true } })),
-          { ordered: false },
+          (chunk) => this.hosts.bulkWrite(chunk, { ordered: false }),
         );
       } catch (err) {
         // Put the counts back (merged with what came in since) for the next flush.

@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { bulkWriteChunked } from './bulk-write-chunked';
 
 /**
  * Writes whole documents by _id (insert or replace), for stores that write a batch at a time: a
@@ -31,9 +32,9 @@ export async function replaceAllById<T extends { _id: string }>(model: Model<any
 
 async function replaceEach<T extends { _id: string }>(model: Model<any>, docs: T[]): Promise<void> {
   if (docs.length === 0) return;
-  await model.collection.bulkWrite(
+  await bulkWriteChunked(
     docs.map((d) => ({ replaceOne: { filter: { _id: d._id } as never, replacement: d as never, upsert: true } })),
-    { ordered: false },
+    (chunk) => model.collection.bulkWrite(chunk, { ordered: false }),
   );
 }
 

@@ -1,3 +1,4 @@
 export * from './connection';
 export * from './availability';
 export * from './bulk';
+export * from './bulk-write-chunked';
