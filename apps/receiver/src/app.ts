@@ -69,9 +69,11 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       // on FerretDB/SQLite is its own file with its own writer lock (on MongoDB it changes nothing).
       const outboxDb = conn.useDb(`${config.RECEIVER_MONGO_DB}_outbox`, { useCache: true });
       const requestsDb = conn.useDb(`${config.RECEIVER_MONGO_DB}_requests`, { useCache: true });
-      const outbox = new Outbox({ conn: outboxDb, producer, logger, registry });
+      // Segmented: published entries are cleared by dropping a whole collection (a delete scans the collection on FerretDB/SQLite).
+      const outbox = new Outbox({ conn: outboxDb, producer, logger, registry, segmented: true });
       const tokens = new HostTokenStore(conn, { cacheMs: config.TOKEN_CACHE_MS });
-      const hostHealth = new HostHealthStore(conn, outbox);
+      // Saves wait for the group commit at most RECEIVER_MAX_QUEUE_MS; later ones are refused (503), counted as shed.
+      const hostHealth = new HostHealthStore(conn, outbox, { maxWaitMs: config.RECEIVER_MAX_QUEUE_MS, onQueueTimeout: (n) => shedder?.record('queue-time', n) });
       const artifacts = new ArtifactStore(conn, { dir: config.RECEIVER_ARTIFACT_DIR, maxBytes: config.RECEIVER_ARTIFACT_MAX_BYTES });
       // Counts are written every 5 s: each write is an upsert per host (≈1.5 ms each on FerretDB/SQLite);
       // the detectors and GET /v1/fleet-health flush first, so they never read stale counts.
@@ -117,6 +119,10 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       shedder = new LoadShedder({
         maxInFlight: config.RECEIVER_MAX_IN_FLIGHT,
         maxEventLoopLagMs: config.RECEIVER_MAX_EVENT_LOOP_LAG_MS,
+        // A request that would wait for the database longer than its budget is refused before its body is read.
+        queueWaitMs: () => hostHealth.estimatedWaitMs(),
+        maxQueueWaitMs: config.RECEIVER_MAX_QUEUE_MS,
+        queued: (req) => req.method === 'PUT' && (req.baseUrl + req.path).startsWith('/v1/host-health/'),
         registry,
         // Event streams stay open for hours: they are capped by their own limit, not counted here.
         exempt: (req) => {

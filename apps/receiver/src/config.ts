@@ -28,6 +28,7 @@ Environment:
   RECEIVER_SSH_FROM_BEGINNING  a new group reads the topic from its start (default true; false: from now)
   RECEIVER_MAX_IN_FLIGHT       requests answered at once beyond which new ones get 503 + Retry-After (default 128; 0: no limit)
   RECEIVER_MAX_EVENT_LOOP_LAG_MS  event-loop lag beyond which new requests get 503 + Retry-After (default 200; 0: not checked)
+  RECEIVER_MAX_QUEUE_MS        queue-time budget: a host-health write that would wait (or has waited) longer for the database gets 503 + Retry-After, nothing stored (default 50; 0: none)
   RECEIVER_DB_TIMEOUT_MS       limit for each MongoDB operation; a stuck database gives 503 + Retry-After (default 5000)
   TOKEN_CACHE_MS               how long a verified host token is trusted without a database read (default 5000)
   HEARTBEAT_SERVER_URL         heartbeat-server read API the dashboard proxies (default http://127.0.0.1:8081)
@@ -75,6 +76,7 @@ export const configSchema = z.object({
   RECEIVER_SSH_FROM_BEGINNING: env.bool(true),
   RECEIVER_MAX_IN_FLIGHT: z.coerce.number().int().nonnegative().default(128),
   RECEIVER_MAX_EVENT_LOOP_LAG_MS: z.coerce.number().int().nonnegative().default(200),
+  RECEIVER_MAX_QUEUE_MS: z.coerce.number().int().nonnegative().default(50),
   RECEIVER_DB_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   TOKEN_CACHE_MS: z.coerce.number().int().nonnegative().default(5000),
   HEARTBEAT_SERVER_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8081'),

@@ -1,1 +1,2 @@
 export * from './host-health-store';
+export { QueueTimeout } from '@watchkeeper/outbox';

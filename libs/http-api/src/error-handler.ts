@@ -36,7 +36,8 @@ export function jsonErrorHandler(opts: { logger: Logger; classify?: ErrorClassif
     const known = err instanceof HttpError ? err : (opts.classify?.(err) ?? fromExpress(err));
     const httpErr = known ?? new HttpError(500, 'internal-error', 'the server failed to answer; the failure was logged');
     if (!known) opts.logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
-    else if (httpErr.status >= 500) opts.logger.warn({ method: req.method, path: req.path, status: httpErr.status, reason: (err as Error).message }, 'request failed');
+    // Load shed answers are counted by the shedder's metric; logging each would add work exactly when overloaded.
+    else if (httpErr.status >= 500 && httpErr.code !== 'overloaded') opts.logger.warn({ method: req.method, path: req.path, status: httpErr.status, reason: (err as Error).message }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;

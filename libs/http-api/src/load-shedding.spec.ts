@@ -67,3 +67,18 @@ describe('LoadShedder', () => {
     expect((await ok).status).toBe(200);
   });
 });
+
+describe('LoadShedder queue-time budget', () => {
+  it('refuses only the queued requests while the estimated wait is over budget, and counts them', () => {
+    let wait = 0;
+    const shedder = new LoadShedder({ maxInFlight: 0, maxEventLoopLagMs: 0, queueWaitMs: () => wait, maxQueueWaitMs: 50, queued: (req) => req.method === 'PUT' });
+    const put = { method: 'PUT' } as never;
+    const get = { method: 'GET' } as never;
+    expect(shedder.overloaded(put)).toBeUndefined();
+    wait = 50;
+    expect(shedder.overloaded(put)).toBeUndefined(); // at the budget, not over it
+    wait = 51;
+    expect(shedder.overloaded(put)).toBe('queue-time');
+    expect(shedder.overloaded(get)).toBeUndefined();
+  });
+});

@@ -11,11 +11,19 @@ export interface LoadShedderOptions {
   registry?: Registry;
   /** Requests never refused (cheap liveness answers). */
   exempt?: (req: Request) => boolean;
+  /**
+   * Queue-time budget: how long a request arriving now would wait for the database (the group
+   * commit's estimate); beyond `maxQueueWaitMs` it is refused before its body is read.
+   */
+  queueWaitMs?: () => number;
+  maxQueueWaitMs?: number;
+  /** The requests that wait in that queue (others are not refused for it); by default all. */
+  queued?: (req: Request) => boolean;
   /** The lag source; by default a timer measuring how late it fires (tests pass their own). */
   lagMs?: () => number;
 }
 
-export type ShedReason = 'in-flight' | 'event-loop-lag';
+export type ShedReason = 'in-flight' | 'event-loop-lag' | 'queue-time';
 
 /**
  * Load shedding: under more load than the service can serve, a request is answered 503 with
@@ -31,7 +39,7 @@ export class LoadShedder {
   constructor(private readonly opts: LoadShedderOptions) {
     if (opts.registry) {
       this.shed = new prom.Counter({ name: 'watchkeeper_http_shed_total', help: 'Requests refused with 503 because the service was overloaded', labelNames: ['reason'], registers: [opts.registry] });
-      for (const reason of ['in-flight', 'event-loop-lag'] satisfies ShedReason[]) this.shed.inc({ reason }, 0);
+      for (const reason of ['in-flight', 'event-loop-lag', 'queue-time'] satisfies ShedReason[]) this.shed.inc({ reason }, 0);
       const inFlight = () => this.inFlight_;
       new prom.Gauge({
         name: 'watchkeeper_http_in_flight',
@@ -67,9 +75,16 @@ export class LoadShedder {
     this.timer = undefined;
   }
 
+  /** Counts requests refused later on, for a reason of this shedder (e.g. a queue-time budget spent while queued). */
+  record(reason: ShedReason, count = 1): void {
+    this.shed?.inc({ reason }, count);
+  }
+
   /** Why a request arriving now would be refused, or undefined. */
-  overloaded(): ShedReason | undefined {
+  overloaded(req?: Request): ShedReason | undefined {
     if (this.opts.maxInFlight > 0 && this.inFlight_ >= this.opts.maxInFlight) return 'in-flight';
+    const budget = this.opts.maxQueueWaitMs ?? 0;
+    if (this.opts.queueWaitMs && budget > 0 && (!req || !this.opts.queued || this.opts.queued(req)) && this.opts.queueWaitMs() > budget) return 'queue-time';
     const lag = this.opts.lagMs ? this.opts.lagMs() : this.lag;
     if (this.opts.maxEventLoopLagMs > 0 && lag > this.opts.maxEventLoopLagMs) return 'event-loop-lag';
     return undefined;
@@ -78,7 +93,7 @@ export class LoadShedder {
   middleware(): RequestHandler {
     return (req, res, next) => {
       if (this.opts.exempt?.(req)) return next();
-      const reason = this.overloaded();
+      const reason = this.overloaded(req);
       if (reason) {
         this.shed?.inc({ reason });
         // Node discards a small unread body after the answer; a large one (an upload) is not worth

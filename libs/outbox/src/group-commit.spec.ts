@@ -1,4 +1,4 @@
-import { GroupCommit } from './group-commit';
+import { GroupCommit, QueueTimeout } from './group-commit';
 
 describe('GroupCommit', () => {
   it('writes items that arrive during a flush together in the next one, and tells each caller its outcome', async () => {
@@ -31,5 +31,35 @@ describe('GroupCommit', () => {
     }, 3);
     await Promise.all(Array.from({ length: 8 }, (_, i) => gc.add(i)));
     expect(sizes).toEqual([1, 3, 3, 1]);
+  });
+});
+
+describe('GroupCommit queue-time budget', () => {
+  it('refuses items that waited longer than the budget without writing them, counts them, and estimates the wait', async () => {
+    const flushed: number[][] = [];
+    let release!: () => void;
+    let first = true;
+    let expired = 0;
+    const gc = new GroupCommit<number>(
+      async (items) => {
+        flushed.push(items);
+        if (first) {
+          first = false;
+          await new Promise<void>((r) => (release = r));
+        }
+      },
+      { maxWaitMs: 30, onExpired: (n) => (expired += n) },
+    );
+    expect(gc.estimatedWaitMs()).toBe(0);
+    const p1 = gc.add(1);
+    const late = gc.add(2);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(gc.estimatedWaitMs()).toBeGreaterThanOrEqual(55);
+    release();
+    await p1;
+    await expect(late).rejects.toBeInstanceOf(QueueTimeout);
+    expect(expired).toBe(1);
+    await gc.add(3);
+    expect(flushed).toEqual([[1], [3]]);
   });
 });
