@@ -104,7 +104,11 @@ export class Outbox {
       const writeErrors = (err as { writeErrors?: Array<{ code?: number }> }).writeErrors;
       const onlyDuplicates = isDuplicateKey(err) && (!writeErrors || writeErrors.every((w) => w.code === 11000));
       if (!onlyDuplicates) {
-        if (segment !== undefined) this.segments!.failed(segment, entries.map((e) => e._id));
+        if (segment !== undefined) {
+          this.segments!.failed(segment, entries.map((e) => e._id));
+          this.toScanMode(); // the failed write may have landed: the relay reads the segments once
+          this.kick();
+        }
         throw err;
       }
     }

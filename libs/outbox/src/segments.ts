@@ -69,7 +69,9 @@ export class OutboxSegments {
 
   /** Milliseconds until the current segment may be rotated (0: now; Infinity: nothing written). */
   rotateInMs(): number {
-    return this.dirty[this.current_] ? Math.max(0, this.since[this.current_] + this.rotateMs - Date.now()) : Infinity;
+    // Unverified: nothing is rotated or dropped until a complete scan (which the relay does next).
+    if (!this.verified || !this.dirty[this.current_]) return Infinity;
+    return Math.max(0, this.since[this.current_] + this.rotateMs - Date.now());
   }
 
   /** Moves writes to a clean segment when one is due (or `force`); returns the segments that may be dropped now. */
