@@ -120,6 +120,12 @@ describe('HostHealthStore', () => {
     const liveOutbox = new Outbox({ conn: db, producer, logger, segmented: true });
     const live = new HostHealthStore(db, liveOutbox);
     try {
+      // While the other instance is alive (its heartbeat fresh), its segment is read, never drained, here.
+      const owners = db.collection('outbox_owners');
+      await owners.replaceOne({ _id: deadOutbox['segments']!.instanceId as never }, { seenAt: new Date() }, { upsert: true });
+      expect((await live.get('s2'))?.report).toEqual({ i: 18 });
+      expect(await liveOutbox.drainOnce()).toBe(0);
+      await owners.deleteMany({}); // now it is gone: its segment is adopted
       await live.save('s0', { i: 100 }, new Date(at.getTime() + 100));
       expect(await liveOutbox.drainOnce()).toBe(21);
       expect(await liveOutbox.pending()).toBe(0);

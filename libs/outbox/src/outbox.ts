@@ -149,9 +149,13 @@ export class Outbox {
     return out;
   }
 
+  /** The shared collection and every segment, of any instance, live or not (what readers must see). */
   private async allCollections(): Promise<Array<Model<OutboxEntry>>> {
-    const sources = await this.sources();
-    return this.segments ? [...new Set([...sources, ...this.segments.models])] : sources;
+    if (!this.segments) return [this.model];
+    const prefix = this.segments.prefix;
+    const names = (await this.opts.conn.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).filter((n) => n.startsWith(prefix));
+    const own = this.segments.models.map((m) => m.collection.collectionName);
+    return [this.model, ...this.segments.models, ...names.filter((n) => !own.includes(n)).map((n) => outboxModel(this.opts.conn, n))];
   }
 
   start(): void {
@@ -197,7 +201,7 @@ export class Outbox {
    */
   private async scanRound(includeOwn = false): Promise<{ count: number; complete: boolean }> {
     const limit = this.opts.batchSize ?? 500;
-    const sources = includeOwn ? await this.allCollections() : await this.sources();
+    const sources = includeOwn && this.segments ? [...new Set([...(await this.sources()), ...this.segments.models])] : await this.sources();
     const reads = await Promise.all(sources.map(async (m) => ({ m, entries: (await m.find().sort({ seq: 1 }).limit(limit).lean()) as OutboxEntry[] })));
     const from = new Map<string, Model<OutboxEntry>>();
     for (const r of reads) for (const e of r.entries) from.set(e._id, r.m);
