@@ -62,7 +62,8 @@ async function shipToKafka(env, isDone, floorCount = true) {
     while (!done && Date.now() - started < 900_000) {
       await sleep(200);
       const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      peakRss = Math.max(peakRss, Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
+      // VmHWM: the kernel's own peak of the resident set (samples of VmRSS would miss short peaks).
+      peakRss = Math.max(peakRss, Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024);
       const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
       cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100; // utime + stime, in clock ticks of 10 ms
       let text;

@@ -77,6 +77,8 @@ export abstract class BatchShipper<B, P extends PreparedBatch> {
   protected abstract prepare(batch: B): P | Promise<P>;
   /** Saves the batch's checkpoint (retrying); called in batch order, after Kafka acknowledged. */
   protected abstract checkpoint(batch: P): Promise<void>;
+  /** Kafka acknowledged every message of the batch (before its checkpoint); its messages are not needed any more. */
+  protected sent(_batch: P): void {}
 
   private async run(): Promise<void> {
     let attempt = 0;
@@ -105,7 +107,9 @@ export abstract class BatchShipper<B, P extends PreparedBatch> {
           // The checkpoint moves only after Kafka acknowledged this batch and everything before it.
           const before = previous;
           previous = (async () => {
-            await Promise.all([published, before]);
+            await published;
+            this.sent(prepared);
+            await before;
             await this.checkpoint(prepared);
           })();
           previous.catch(() => undefined); // awaited below; a failure while reading goes on must not count as unhandled

@@ -11,6 +11,10 @@ parentPort!.on('message', (m: EncodingWorkerRequest) => {
     encoder = new FileBatchEncoder(m.options as FileBatchEncoderOptions);
     return;
   }
+  if (m.t === 'recycle') {
+    encoder?.recycle(m.chunks.map((c) => Buffer.from(c)));
+    return;
+  }
   try {
     if (!encoder) throw new Error('encoding worker: batch before open');
     const lines = m.texts.map((text, i) => ({ text, offset: m.offsets[i] }));

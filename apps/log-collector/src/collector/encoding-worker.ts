@@ -5,7 +5,8 @@ import type { EncodedFileBatch, FileBatchEncoderOptions } from './file-batch-enc
 
 export type EncodingWorkerRequest =
   | { t: 'open'; options: FileBatchEncoderOptions }
-  | { t: 'batch'; seq: number; fileId: string; texts: string[]; offsets: Float64Array };
+  | { t: 'batch'; seq: number; fileId: string; texts: string[]; offsets: Float64Array }
+  | { t: 'recycle'; chunks: ArrayBuffer[] };
 
 export type EncodedFileBatchMessage =
   | {
@@ -64,6 +65,18 @@ export class EncodingWorker {
       this.pending.set(seq, { resolve, reject });
       this.post({ t: 'batch', seq, fileId, texts, offsets }, [offsets.buffer]);
     });
+  }
+
+  /**
+   * Hands the chunks of a sent batch back to the worker to write over (transferred: the records'
+   * bytes are gone from this thread afterwards, so only once Kafka acknowledged them).
+   */
+  recycle(records: readonly PreEncodedRecord[]): void {
+    if (this.dead) return;
+    const chunks = new Set<ArrayBuffer>();
+    for (const r of records) chunks.add(r.buf.buffer as ArrayBuffer);
+    const list = [...chunks];
+    this.post({ t: 'recycle', chunks: list }, list);
   }
 
   async terminate(): Promise<void> {

@@ -3,7 +3,7 @@ import { createKafka, EventProducer, kafkajsRecordEncoder } from '@watchkeeper/k
 import { lineEventId } from '@watchkeeper/log-tailer';
 import { createLogger } from '@watchkeeper/runtime';
 import { SshdParser, SyntheticAuthLog } from '@watchkeeper/sshd-parser';
-import { FileBatchEncoder } from './file-batch-encoder';
+import { contractParts, FileBatchEncoder } from './file-batch-encoder';
 import { eventSource } from './ssh-event-encoder';
 
 // Never connected: encode() is pure; kafkajs' own record encoder writes the reference bytes.
@@ -25,7 +25,7 @@ describe('FileBatchEncoder', () => {
       const lines = new SyntheticAuthLog({ seed: 4, stamps, host: 'alpha', start: Date.parse('2024-12-31T22:00:00Z') }).lines(4000);
       let offset = 0;
       const followed = lines.map((text) => ({ text, offset: (offset += text.length + 1) - text.length - 1 }));
-      const opts = { host: 'alpha', path: '/var/log/auth.log', timeZone: 'Europe/Berlin', source, clock: undefined };
+      const opts = { host: 'alpha', path: '/var/log/auth.log', timeZone: 'Europe/Berlin', source, clock: undefined, contract: contractParts() };
       const encoder = new FileBatchEncoder(opts);
       // Two batches: the parser's state carries over.
       const got = [...encoder.encode('1:2:ab', followed.slice(0, 1500)).records, ...encoder.encode('1:2:ab', followed.slice(1500)).records];

@@ -1,9 +1,9 @@
 import { CheckpointStore, FileFollower, fileIdText, lineEventId, type FollowPosition, type LineBatch } from '@watchkeeper/log-tailer';
 import { SshdParser, type YearClockState } from '@watchkeeper/sshd-parser';
-import { fastProduceActive } from '@watchkeeper/kafka';
+import { fastProduceActive, type PreEncodedRecord } from '@watchkeeper/kafka';
 import { encodeSshEvent } from './ssh-event-encoder';
 import { EncodingWorker } from './encoding-worker';
-import { FileBatchEncoder, type EncodedFileBatch } from './file-batch-encoder';
+import { contractParts, FileBatchEncoder, type ContractParts, type EncodedFileBatch } from './file-batch-encoder';
 import { BatchShipper, MESSAGE_OVERHEAD_BYTES, type PreparedBatch, type ShipperDeps } from './batch-shipper';
 
 /** A pre-encoded record's length, attributes and deltas, beyond its key, value and headers. */
@@ -43,6 +43,7 @@ export class FileShipper extends BatchShipper<LineBatch, PreparedFileBatch> {
   private readonly mode: 'kafkajs' | 'thread' | 'worker';
   private encoder: FileBatchEncoder | undefined;
   private worker: EncodingWorker | undefined;
+  private contract: ContractParts | undefined;
 
   constructor(private readonly d: FileShipperDeps) {
     super(d);
@@ -63,7 +64,7 @@ export class FileShipper extends BatchShipper<LineBatch, PreparedFileBatch> {
   protected openSource(): void {
     const { path, metrics, logger } = this.d;
     this.parser = new SshdParser({ defaultHost: this.d.host, timeZone: this.d.timeZone, clock: this.saved.clock });
-    const encoding = { host: this.d.host, path, timeZone: this.d.timeZone, source: this.d.source, clock: this.saved.clock };
+    const encoding = { host: this.d.host, path, timeZone: this.d.timeZone, source: this.d.source, clock: this.saved.clock, contract: (this.contract ??= contractParts()) };
     if (this.mode === 'thread') this.encoder = new FileBatchEncoder(encoding);
     if (this.mode === 'worker') {
       if (!this.worker || this.worker.dead) this.worker = new EncodingWorker();
@@ -147,6 +148,12 @@ export class FileShipper extends BatchShipper<LineBatch, PreparedFileBatch> {
     metrics.sshdLines.inc({ path }, this.parser.counters.sshd - before.sshd);
     metrics.unrecognized.inc({ path }, this.parser.counters.unrecognized - before.unrecognized);
     return { position: batch.position, lines: batch.linesRead, messages, clock: this.parser.clockState() };
+  }
+
+  /** The worker writes its next batches over the chunks of this one, which Kafka acknowledged. */
+  protected override sent(batch: PreparedFileBatch): void {
+    if (this.mode !== 'worker' || !this.worker) return;
+    this.worker.recycle(batch.messages.map((m) => m.message as PreEncodedRecord));
   }
 
   protected async checkpoint(batch: PreparedFileBatch): Promise<void> {
