@@ -78,7 +78,9 @@ export abstract class BatchShipper<B, P extends PreparedBatch> {
   /** Saves the batch's checkpoint (retrying); called in batch order, after Kafka acknowledged. */
   protected abstract checkpoint(batch: P): Promise<void>;
   /** Kafka acknowledged every message of the batch (before its checkpoint); its messages are not needed any more. */
-  protected sent(_batch: P): void {}
+  protected sent(_batch: P): void {
+    // nothing to release by default
+  }
 
   private async run(): Promise<void> {
     let attempt = 0;
