@@ -283,7 +283,7 @@ export class DispatcherEngine {
     this.handOver(result.queued);
     this.handOver(result.reloaded, true);
     this.opts.logger.debug({ events: events.length, ...timings, ingestMs: t1 - t0, publishMs: t2 - t1, doneMs: Date.now() - t2 }, 'batch ingested');
-    for (const d of result.decisions) this.metrics.alertsReceived.inc({ action: d.action, reason: d.reason });
+    this.metrics.received(result.decisions);
   }
 
   private readonly senders = new Map<string, Sender>();

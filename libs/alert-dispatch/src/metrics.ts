@@ -24,19 +24,45 @@ export function dispatcherMetrics(registry: Registry) {
     /** In-process drop counts for the API (metrics hold the same numbers). */
     droppedByRecipient: new Map<string, Map<string, number>>(),
     record(outcomes: NotificationOutcome[]): void {
+      // Counted per label set, then one increment each: a digest's outcomes share their labels.
+      const notified = new Tally<{ recipient: string; outcome: string }>();
+      const dropped = new Tally<{ recipient: string; cause: string }>();
       for (const o of outcomes) {
-        m.notifications.inc({ recipient: o.recipient, outcome: o.outcome });
+        notified.add(`${o.recipient}\u0000${o.outcome}`, () => ({ recipient: o.recipient, outcome: o.outcome }));
         if (o.outcome === 'dropped') {
           const cause = o.cause ?? 'unknown';
-          m.dropped.inc({ recipient: o.recipient, cause });
+          dropped.add(`${o.recipient}\u0000${cause}`, () => ({ recipient: o.recipient, cause }));
           let byCause = m.droppedByRecipient.get(o.recipient);
           if (!byCause) m.droppedByRecipient.set(o.recipient, (byCause = new Map()));
           byCause.set(cause, (byCause.get(cause) ?? 0) + 1);
         }
         if (o.outcome === 'delivered' && o.latencyMs !== undefined) latency.observe({ recipient: o.recipient }, o.latencyMs / 1000);
       }
+      notified.each((labels, n) => m.notifications.inc(labels, n));
+      dropped.each((labels, n) => m.dropped.inc(labels, n));
+    },
+    /** Alert events received, counted per label set first. */
+    received(decisions: Array<{ action: string; reason: string }>): void {
+      const t = new Tally<{ action: string; reason: string }>();
+      for (const d of decisions) t.add(`${d.action}\u0000${d.reason}`, () => ({ action: d.action, reason: d.reason }));
+      t.each((labels, n) => m.alertsReceived.inc(labels, n));
     },
   };
   return m;
 }
 export type DispatcherMetrics = ReturnType<typeof dispatcherMetrics>;
+
+/** Counts per label set (keyed by a string), for one counter increment per set. */
+class Tally<L> {
+  private readonly rows = new Map<string, { labels: L; n: number }>();
+
+  add(key: string, labels: () => L): void {
+    const row = this.rows.get(key);
+    if (row) row.n += 1;
+    else this.rows.set(key, { labels: labels(), n: 1 });
+  }
+
+  each(f: (labels: L, n: number) => void): void {
+    for (const { labels, n } of this.rows.values()) f(labels, n);
+  }
+}

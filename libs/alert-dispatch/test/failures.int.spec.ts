@@ -103,12 +103,20 @@ pools:
       return l.find((x) => x.alertId === dead.id);
     }, 15_000);
     expect(letters).toMatchObject({ state: 'dead_lettered', cause: 'http-503', attempts: 3 });
-    // A sink answers before the digest is logged: wait for the log, then the books are exact.
-    const accountingWhen = (ok: (c: { delivered: number }) => boolean) =>
-      waitFor('digest logged', async () => {
+    // A sink answers before the digest is logged: wait for the log, then the books are exact at rest.
+    // Accounting reads several collections without a transaction (app README): a read that lands
+    // between a digest log and the coalesced settle write that deletes the settled segments was seen
+    // off by that one item (2 of ~20 runs), exact a moment later. So: the same answer twice, 100 ms apart.
+    const accountingWhen = (ok: (c: { delivered: number }) => boolean) => {
+      let previous = '';
+      return waitFor('digest logged, books at rest', async () => {
         const a = await computeAccounting(h.engine.history, h.engine.store, from, new Date());
-        return a.byRecipient['fx-broken'] && ok(a.byRecipient['fx-broken']) ? a : undefined;
+        const key = JSON.stringify([a.byRecipient, a.balanced]); // not `to`: it moves with the clock
+        const atRest = key === previous;
+        previous = key;
+        return a.byRecipient['fx-broken'] && ok(a.byRecipient['fx-broken']) && atRest ? a : undefined;
       }, 5_000, 100);
+    };
     let acc = await accountingWhen((c) => c.delivered === 1);
     expect(acc.byRecipient['fx-broken']).toMatchObject({ received: 2, deadLettered: 1, delivered: 1 }); // one through its fallback
     expect(acc.balanced).toBe(true);
