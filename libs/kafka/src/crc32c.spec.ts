@@ -15,6 +15,16 @@ describe('crc32c (slice-by-8)', () => {
     expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283); // the standard check value
   });
 
+  it('checksums ranges at every alignment, in buffers at any offset of their memory', () => {
+    const big = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff));
+    for (let shift = 0; shift < 4; shift++) {
+      const view = big.subarray(shift); // byteOffset 0..3 within its ArrayBuffer
+      for (const [s, e] of [[0, view.length], [1, 300], [3, 64], [5, 69], [7, 2000], [2, 67]]) {
+        expect([shift, s, e, crc32c(view, s, e)]).toEqual([shift, s, e, kafkajsCrc32C(Buffer.from(view.subarray(s, e)))]);
+      }
+    }
+  });
+
   it('checksums a range of a buffer', () => {
     const b = Buffer.from('xx123456789yy');
     expect(crc32c(b, 2, 11)).toBe(0xe3069283);
