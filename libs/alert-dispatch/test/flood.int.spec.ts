@@ -10,9 +10,10 @@ import { alert, collectOutcomes, partitionOf, startHarness, startSink, waitFor, 
 // Runs in `npm test` (~40 s here). History on this shared 2-core machine: it was quarantined behind
 // WK_FLOOD_TEST=1 while 4 of 12 runs, then 1 of 4, missed a time bound (quiet dispatch under flood
 // 0.8–2.6 s, flood recorded in 30–66 s, one run past the 150 s bound). With chunks of 1,000, the send
-// window and (last three runs) segments by reference (phase 3 of #6, 2026-11-25 20:30–20:46, load
-// 1–5): 5 of 5 runs passed, quiet dispatch under flood worst 1.35–3.0 s (alone 34–55 ms; bound: alone
-// + 5 s), flood recorded in 27–36 s (bound 150 s), whole test 37–48 s. See libs/delivery-queue/README.md.
+// window and (all but the first two runs) segments by reference (phase 3 of #6, 2026-11-25
+// 20:30–21:18, load 1–5): 9 of 9 runs passed, quiet dispatch under flood worst 0.8–3.0 s (alone
+// 21–123 ms; bound: alone + 5 s), flood recorded in 23–36 s (bound 150 s), whole test 37–48 s.
+// See libs/delivery-queue/README.md.
 describe('flood: a noisy entity cannot starve a quiet one, and its drops are counted exactly', () => {
   const FLOOD = 100_000;
   const QUIET = 10;
