@@ -8,6 +8,8 @@ export type SshStatsInput = Pick<SshEvent, 'host' | 'time' | 'kind' | 'pid'> &
   Partial<Pick<SshEvent, 'sourceIp' | 'sourceInferred' | 'method' | 'count'>> & {
     /** The address as ipv4Key(sourceIp), given in place of sourceIp by callers that have it already. */
     sourceV4?: number;
+    /** The instant of `time` in ms, when the caller has it already (read from the event: no number is passed). */
+    timeMs?: number;
   };
 
 interface DayCounts {
@@ -55,7 +57,7 @@ export class SshStatsAccumulator {
 
   /** `timeMs` may be passed when the caller has the instant already (saves parsing `time`). */
   add(event: SshStatsInput, timeMs?: number): void {
-    const t = timeMs ?? Date.parse(event.time);
+    const t = timeMs ?? event.timeMs ?? Date.parse(event.time);
     if (Number.isNaN(t)) throw new RangeError(`event time is not a date: ${JSON.stringify(event.time)}`);
     const count = event.count ?? 1;
 

@@ -81,10 +81,10 @@ export function readByteHeader(b: Buffer, start: number, end: number, out: ByteH
   if (b[i] !== 115 || b[i + 1] !== 115 || b[i + 2] !== 104 || b[i + 3] !== 100) return false; // "sshd"
   i += 4;
   if (b[i] === 91) out.program = 'sshd';
-  else if (b[i] === 45 /* - */ && end - i >= 9 && b.toString('latin1', i, i + 9) === '-session[') {
+  else if (b[i] === 45 /* - */ && end - i >= 9 && sameAscii(b, i, SESSION_TAG)) {
     out.program = 'sshd-session';
     i += 8;
-  } else if (b[i] === 45 && end - i >= 6 && b.toString('latin1', i, i + 6) === '-auth[') {
+  } else if (b[i] === 45 && end - i >= 6 && sameAscii(b, i, AUTH_TAG)) {
     out.program = 'sshd-auth';
     i += 5;
   } else return false;
@@ -99,6 +99,14 @@ export function readByteHeader(b: Buffer, start: number, end: number, out: ByteH
 }
 
 const POW10 = [1, 10, 100, 1000, 10000];
+const SESSION_TAG = [...'-session['].map((c) => c.charCodeAt(0));
+const AUTH_TAG = [...'-auth['].map((c) => c.charCodeAt(0));
+
+/** bytes from `at` equal the ASCII codes `s` (no string made: this runs on a fifth of all lines). */
+function sameAscii(b: Buffer, at: number, s: number[]): boolean {
+  for (let k = 0; k < s.length; k++) if (b[at + k] !== s[k]) return false;
+  return true;
+}
 const two = (b: Buffer, i: number) => (b[i] - 48) * 10 + b[i + 1] - 48;
 
 /**

@@ -16,18 +16,29 @@ export interface YearClockState {
  */
 export class YearClock {
   private state: YearClockState;
+  /**
+   * state.lastMs kept in a field of its own (NaN: none yet): a double stored into the state object
+   * cost a new heap number per stamp; snapshot() puts it back.
+   */
+  private lastMs: number;
 
   constructor(
     private readonly zone: LocalZone,
     private readonly opts: { year?: number; now: () => number },
     state: YearClockState = {},
   ) {
-    this.state = { ...state };
+    const { lastMs, ...rest } = state;
+    this.state = rest;
+    this.lastMs = lastMs ?? NaN;
     if (this.state.year === undefined && opts.year !== undefined) this.state.year = opts.year;
   }
 
   snapshot(): YearClockState {
-    return { ...this.state };
+    return Number.isNaN(this.lastMs) ? { ...this.state } : { ...this.state, lastMs: this.lastMs };
+  }
+
+  private get notBefore(): number | undefined {
+    return Number.isNaN(this.lastMs) ? undefined : this.lastMs;
   }
 
   /** month 1–12; returns UTC ms. */
@@ -46,24 +57,24 @@ export class YearClock {
       st.year -= 1;
       ms = this.instant(st.year, month, day, h, m, s);
     }
-    st.lastMs = ms;
+    this.lastMs = ms;
     return ms;
   }
 
   /** An ISO stamp without offset: wall time in the zone. */
   wall(y: number, month: number, day: number, h: number, m: number, s: number, fracMs: number): number {
-    const ms = this.zone.toUtc(Date.UTC(y, month - 1, day, h, m, s) + fracMs, this.state.lastMs);
-    this.state.lastMs = ms;
+    const ms = this.zone.toUtc(Date.UTC(y, month - 1, day, h, m, s) + fracMs, this.notBefore);
+    this.lastMs = ms;
     return ms;
   }
 
   /** An instant read from a stamp with offset: only remembered, for DST ordering. */
   seen(ms: number): void {
-    this.state.lastMs = ms;
+    this.lastMs = ms;
   }
 
   private instant(y: number, month: number, day: number, h: number, m: number, s: number): number {
-    return this.zone.toUtc(Date.UTC(y, month - 1, day, h, m, s), this.state.lastMs);
+    return this.zone.toUtc(Date.UTC(y, month - 1, day, h, m, s), this.notBefore);
   }
 
   private yearOfNow(): number {
