@@ -17,8 +17,7 @@ parentPort!.on('message', (m: EncodingWorkerRequest) => {
   }
   try {
     if (!encoder) throw new Error('encoding worker: batch before open');
-    const lines = m.texts.map((text, i) => ({ text, offset: m.offsets[i] }));
-    const b = encoder.encode(m.fileId, lines);
+    const b = encoder.encodeTexts(m.fileId, m.texts, m.offsets);
     encoder.newChunk(); // this batch's chunks leave with it
     const n = b.records.length;
     const chunks: ArrayBuffer[] = [];

@@ -66,18 +66,28 @@ export class FileBatchEncoder {
   }
 
   encode(fileId: string, lines: ReadonlyArray<{ text: string; offset: number }>): EncodedFileBatch {
+    return this.encodeTexts(
+      fileId,
+      lines.map((l) => l.text),
+      lines.map((l) => l.offset),
+    );
+  }
+
+  /** `encode` of lines given as texts and their byte offsets (the worker's form: no object per line). */
+  encodeTexts(fileId: string, texts: readonly string[], offsets: ArrayLike<number>): EncodedFileBatch {
     const { host, path } = this.o;
     const counters = this.parser.counters;
     const sshd0 = counters.sshd;
     const unrecognized0 = counters.unrecognized;
     const records: PreEncodedRecord[] = [];
     const invalid: EncodedFileBatch['invalid'] = [];
-    for (const line of lines) {
-      const r = this.parser.parseLine(line.text);
+    for (let i = 0; i < texts.length; i++) {
+      const r = this.parser.parseLine(texts[i]);
       if (r.type !== 'event') continue;
-      const id = lineEventId(host, fileId, line.offset);
-      const origin = { path, fileId, offset: line.offset };
-      const data = this.check.checkedSshEventOf(r.event, id, origin) ?? zodChecked({ ...r.event, id, origin }, invalid, line.offset);
+      const offset = offsets[i];
+      const id = lineEventId(host, fileId, offset);
+      const origin = { path, fileId, offset };
+      const data = this.check.checkedSshEventOf(r.event, id, origin) ?? zodChecked({ ...r.event, id, origin }, invalid, offset);
       // The key as Topics.sshEvents.key gives it: the event's host (file-batch-encoder.spec.ts compares).
       if (data) records.push(this.writer.write(data.host, JSON.stringify(data), id, r.event.time));
     }
