@@ -18,6 +18,10 @@ export interface LogInput {
  * (so `auth.log.2.gz` and a gzip on stdin both work). Large chunks: the reader is the hot path.
  */
 export async function openLogInput(path: string): Promise<LogInput> {
+  if (path !== '-') {
+    const plain = await openPlainFile(path);
+    if (plain) return plain;
+  }
   const raw: Readable = path === '-' ? process.stdin : fs.createReadStream(path, { highWaterMark: CHUNK });
   const size = path === '-' ? undefined : (await fs.promises.stat(path)).size;
   const counter = { read: 0 };
@@ -62,4 +66,44 @@ async function* prepend(first: Buffer | undefined, rest: Readable, counter: { re
     counter.read += (c as Buffer).length;
     yield c as Buffer;
   }
+}
+
+/**
+ * A regular file that is not gzip, read into one reused buffer: each chunk is valid until the next
+ * is asked for (the readers here — LineSplitter — copy what they keep), so a 100 MB log costs one
+ * 1 MiB buffer instead of a hundred, which would wait for garbage collection. undefined for gzip.
+ */
+async function openPlainFile(path: string): Promise<LogInput | undefined> {
+  const fh = await fs.promises.open(path, 'r');
+  try {
+    // Not a regular file (a pipe, a device): the stream path, without reading a byte here first.
+    if (!(await fh.stat()).isFile()) {
+      await fh.close();
+      return undefined;
+    }
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    if (bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b) {
+      await fh.close();
+      return undefined;
+    }
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+  let read = 0;
+  const buf = Buffer.allocUnsafe(CHUNK);
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, CHUNK, read);
+        if (bytesRead === 0) return;
+        read += bytesRead;
+        yield buf.subarray(0, bytesRead);
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  return { chunks: chunks(), bytesRead: () => read, size: (await fs.promises.stat(path)).size, gzip: false };
 }
