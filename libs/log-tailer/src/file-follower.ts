@@ -84,6 +84,7 @@ export class FileFollower {
   private readonly pollMs: number;
   private readonly maxBatch: number;
   private stopped = false;
+  private readBuf: Buffer | undefined;
   private wake: (() => void) | undefined;
 
   constructor(
@@ -162,7 +163,9 @@ export class FileFollower {
       return true;
     }
     const want = Math.min(this.maxBatch, size - c.readPos);
-    const buf = Buffer.allocUnsafe(want);
+    // One buffer for every read: the splitter decodes the lines and copies what it keeps before the
+    // next read (a fresh buffer per batch is memory waiting for garbage collection).
+    const buf = (this.readBuf ??= Buffer.allocUnsafe(this.maxBatch));
     const { bytesRead } = await c.fh.read(buf, 0, want, c.readPos);
     if (bytesRead === 0) return true;
     c.splitter.push(buf.subarray(0, bytesRead));
