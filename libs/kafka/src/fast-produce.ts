@@ -1,7 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { crc32c } from './crc32c';
-import { EncodedRecord, encodeRecord, FAST_RECORD_KAFKAJS_VERSION, installFastRecordEncoder, sizeOfVarInt, writeVarInt, type RecordInput } from './fast-record-encoder';
+import { EncodedRecord, encodeRecord, installFastRecordEncoder, kafkajsPaths, kafkajsVersionProblem, sizeOfVarInt, writeVarInt, type RecordInput } from './fast-record-encoder';
 import { PreEncodedRecord } from './pre-encoded-record';
 
 /**
@@ -59,22 +57,6 @@ export async function frameRequest({
   at = writeStr16(buf, at, clientId);
   body.copy(buf, at);
   return new EncodedRecord(buf);
-}
-
-function kafkajsPaths() {
-  const dir = path.dirname(require.resolve('kafkajs'));
-  const src = (p: string) => path.join(dir, 'src', p);
-  return {
-    dir,
-    index: path.join(dir, 'index.js'),
-    produceV3: src('protocol/requests/produce/v3/request.js'),
-    record: src('protocol/recordBatch/record/v0/index.js'),
-    long: src('utils/long.js'),
-    group: src('producer/groupMessagesPerPartition.js'),
-    request: src('protocol/request.js'),
-    connection: src('network/connection.js'),
-    sendMessages: src('producer/sendMessages.js'),
-  };
 }
 
 /** Writes the produce request payload (after the request header) in one Buffer; undefined when kafkajs must. */
@@ -232,9 +214,9 @@ export function installFastProduce(): FastProduceInstall {
 }
 
 function tryInstall(): FastProduceInstall {
+  const versionProblem = kafkajsVersionProblem();
+  if (versionProblem) return { produce: false, grouping: false, framing: false, reasons: [versionProblem] };
   const p = kafkajsPaths();
-  const version = (JSON.parse(fs.readFileSync(path.join(p.dir, 'package.json'), 'utf8')) as { version: string }).version;
-  if (version !== FAST_RECORD_KAFKAJS_VERSION) return { produce: false, grouping: false, framing: false, reasons: [`kafkajs ${version} is not the checked ${FAST_RECORD_KAFKAJS_VERSION}`] };
   const reasons: string[] = [];
   const rec = installFastRecordEncoder();
   if (!rec.installed) reasons.push(rec.reason);

@@ -149,15 +149,27 @@ function writeUVarLong(buf: Buffer, at: number, v: number): number {
   return at;
 }
 
-/** Where kafkajs keeps its record encoder, resolved from the kafkajs this process loads. */
-function kafkajsPaths(): { dir: string; record: string; produceV3: string } {
-  const main = require.resolve('kafkajs');
-  const dir = path.dirname(main);
+/** The kafkajs modules the fast paths replace or read, resolved from the kafkajs this process loads. */
+export function kafkajsPaths() {
+  const dir = path.dirname(require.resolve('kafkajs'));
+  const src = (p: string) => path.join(dir, 'src', p);
   return {
     dir,
-    record: path.join(dir, 'src/protocol/recordBatch/record/v0/index.js'),
-    produceV3: path.join(dir, 'src/protocol/requests/produce/v3/request.js'),
+    index: path.join(dir, 'index.js'),
+    produceV3: src('protocol/requests/produce/v3/request.js'),
+    record: src('protocol/recordBatch/record/v0/index.js'),
+    long: src('utils/long.js'),
+    group: src('producer/groupMessagesPerPartition.js'),
+    request: src('protocol/request.js'),
+    connection: src('network/connection.js'),
+    sendMessages: src('producer/sendMessages.js'),
   };
+}
+
+/** Why the fast paths must not replace anything in this kafkajs (another version than the checked one); undefined when they may. */
+export function kafkajsVersionProblem(): string | undefined {
+  const version = (JSON.parse(fs.readFileSync(path.join(kafkajsPaths().dir, 'package.json'), 'utf8')) as { version: string }).version;
+  return version === FAST_RECORD_KAFKAJS_VERSION ? undefined : `kafkajs ${version} is not the checked ${FAST_RECORD_KAFKAJS_VERSION}`;
 }
 
 export type FastRecordInstall = { installed: true } | { installed: false; reason: string };
@@ -176,9 +188,9 @@ export function installFastRecordEncoder(): FastRecordInstall {
 }
 
 function tryInstall(): FastRecordInstall {
+  const versionProblem = kafkajsVersionProblem();
+  if (versionProblem) return { installed: false, reason: versionProblem };
   const p = kafkajsPaths();
-  const version = (JSON.parse(fs.readFileSync(path.join(p.dir, 'package.json'), 'utf8')) as { version: string }).version;
-  if (version !== FAST_RECORD_KAFKAJS_VERSION) return { installed: false, reason: `kafkajs ${version} is not the checked ${FAST_RECORD_KAFKAJS_VERSION}` };
   if (require.cache[p.produceV3]) return { installed: false, reason: 'kafkajs produce requests were loaded before the fast encoder was installed' };
   const original = require(p.record) as KafkajsRecord;
   const cached = require.cache[p.record];
