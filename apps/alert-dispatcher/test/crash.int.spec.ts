@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Topics, type AccountingResponse, type AlertEvent } from '@watchkeeper/contracts';
-import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
+import { createKafka, ensureTopics, EventProducer, positionAtEnd } from '@watchkeeper/kafka';
 import { connectMongo } from '@watchkeeper/mongo';
 import { createLogger, waitFor } from '@watchkeeper/runtime';
 
@@ -79,7 +79,8 @@ describe('alert-dispatcher bin: SIGKILL mid-flood, restart, the books still bala
   // suite's recipients, checked against the contract (the bin produces through libs/kafka's fast path).
   const outcomes: Array<{ alertId: string; recipient: string; outcome: string }> = [];
   let invalidOutcomes = 0;
-  const outcomeConsumer = kafka.consumer({ groupId: `wk-test-outcomes-${run}` });
+  const outcomeGroupId = `wk-test-outcomes-${run}`;
+  const outcomeConsumer = kafka.consumer({ groupId: outcomeGroupId });
 
   const spawnDispatcher = () => {
     const p = spawn(process.execPath, [bin], {
@@ -149,8 +150,11 @@ pools:
     );
     await ensureTopics(kafka, [Topics.alerts, Topics.notifications, Topics.deadLetter]);
     await producer.connect();
-    let outcomesJoined = false;
-    outcomeConsumer.on(outcomeConsumer.events.GROUP_JOIN, () => (outcomesJoined = true));
+    // Positioned at the topic's end as measured at the join, so no outcome produced after it is skipped.
+    let outcomesPositioned = false;
+    outcomeConsumer.on(outcomeConsumer.events.GROUP_JOIN, (e) =>
+      void positionAtEnd(kafka, outcomeConsumer, outcomeGroupId, Topics.notifications.name, e.payload.memberAssignment[Topics.notifications.name] ?? []).then(() => (outcomesPositioned = true)),
+    );
     await outcomeConsumer.connect();
     await outcomeConsumer.subscribe({ topic: Topics.notifications.name, fromBeginning: false });
     await outcomeConsumer.run({
@@ -169,7 +173,7 @@ pools:
         }
       },
     });
-    await waitFor('outcome consumer joined', () => outcomesJoined, 30_000);
+    await waitFor('outcome consumer positioned', () => outcomesPositioned, 30_000);
     // A new group starts at the oldest retained alert; start this one at the end of the shared topic instead.
     const admin = kafka.admin();
     await admin.connect();

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { Kafka } from 'kafkajs';
 import { Topics, type AlertEvent, type NotificationOutcome } from '@watchkeeper/contracts';
-import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
+import { createKafka, ensureTopics, EventProducer, positionAtEnd } from '@watchkeeper/kafka';
 import { connectMongo } from '@watchkeeper/mongo';
 import { createLogger, createMetrics, waitFor, type Registry } from '@watchkeeper/runtime';
 import { parseRoutingConfig, type RoutingConfig } from '@watchkeeper/alert-routing';
@@ -110,10 +110,14 @@ export async function startHarness(name: string, routingYaml: string, extra: Par
 
 /** Collects the notification outcomes of this run's recipients from the real topic. */
 export async function collectOutcomes(kafka: Kafka, recipientPrefix: string) {
-  const consumer = kafka.consumer({ groupId: `wk-test-outcomes-${randomUUID()}` });
+  const groupId = `wk-test-outcomes-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId });
   const outcomes: NotificationOutcome[] = [];
-  let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  // Positioned at the topic's end as measured at the join, so no outcome produced after it is skipped.
+  let positioned = false;
+  consumer.on(consumer.events.GROUP_JOIN, (e) =>
+    void positionAtEnd(kafka, consumer, groupId, Topics.notifications.name, e.payload.memberAssignment[Topics.notifications.name] ?? []).then(() => (positioned = true)),
+  );
   await consumer.connect();
   await consumer.subscribe({ topic: Topics.notifications.name, fromBeginning: false });
   await consumer.run({
@@ -124,7 +128,7 @@ export async function collectOutcomes(kafka: Kafka, recipientPrefix: string) {
       }
     },
   });
-  await waitFor('outcome consumer join', () => joined, 30_000);
+  await waitFor('outcome consumer positioned', () => positioned, 30_000);
   return { outcomes, stop: () => consumer.disconnect() };
 }
 
