@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type mongo } from 'mongoose';
+import { bulkWriteChunked } from '@watchkeeper/mongo';
 import type { LastSeenStore, PersistedListener } from '@watchkeeper/heartbeat';
 import type { ListenerState } from '@watchkeeper/contracts';
 
@@ -54,7 +55,9 @@ export class MongoLastSeenStore implements LastSeenStore {
     const now = new Date();
     // Straight to the driver: the values are already typed, so mongoose's per-operation casting of up to
     // one upsert per listener (2,000 in the benchmark) each persist interval is work for nothing.
-    await (this.model.collection as unknown as mongo.Collection<ListenerDoc>).bulkWrite(
+    // In chunks: FerretDB 1.x hangs on an update command of 100+ statements that match stored documents.
+    const collection = this.model.collection as unknown as mongo.Collection<ListenerDoc>;
+    await bulkWriteChunked(
       list.map((l) => ({
         updateOne: {
           filter: { _id: this.key(l.node, l.id) },
@@ -64,7 +67,7 @@ export class MongoLastSeenStore implements LastSeenStore {
           upsert: true,
         },
       })),
-      { ordered: false },
+      (chunk) => collection.bulkWrite(chunk, { ordered: false }),
     );
   }
 }

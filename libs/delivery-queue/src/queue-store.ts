@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import type { DeliveryRecord } from '@watchkeeper/contracts';
-import { insertAllOnce, replaceAllById } from '@watchkeeper/mongo';
+import { bulkWriteChunked, insertAllOnce, replaceAllById } from '@watchkeeper/mongo';
 import { emptyOccupancy, type Occupancy } from './admission';
 import { deadSchema, digestItems, digestSchema, refsOf, segmentSchema, type DeadLetterDoc, type DigestLog, type SegmentDoc, type SettleRef } from './delivery-docs';
 import { deadRecord, digestRecord, queueRecord } from './records';
@@ -120,13 +120,14 @@ export class DeliveryStore {
   /** Coalesced progress: positions settled per segment; a complete segment is deleted. */
   async settle(updates: Array<{ seg: string; idx: number[]; complete: boolean }>): Promise<void> {
     if (updates.length === 0) return;
-    await this.segments.collection.bulkWrite(
+    // In chunks: FerretDB 1.x hangs on an update command of 100+ statements that match stored documents.
+    await bulkWriteChunked(
       updates.map((u) =>
         u.complete
           ? { deleteOne: { filter: { _id: u.seg as never } } }
           : { updateOne: { filter: { _id: u.seg as never }, update: { $addToSet: { settled: { $each: u.idx } } } as never } },
       ),
-      { ordered: false },
+      (chunk) => this.segments.collection.bulkWrite(chunk, { ordered: false }),
     );
   }
 

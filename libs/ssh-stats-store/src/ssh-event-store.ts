@@ -1,6 +1,6 @@
 import type { Connection, Model } from 'mongoose';
 import type { SshDayStats, SshEvent, SshSource } from '@watchkeeper/contracts';
-import { isDuplicateKey } from '@watchkeeper/mongo';
+import { bulkWriteChunked, isDuplicateKey } from '@watchkeeper/mongo';
 import { CalendarDay, SshStatsAccumulator, type SshStatsInput } from '@watchkeeper/ssh-stats';
 import { datesBetween, instantsCovering, instantsOfDates } from './date-range';
 import { topSources } from './ssh-sources';
@@ -51,9 +51,10 @@ export class SshEventStore {
         if (d.time > h.last) h.last = d.time;
       }
     }
-    await this.hosts.bulkWrite(
+    // In chunks: FerretDB 1.x hangs on an update command of 100+ statements that match stored documents.
+    await bulkWriteChunked(
       [...byHost].map(([host, r]) => ({ updateOne: { filter: { _id: host }, update: { $min: { firstAt: r.first }, $max: { lastAt: r.last } }, upsert: true } })),
-      { ordered: false },
+      (chunk) => this.hosts.bulkWrite(chunk, { ordered: false }),
     );
     return inserted;
   }
