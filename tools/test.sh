@@ -49,11 +49,12 @@ npx nx run-many -t test --parallel=1 --outputStyle=static -- "${jest_args[@]}" |
 
 node -e '
 const fs = require("fs"), dir = process.argv[1];
-let p = 0, f = 0, s = 0, errs = 0; const bad = [];
+let p = 0, f = 0, s = 0, errs = 0; const bad = [], why = [];
 for (const file of fs.readdirSync(dir)) {
   const r = JSON.parse(fs.readFileSync(dir + "/" + file, "utf8"));
-  p += r.passed; f += r.failed; s += r.skipped; errs += r.suiteErrors; bad.push(...r.failedSuites);
+  p += r.passed; f += r.failed; s += r.skipped; errs += r.suiteErrors; bad.push(...r.failedSuites); why.push(...(r.failures || []));
 }
+for (const w of why) console.log("\n--- why " + w.suite + " failed ---\n" + w.message);
 if (bad.length) console.log("failed suites:\n  " + bad.join("\n  "));
 if (errs) console.log(errs + " suite(s) failed to run");
 console.log(`Tests: ${p} passed, ${f + errs} failed, ${s} skipped`);
