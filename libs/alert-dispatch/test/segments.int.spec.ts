@@ -34,7 +34,15 @@ pools:
     );
     await h.publish(alerts);
     const segs = () => h.engine.store.segments.find({ recipient: 'sg-hook' }).lean();
-    await waitFor('segments written', async () => (await segs()).reduce((n, s) => n + s.count, 0) === alerts.length, 30_000);
+    // The chunk's history bucket is written side by side with its segments (ingest awaits both before
+    // committing the offset), so segments can be visible before their bucket: wait for both.
+    const written = async () => {
+      const all = await segs();
+      if (all.reduce((n, s) => n + s.count, 0) !== alerts.length) return false;
+      const ids = [...new Set(all.map((d) => d.bucket!))];
+      return (await h.engine.history.buckets.countDocuments({ _id: { $in: ids } })) === ids.length;
+    };
+    await waitFor('segments and their history buckets written', written, 30_000);
 
     // The segments name their history bucket and carry no items.
     const docs = await segs();
