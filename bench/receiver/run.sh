@@ -2,10 +2,12 @@
 # PUT /v1/host-health/:host — the receiver (Node, express 5) against a minimal Starlette app under
 # uvicorn, both writing to the same MongoDB-wire server, one after the other in the same run:
 #   1. max throughput: wrk -t2 -c64 for DURATION s each (closed loop);
-#   2. fixed rate, open loop (latency from the scheduled send time): each server at 80 % of its own
-#      max, then the receiver at 5,000 req/s — the overload phase last, so what it leaves behind
-#      cannot poison another phase; before each phase the receiver must be idle again (nothing in
-#      flight, outbox drained; at most 60 s);
+#   2. fixed rate, open loop, with vegeta (bench/receiver/vegeta-phase.cjs): each server at 80 % of its
+#      own max for DURATION s, then a rate sweep of the receiver (SWEEP, default 1000 2000 3000 4000
+#      5000 req/s, SWEEP_S s each) — 5,000 req/s, the target and the overload, last, so what it leaves
+#      behind cannot poison another phase; before each receiver phase it must be idle again (nothing in
+#      flight, outbox drained; at most 60 s). Each phase also records the CPU time of every process
+#      involved (receiver or Starlette, FerretDB, Kafka, vegeta) per request: the CPU budget;
 #   3. RSS: the receiver's after the 80 % phase, and peak RSS (VmHWM) of each server process at the end
 #      (the receiver runs with its bin's V8 flags, as deployed).
 # The MongoDB-wire server is a private FerretDB started and stopped here (port BENCH_MONGO_PORT, default
@@ -17,8 +19,11 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 duration="${1:-20}"
 rate=5000
+sweep="${SWEEP:-1000 2000 3000 4000 5000}"
+sweep_s="${SWEEP_S:-15}"
 cd "$root"
 bash "$here/setup.sh" || exit 1
+vegeta="${WATCHKEEPER_CACHE:-$HOME/.cache/watchkeeper}/bin/vegeta"
 [ -f .run/env ] && . .run/env
 work="$root/bench/.work/receiver"
 rm -rf "$work" && mkdir -p "$work"
@@ -118,19 +123,28 @@ wait_idle() {
   done
   echo "60 (not idle: in flight $(metric watchkeeper_http_in_flight), outbox $(metric watchkeeper_outbox_pending))"
 }
-fixed() { # url rate out
-  timeout $((duration + 40)) node "$here/fixed-rate.cjs" "$1" "$2" "$duration" >"$3" || echo '{"failed":true}' >"$3"
+mongo_pid="$( [ -n "$private_mongo" ] && cat "$mongo_run/mongo/mongo.pid" 2>/dev/null)"
+kafka_pid="$(pgrep -f 'kafka\.Kafka' | head -1)"
+phase() { # name url rate seconds label=pid... -> $work/<name>.json
+  local name="$1" url="$2" r="$3" s="$4"
+  shift 4
+  timeout $((s + 120)) node "$here/vegeta-phase.cjs" "$vegeta" "$url" "$r" "$s" "$work" "$name" "$@" kafka="$kafka_pid" ${mongo_pid:+ferretdb=$mongo_pid} >"$work/$name.json" \
+    || echo '{"failed":true}' >"$work/$name.json"
+  echo "[bench] $name: $(cat "$work/$name.json")" >&2
 }
-echo "[bench] fixed rate: receiver at $rrate80/s, starlette at $srate80/s, receiver at $rate/s" >&2
+echo "[bench] fixed rate (vegeta): receiver at $rrate80/s, starlette at $srate80/s, receiver sweep $sweep req/s" >&2
 idle80="$(wait_idle)"
-fixed "http://127.0.0.1:$rport/v1/host-health" "$rrate80" "$work/receiver.fixed80.json"
+phase receiver.fixed80 "http://127.0.0.1:$rport/v1/host-health" "$rrate80" "$duration" receiver="$rpid"
 rss80="$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$rpid/status" 2>/dev/null)"
-fixed "http://127.0.0.1:$sport/v1/host-health" "$srate80" "$work/starlette.fixed80.json"
-idle5k="$(wait_idle)"
+phase starlette.fixed80 "http://127.0.0.1:$sport/v1/host-health" "$srate80" "$duration" starlette="$spid_real"
 shed_total() { curl -fs -m 5 "http://127.0.0.1:$rport/metrics" | awk '/^watchkeeper_http_shed_total/ {n += $NF} END {print n + 0}'; }
-shed_before="$(shed_total)"
-fixed "http://127.0.0.1:$rport/v1/host-health" $rate "$work/receiver.fixed.json"
-shed_after="$(shed_total)"
+idle_sweep=""
+for r in $sweep; do
+  idle_sweep="$idle_sweep $(wait_idle | cut -d' ' -f1)"
+  shed_before="$(shed_total)"
+  phase "receiver.sweep$r" "http://127.0.0.1:$rport/v1/host-health" "$r" "$sweep_s" receiver="$rpid"
+  echo "$(( $(shed_total) - shed_before ))" >"$work/receiver.sweep$r.shed"
+done
 idle_after="$(wait_idle)"
 
 hwm() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null; }
@@ -139,36 +153,50 @@ srss="$(hwm "$spid_real")"
 uptime_after="$(uptime)"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-V8FLAGS="$v8flags" UPTIME_BEFORE="$uptime_before" UPTIME_AFTER="$uptime_after" IDLE80="$idle80" IDLE5K="$idle5k" IDLE_AFTER="$idle_after" RSS80="$rss80" SHED="$((shed_after - shed_before))" \
+V8FLAGS="$v8flags" UPTIME_BEFORE="$uptime_before" UPTIME_AFTER="$uptime_after" IDLE80="$idle80" IDLE_SWEEP="$idle_sweep" IDLE_AFTER="$idle_after" RSS80="$rss80" \
+BENCH_NOTES="$here/notes.md" SWEEP="$sweep" SWEEP_S="$sweep_s" RATE="$rate" VEGETA_VERSION="$(cat "$(dirname "$vegeta")/vegeta.version" 2>/dev/null)" \
 LOAD_BEFORE="$load_before" LOAD_AFTER="$load_after" PRIVATE_MONGO="$private_mongo" node - "$work" "$rrss" "$srss" "$duration" "$(rps receiver)" "$(rps starlette)" "$(ok_rps receiver)" "$(ok_rps starlette)" "$(pct receiver 50%)" "$(pct receiver 99%)" "$(pct starlette 50%)" "$(pct starlette 99%)" "$(non2xx receiver)" "$(non2xx starlette)" <<'JS' >"$root/bench/results/receiver.md"
 const fs = require('fs');
 const os = require('os');
 const [work, rrss, srss, duration, rRps, sRps, rOk, sOk, r50, r99, s50, s99, rBad, sBad] = process.argv.slice(2);
 const read = (f) => { try { return JSON.parse(fs.readFileSync(`${work}/${f}`, 'utf8')); } catch { return { failed: true }; } };
-const rf = read('receiver.fixed.json');
+const env = process.env;
+const sweep = env.SWEEP.trim().split(/\s+/).map(Number);
+const target = Number(env.RATE);
+const sw = sweep.map((r) => ({ rate: r, f: read(`receiver.sweep${r}.json`), shedMetric: (() => { try { return fs.readFileSync(`${work}/receiver.sweep${r}.shed`, 'utf8').trim(); } catch { return '—'; } })() }));
 const rf80 = read('receiver.fixed80.json');
 const sf = read('starlette.fixed80.json');
 const v = (x) => (x === undefined || x === null || x === '' ? '—' : x);
-const row = (name, f) => (f.failed ? `| ${name} | (phase failed or timed out) | | | | | | | | | |` : `| ${name} | ${f.targetRate} | ${f.answeredRate} | ${f.achievedRate} | ${v(f.p50)} | ${v(f.p90)} | ${v(f.p99)} | ${v(f.max)} | ${f.shed} | ${f.non2xx - f.shed} | ${f.errors} |`);
+/** Met at a rate: every request sent on schedule and answered 2xx, p99 of them under 20 ms. */
+const holds = (f) => !f.failed && f.p99 !== null && f.p99 < 20 && f.errors === 0 && f.non2xx === 0 && f.sent >= f.scheduled;
+const row = (name, f) => (f.failed ? `| ${name} | (phase failed or timed out) | | | | | | | | | | |` : `| ${name} | ${f.targetRate} | ${f.sendRate} | ${f.answeredRate} | ${f.achievedRate} | ${v(f.p50)} | ${v(f.p90)} | ${v(f.p99)} | ${v(f.max)} | ${f.shed} | ${f.non2xx - f.shed} | ${f.errors} |`);
+const cpuCell = (f, k) => (f.failed || !f.cpu || !f.cpu[k] ? '—' : `${f.cpu[k].msPerRequest}`);
+const cores = (f) => (f.failed ? '—' : (f.machineBusyS / f.elapsedS).toFixed(2));
+const server = (f) => (f.cpu && f.cpu.starlette ? 'starlette' : 'receiver');
+const cpuRow = (name, f) => `| ${name} | ${cpuCell(f, server(f))} | ${cpuCell(f, 'ferretdb')} | ${cpuCell(f, 'kafka')} | ${cpuCell(f, 'vegeta')} | ${f.failed ? '—' : (['receiver', 'starlette', 'ferretdb', 'kafka', 'vegeta'].reduce((s, k) => s + (f.cpu && f.cpu[k] ? f.cpu[k].msPerRequest : 0), 0)).toFixed(3)} | ${cores(f)} |`;
 const ratio = Number(sOk) > 0 ? Number(rOk) / Number(sOk) : NaN;
 const verdict = (c) => (c ? '**met**' : '**NOT met**');
-const fixedOk = !rf.failed && rf.p99 !== null && rf.p99 < 20 && rf.errors === 0 && rf.non2xx === 0;
+const rf = (sw.find((x) => x.rate === target) || { f: { failed: true } }).f;
+const best = sw.filter((x) => holds(x.f)).map((x) => x.rate).sort((a, b) => b - a)[0];
+// The CPU budget from the busiest phase that was still served whole (no shed, no errors): CPU per request there x the target rate.
+const served = sw.filter((x) => !x.f.failed && x.f.errors === 0 && x.f.non2xx === 0).sort((a, b) => b.rate - a.rate)[0];
+const need = served ? ['receiver', 'ferretdb', 'kafka', 'vegeta'].reduce((s, k) => s + (served.f.cpu[k] ? served.f.cpu[k].msPerRequest : 0), 0) * target / 1000 : NaN;
 const out = `# Benchmark: PUT /v1/host-health/:host — receiver vs. Starlette/uvicorn
 
 Written by \`bash bench/receiver/run.sh\` (\`npm run bench:receiver\`) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB.
-Both servers, the load generators, Kafka and the MongoDB-wire server (${process.env.MONGO_URL}${process.env.PRIVATE_MONGO ? ', a private FerretDB started and stopped by the script' : ''}) share this machine; one server is measured at a time. Requests cycle through 100 hosts, each with its own token.
-Load average (1/5/15 min) before: ${process.env.LOAD_BEFORE}; after: ${process.env.LOAD_AFTER}.
-\`uptime\` before: \`${process.env.UPTIME_BEFORE.trim()}\`; after: \`${process.env.UPTIME_AFTER.trim()}\`.
+Both servers, the load generators, Kafka and the MongoDB-wire server (${env.MONGO_URL}${env.PRIVATE_MONGO ? ', a private FerretDB started and stopped by the script' : ''}) share this machine; one server is measured at a time. Requests cycle through 100 hosts, each with its own token.
+Load average (1/5/15 min) before: ${env.LOAD_BEFORE}; after: ${env.LOAD_AFTER}.
+\`uptime\` before: \`${env.UPTIME_BEFORE.trim()}\`; after: \`${env.UPTIME_AFTER.trim()}\`.
 
 ## Targets
 
 | target | result |
 | --- | --- |
 | ≥ 3× the Starlette app's req/s (2xx answers, wrk closed loop) | ${verdict(ratio >= 3)}: ${Number.isFinite(ratio) ? ratio.toFixed(2) : '—'}× (${rOk} vs ${sOk} 2xx req/s) |
-| p99 < 20 ms at 5,000 req/s, every request answered 2xx | ${verdict(fixedOk)}: ${rf.failed ? 'phase failed' : `${rf.achievedRate} 2xx req/s of ${rf.targetRate}, p99 of 2xx ${v(rf.p99)} ms, ${rf.shed} shed (503), ${rf.errors} errors/unanswered`} |
-| RSS < 150 MB (peak, VmHWM, as deployed: \`node ${process.env.V8FLAGS}\`) | ${verdict(Number(rrss) > 0 && Number(rrss) < 150)}: ${v(rrss)} MB |
+| p99 < 20 ms at ${target.toLocaleString('en')} req/s, every request answered 2xx | ${verdict(holds(rf))}: ${rf.failed ? 'phase failed' : `${rf.achievedRate} 2xx req/s of ${rf.targetRate}, p99 of 2xx ${v(rf.p99)} ms, ${rf.shed} shed (503), ${rf.errors} errors/unanswered`}. Highest rate of the sweep at which it holds: ${best ? `**${best} req/s**` : '**none**'}. CPU it would take at ${target.toLocaleString('en')} req/s at the per-request costs measured at ${served ? `${served.rate} req/s` : '—'}: **${Number.isFinite(need) ? need.toFixed(2) : '—'} cores** of the machine's ${os.cpus().length} (see CPU budget) |
+| RSS < 150 MB (peak, VmHWM, as deployed: \`node ${env.V8FLAGS}\`) | ${verdict(Number(rrss) > 0 && Number(rrss) < 150)}: ${v(rrss)} MB |
 
-- **receiver**: \`node ${process.env.V8FLAGS} apps/receiver/bin/watchkeeper-receiver.js\` (the bin's own V8 flags): bearer token (verified against MongoDB, then cached: \`TOKEN_CACHE_MS=60000\` here, as the Starlette app keeps its tokens in memory), body validated against the contract, the snapshot stored as ONE inserted document — its host-health event in the outbox (group commit: one insertMany per batch, one in flight), folded into the latest-per-host collection in the background, event published to Kafka by the relay; 503 + Retry-After beyond the queue-time budget (\`RECEIVER_MAX_QUEUE_MS\`, default 50).
+- **receiver**: \`node ${env.V8FLAGS} apps/receiver/bin/watchkeeper-receiver.js\` (the bin's own V8 flags): bearer token (verified against MongoDB, then cached: \`TOKEN_CACHE_MS=60000\` here, as the Starlette app keeps its tokens in memory), body validated against the contract, the snapshot stored as ONE inserted document — its host-health event in the outbox (group commit: one insertMany per batch, one in flight), folded into the latest-per-host collection in the background, event published to Kafka by the relay; 503 + Retry-After beyond the queue-time budget (\`RECEIVER_MAX_QUEUE_MS\`, default 50).
 - **starlette**: \`bench/receiver/starlette_app.py\` under \`uvicorn\` (one worker): bearer token compared in constant time, JSON parsed, snapshot replaced with pymongo in the thread pool. No outbox, no Kafka, no shedding.
 
 ## Max throughput (wrk -t2 -c64, ${duration} s, closed loop)
@@ -178,45 +206,48 @@ Load average (1/5/15 min) before: ${process.env.LOAD_BEFORE}; after: ${process.e
 | receiver | ${v(rRps)} | ${v(rOk)} | ${v(r50)} | ${v(r99)} | ${rBad || 0} |
 | starlette | ${v(sRps)} | ${v(sOk)} | ${v(s50)} | ${v(s99)} | ${sBad || 0} |
 
-## Fixed rate (open loop, latency from the scheduled send time, ${duration} s)
+## Fixed rate (open loop, vegeta ${v(env.VEGETA_VERSION)})
 
-In this order: receiver at 80 % of its 2xx max, Starlette at 80 % of its max, receiver at 5,000 req/s (the
-overload phase last). Before a receiver phase it had to be idle (nothing in flight, outbox empty): it
-was after ${process.env.IDLE80} s and ${process.env.IDLE5K} s; after the overload phase after ${process.env.IDLE_AFTER} s.
+In this order: receiver at 80 % of its 2xx max and Starlette at 80 % of its max (${duration} s each), then the
+receiver at ${sweep.join(', ')} req/s (${env.SWEEP_S} s each; ${target.toLocaleString('en')} req/s, the overload, last). Before each receiver
+phase it had to be idle (nothing in flight, outbox empty): it was after ${env.IDLE80} s (80 %) and${env.IDLE_SWEEP} s (sweep);
+after the last phase after ${env.IDLE_AFTER} s.
+
+How vegeta measures: one result per request sent, its latency from the actual send to the end of the
+answer. It keeps the rate by adding workers (here up to 20,000, i.e. a 4 s stall at 5,000 req/s), so a
+slow server does not slow the sending and a stall counts against every request sent into it. Had the
+workers run out, sends would have been late (coordinated omission): "sent/s" below the target shows it.
 "answered" counts every answer; "2xx" and the percentiles only successful ones; "shed" are 503
-\`overloaded\` answers; errors are connection errors and requests still unanswered 10 s after the last send.
+\`overloaded\` answers; errors are connection errors and requests unanswered after 10 s.
 
-| server | target req/s | answered req/s | 2xx req/s | p50 ms | p90 ms | p99 ms | max ms | shed (503) | other non-2xx | errors |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| server | target req/s | sent/s | answered/s | 2xx/s | p50 ms | p90 ms | p99 ms | max ms | shed (503) | other non-2xx | errors |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${row('receiver (80 % of its max)', rf80)}
 ${row('starlette (80 % of its max)', sf)}
-${row('receiver', rf)}
+${sw.map((x) => row(`receiver${holds(x.f) ? ' (p99 < 20 ms, all 2xx)' : ''}`, x.f)).join('\n')}
 
-The receiver's /metrics counted ${process.env.SHED} shed requests during the 5,000 req/s phase.
+The receiver's /metrics counted as shed during the sweep phases: ${sw.map((x) => `${x.rate}/s: ${x.shedMetric}`).join(', ')}.
+
+## CPU budget (CPU time per request sent, ms, from /proc/<pid>/stat over each phase)
+
+Kafka is the shared broker of the machine (other engineers' idle clients included). "machine" is the
+CPU time of the whole machine during the phase (the schedule and the wait for the last answers) over
+its length, in cores (2 at most).
+
+| phase | server | FerretDB | Kafka | vegeta | sum | machine busy (cores) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${cpuRow('receiver (80 % of its max)', rf80)}
+${cpuRow('starlette (80 % of its max)', sf)}
+${sw.map((x) => cpuRow(`receiver at ${x.rate}/s`, x.f)).join('\n')}
 
 ## Memory
 
 | server | RSS after its 80 % phase MB | peak RSS (VmHWM) after all runs MB |
 | --- | ---: | ---: |
-| receiver | ${v(process.env.RSS80)} | ${v(rrss)} |
+| receiver | ${v(env.RSS80)} | ${v(rrss)} |
 | starlette | — | ${v(srss)} |
 
-## Notes (fixed text in the script, from development measurements on 2026-11-25, private FerretDB 1.24.2)
-
-- FerretDB/SQLite primitives (ms per document; batches of N): replaceOne with upsert 0.9–1.8 (N = 1–50),
-  the same in one bulk write 0.6–1.9, insertMany 1.1 (N = 1), 0.12 (N = 10), 0.06 (N = 50). A delete
-  scans the whole collection (≈0.08–0.1 ms per *stored* document per delete call, whatever it deletes:
-  100 ids from 5,000 stored took 410 ms), a drop takes 2–5 ms. An update command of 100 or more
-  statements never returns (99: 0.4 s) and leaves the server holding its write lock — a likely cause
-  of the earlier "FerretDB wedged" runs (the request log flushed 100 hosts in one bulk write).
-- Hence the write path: one inserted document per PUT (group-committed), outbox segments cleared by a
-  drop, the fold into the latest-per-host collection once per segment (≈every 2 s; one replace per host),
-  bulk updates in chunks of 50. FerretDB CPU per request fell from ≈0.34 to ≈0.19 ms in dev probes
-  (receiver alone, wrk -c64, shared machine); the receiver's own CPU is ≈0.45 ms per request.
-- Under the open-loop phases, latency is dominated by CPU contention on 2 cores (load generator, Node,
-  FerretDB, Kafka in one machine); the queue-time budget (50 ms) bounds only the wait for the group commit,
-  not a slow flush or time spent before the request reaches the handler.
-`;
+${fs.readFileSync(`${env.BENCH_NOTES}`, 'utf8')}`;
 process.stdout.write(out);
 JS
 cat "$root/bench/results/receiver.md"
