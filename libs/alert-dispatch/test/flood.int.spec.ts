@@ -111,7 +111,9 @@ pools:
     const quietLatencies = await waitFor('all quiet alerts delivered', () => {
       const l = quiet.map((q) => latency(q.id, created.get(q.id)!));
       return l.every((x) => x !== undefined) ? (l as number[]) : undefined;
-    }, 60_000);
+      // Only a wait: end to end is bounded by the flood's own ingest (asserted below), so it gets the
+      // same allowance as "all flood alerts recorded". 60 s was too short at load 5 (flood produced in 9.4 s).
+    }, 150_000);
 
     // Dispatch latency (receipt → delivery) is what the dispatcher's queues decide; end to end adds
     // the Kafka consumer's lag, which a 100,000-alert burst raises for every partition alike.
@@ -161,5 +163,5 @@ pools:
     );
     expect(worst).toBeLessThanOrEqual(normalDispatch + 5000);
     expect(worstEndToEnd).toBeLessThan(floodRecorded);
-  }, 280_000);
+  }, 420_000);
 });
