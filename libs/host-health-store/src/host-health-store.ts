@@ -27,6 +27,8 @@ export interface HostHealthStoreOptions {
   maxWaitMs?: number;
   /** Counts saves refused for waiting too long. */
   onQueueTimeout?: (count: number) => void;
+  /** Commit delay under load (ms; see GroupCommit's lingerMs). 0: none. */
+  lingerMs?: number;
 }
 
 /** A stored snapshot and the event it came from (newest wins by receivedAt, then event id). */
@@ -57,7 +59,7 @@ export class HostHealthStore {
 
   constructor(conn: Connection, private readonly outbox: Outbox, opts: HostHealthStoreOptions = {}) {
     this.model = conn.models.HostHealthSnapshot ?? conn.model<SnapshotDoc>('HostHealthSnapshot', schema, 'host_health');
-    this.writer = new GroupCommit((entries) => this.outbox.add(entries), { maxBatch: 1000, maxWaitMs: opts.maxWaitMs ?? 0, onExpired: opts.onQueueTimeout });
+    this.writer = new GroupCommit((entries) => this.outbox.add(entries), { maxBatch: 1000, maxWaitMs: opts.maxWaitMs ?? 0, onExpired: opts.onQueueTimeout, lingerMs: opts.lingerMs ?? 0 });
     outbox.onBeforeDelete((entries) => this.compact(entries));
   }
 

@@ -63,3 +63,49 @@ describe('GroupCommit queue-time budget', () => {
     expect(flushed).toEqual([[1], [3]]);
   });
 });
+
+describe('GroupCommit commit delay (lingerMs)', () => {
+  it('flushes a lone item at once, and while flushes follow each other waits until the oldest item is lingerMs old', async () => {
+    const flushed: number[][] = [];
+    const gc = new GroupCommit<number>(
+      async (items) => {
+        flushed.push(items);
+      },
+      { lingerMs: 100 },
+    );
+    const t0 = performance.now();
+    await gc.add(1); // quiet before: no delay
+    expect(performance.now() - t0).toBeLessThan(90);
+    // Right after a flush: the next one waits for its oldest item to be 100 ms old, gathering the later one.
+    const t1 = performance.now();
+    const second = gc.add(2);
+    await new Promise((r) => setTimeout(r, 10));
+    const third = gc.add(3);
+    await Promise.all([second, third]);
+    expect(performance.now() - t1).toBeGreaterThanOrEqual(95);
+    expect(flushed).toEqual([[1], [2, 3]]);
+  });
+
+  it('does not linger once lingerBatch items wait', async () => {
+    const flushed: number[][] = [];
+    let release!: () => void;
+    let first = true;
+    const gc = new GroupCommit<number>(
+      async (items) => {
+        flushed.push(items);
+        if (first) {
+          first = false;
+          await new Promise<void>((r) => (release = r));
+        }
+      },
+      { lingerMs: 5000, lingerBatch: 3 },
+    );
+    const p1 = gc.add(1);
+    const rest = [gc.add(2), gc.add(3), gc.add(4)];
+    const t0 = performance.now();
+    release();
+    await Promise.all([p1, ...rest]);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(flushed).toEqual([[1], [2, 3, 4]]);
+  });
+});
