@@ -73,6 +73,7 @@ const errorDescriptions: Record<number, string> = {
 export class HttpApi {
   readonly router = express.Router();
   private readonly routes: RouteSpec[] = [];
+  private readonly chains = new Map<string, RequestHandler[]>();
 
   constructor(private readonly opts: HttpApiOptions) {}
 
@@ -99,6 +100,17 @@ export class HttpApi {
       res.json(reply.body);
     });
     this.router[spec.method](spec.path, ...chain);
+    this.chains.set(spec.operationId, chain);
+  }
+
+  /**
+   * A declared route's handlers (auth, body parsing, validation, handler), to mount it ahead of other
+   * middleware as well — for a hot route that should not walk every router before it.
+   */
+  handlers(operationId: string): RequestHandler[] {
+    const chain = this.chains.get(operationId);
+    if (!chain) throw new Error(`no route with operationId ${operationId}`);
+    return chain;
   }
 
   /** The OpenAPI 3.1 document of every declared route. */

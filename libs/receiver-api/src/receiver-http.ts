@@ -61,7 +61,12 @@ export function receiverHttpApp(deps: ReceiverDeps, ops: express.Router, opts: R
   const document = api.openapi();
   const app = express();
   app.disable('x-powered-by');
-  app.use(helmet());
+  const security = helmet();
+  // The hot route (every host, every few seconds) is matched first, with exactly what it gets below
+  // (security headers, the load shedder, its declared chain), without walking the ops, pages and docs
+  // routers and every other API route before it. Its errors reach the same JSON error handler.
+  app.put('/v1/host-health/:host', security, ...(opts.shedder ? [opts.shedder.middleware()] : []), ...api.handlers('putHostHealth'));
+  app.use(security);
   app.use(ops);
   if (opts.pages) app.use(opts.pages);
   app.get('/', (_req, res) => {
