@@ -11,7 +11,9 @@
 //           after a restart: alerts / (last first-delivery − readiness), the issue's "from the alerts topic".
 // BENCH_BURST defaults to 20,000: Alertmanager delivers a whole burst about one group_interval (1 s)
 // after it arrives, so with 5,000 its figure is set by that interval, not by its throughput.
-// BENCH_ONLY=dispatcher (development) runs the dispatcher alone and writes no results file.
+// BENCH_ONLY=dispatcher (development) runs the dispatcher alone and writes no results file;
+// BENCH_ONLY=topic (development, for profiling) runs only its warm-up and the from-the-topic phase.
+const TOPIC_ONLY = process.env.BENCH_ONLY === 'topic';
 // Plus the dispatcher's RSS (sampled every 250 ms) and its accounting (received = delivered + dropped
 // + dead-lettered + silenced + queued) against what the sink saw. Writes bench/results/alert-dispatcher.{md,json}.
 // Usage: bash bench/alert-dispatcher/setup.sh && npx tsc -b && bash tools/infra/stack.sh start && node bench/alert-dispatcher/run.cjs
@@ -102,8 +104,9 @@ function rssOf(pid) {
   }
 }
 
-function cpuOf(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+function cpuOf(pid, tid) {
+  // With tid: one thread (the main thread's tid is the pid): what a CPU-bound event loop spends.
+  const stat = fs.readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(stat[11]) + Number(stat[12])) / 100;
 }
 
@@ -273,7 +276,7 @@ pools:
         LOG_LEVEL: process.env.BENCH_DISPATCHER_LOG_LEVEL ?? 'warn',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    }).once('exit', (code, signal) => console.error(`[bench] dispatcher exited (code ${code}, signal ${signal})`));
   const stopped = (c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', r)));
   const ready = (everyMs) => waitFor('dispatcher ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 60_000, everyMs);
   let child = spawnDispatcher();
@@ -297,7 +300,11 @@ pools:
     const from = new Date(Date.now() - 1000);
     let cpu0 = cpuOf(child.pid);
     const out = { load: { before: load() } };
-    await measurePhases(submit, sink.peers.wk, '', out, () => cpuOf(child.pid));
+    if (TOPIC_ONLY) {
+      const warm = makeAlerts(500, 'warm');
+      await drive(submit, warm, 'burst');
+      await settle(sink.peers.wk, warm);
+    } else await measurePhases(submit, sink.peers.wk, '', out, () => cpuOf(child.pid));
     let cpu = cpuOf(child.pid) - cpu0;
     // From the topic (the issue's definition: alerts/s from the alerts topic to deliveries): the burst is
     // produced while the dispatcher is stopped (SIGTERM), then it starts again and drains the topic. The
@@ -311,12 +318,14 @@ pools:
     await ready(10);
     const t0 = Date.now();
     cpu0 = cpuOf(child.pid);
+    const main0 = cpuOf(child.pid, child.pid);
     const infra0 = infraCpu();
     await settle(sink.peers.wk, fromTopic);
     out.fromTopic = summarize(sink.peers.wk, fromTopic, t0);
     out.fromTopic.infraCpuSeconds = infraDelta(infra0, infraCpu());
     out.load.fromTopic = load();
     out.fromTopic.cpuSeconds = Number((cpuOf(child.pid) - cpu0).toFixed(1));
+    out.fromTopic.mainThreadCpuSeconds = Number((cpuOf(child.pid, child.pid) - main0).toFixed(2));
     cpu += cpuOf(child.pid) - cpu0;
     out.cpuSeconds = Number(cpu.toFixed(1));
     clearInterval(sampler);
@@ -324,7 +333,7 @@ pools:
     out.rssLastMB = Math.round(rssOf(child.pid) / 1048576);
     // The books: every alert accounted for, at rest (the same answer twice, a second apart: accounting
     // reads several collections without a transaction, so a read while records are written can be off).
-    const total = 500 + 2 * BURST + RATE * PACED_S;
+    const total = TOPIC_ONLY ? 500 + BURST : 500 + 2 * BURST + RATE * PACED_S;
     let previous = '';
     const acc = await waitFor(
       'accounting at rest',
@@ -505,7 +514,7 @@ async function main() {
     console.error('[bench] dispatcher…');
     r.dispatcher = await runDispatcher(sink, dir);
     console.error(JSON.stringify(r.dispatcher));
-    if (process.env.BENCH_ONLY === 'dispatcher') return; // development: no results file
+    if (process.env.BENCH_ONLY === 'dispatcher' || TOPIC_ONLY) return; // development: no results file
     console.error('[bench] alertmanager…');
     r.alertmanager = await runAlertmanager(sink, dir);
     console.error(JSON.stringify(r.alertmanager));

@@ -19,7 +19,8 @@ export class EventProducer {
   private readonly producer: Producer;
   private connected = false;
 
-  constructor(kafka: Kafka, private readonly source: string) {
+  /** `source`: the CloudEvents source of everything it publishes. */
+  constructor(kafka: Kafka, readonly source: string) {
     this.producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5 }, createPartitioner: MemoDefaultPartitioner });
   }
 
