@@ -3,7 +3,7 @@
 # uvicorn, both writing to the same MongoDB-wire server, one after the other in the same run:
 #   1. max throughput: wrk -t2 -c64 for DURATION s each (closed loop);
 #   2. fixed rate, open loop, with vegeta (bench/receiver/vegeta-phase.cjs): each server at 80 % of its
-#      own max for DURATION s, then a rate sweep of the receiver (SWEEP, default 1000 2000 3000 4000
+#      own max for DURATION s, then a rate sweep of the receiver (SWEEP, default 1000 1500 2000 3000 4000
 #      5000 req/s, SWEEP_S s each) — 5,000 req/s, the target and the overload, last, so what it leaves
 #      behind cannot poison another phase; before each receiver phase it must be idle again (nothing in
 #      flight, outbox drained; at most 60 s). Each phase also records the CPU time of every process
@@ -19,7 +19,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 duration="${1:-20}"
 rate=5000
-sweep="${SWEEP:-1000 2000 3000 4000 5000}"
+sweep="${SWEEP:-1000 1500 2000 3000 4000 5000}"
 sweep_s="${SWEEP_S:-15}"
 cd "$root"
 bash "$here/setup.sh" || exit 1
@@ -105,8 +105,9 @@ echo "[bench] wrk: starlette" >&2
 wrk_run starlette "http://127.0.0.1:$sport/"
 
 rps() { awk '/^Requests\/sec/ {print $2}' "$work/$1.wrk"; }
-# 2xx answers per second: wrk counts 503s (load shed) as requests too; they must not flatter a server.
-ok_rps() { awk -v d="$duration" '/requests in/ {n = $1} /Non-2xx/ {bad = $5} END {if (n == "") print 0; else printf "%.1f", (n - bad) / d}' "$work/$1.wrk"; }
+# 2xx answers per second over wrk's own elapsed time (as its req/s): wrk counts 503s (load shed) as
+# requests too; they must not flatter a server.
+ok_rps() { awk '/requests in/ {n = $1; t = $4; sub(/,$/, "", t); if (t ~ /ms$/) t = t / 1000; else if (t ~ /m$/) t = t * 60; else t = t + 0} /Non-2xx/ {bad = $5} END {if (n == "" || t <= 0) print 0; else printf "%.1f", (n - bad) / t}' "$work/$1.wrk"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$work/$1.wrk"; }
 non2xx() { awk '/Non-2xx/ {print $5}' "$work/$1.wrk"; }
 eighty() { node -e 'console.log(Math.max(1, Math.floor(Number(process.argv[1] || 0) * 0.8)))' "$1"; }
@@ -147,6 +148,18 @@ for r in $sweep; do
 done
 idle_after="$(wait_idle)"
 
+# The framework floor (CPU budget): express 5 + helmet + express.json alone, no database, at the same
+# generator and rates; it runs after every receiver phase, on its own port, and is stopped at once.
+floor_rates="${FLOOR_RATES:-2000 3000 5000}"
+fport=18082
+node "$here/floor_app.cjs" "$fport" >"$work/floor.log" 2>&1 &
+fpid=$!
+pids+=("$fpid")
+for _ in $(seq 1 50); do curl -s -m 2 -o /dev/null -X PUT "http://127.0.0.1:$fport/v1/host-health/x" && break; sleep 0.2; done
+phase floor.warmup "http://127.0.0.1:$fport/v1/host-health" 1000 3 floor="$fpid" # JIT warm-up, as wrk's warm-up for the servers; not reported
+for r in $floor_rates; do phase "floor.$r" "http://127.0.0.1:$fport/v1/host-health" "$r" "$sweep_s" floor="$fpid"; done
+kill "$fpid" 2>/dev/null
+
 hwm() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null; }
 rrss="$(hwm "$rpid")"
 srss="$(hwm "$spid_real")"
@@ -154,7 +167,7 @@ uptime_after="$(uptime)"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 V8FLAGS="$v8flags" UPTIME_BEFORE="$uptime_before" UPTIME_AFTER="$uptime_after" IDLE80="$idle80" IDLE_SWEEP="$idle_sweep" IDLE_AFTER="$idle_after" RSS80="$rss80" \
-BENCH_NOTES="$here/notes.md" SWEEP="$sweep" SWEEP_S="$sweep_s" RATE="$rate" VEGETA_VERSION="$(cat "$(dirname "$vegeta")/vegeta.version" 2>/dev/null)" \
+FLOOR_RATES="$floor_rates" BENCH_NOTES="$here/notes.md" SWEEP="$sweep" SWEEP_S="$sweep_s" RATE="$rate" VEGETA_VERSION="$(cat "$(dirname "$vegeta")/vegeta.version" 2>/dev/null)" \
 LOAD_BEFORE="$load_before" LOAD_AFTER="$load_after" PRIVATE_MONGO="$private_mongo" node - "$work" "$rrss" "$srss" "$duration" "$(rps receiver)" "$(rps starlette)" "$(ok_rps receiver)" "$(ok_rps starlette)" "$(pct receiver 50%)" "$(pct receiver 99%)" "$(pct starlette 50%)" "$(pct starlette 99%)" "$(non2xx receiver)" "$(non2xx starlette)" <<'JS' >"$root/bench/results/receiver.md"
 const fs = require('fs');
 const os = require('os');
@@ -172,8 +185,10 @@ const holds = (f) => !f.failed && f.p99 !== null && f.p99 < 20 && f.errors === 0
 const row = (name, f) => (f.failed ? `| ${name} | (phase failed or timed out) | | | | | | | | | | |` : `| ${name} | ${f.targetRate} | ${f.sendRate} | ${f.answeredRate} | ${f.achievedRate} | ${v(f.p50)} | ${v(f.p90)} | ${v(f.p99)} | ${v(f.max)} | ${f.shed} | ${f.non2xx - f.shed} | ${f.errors} |`);
 const cpuCell = (f, k) => (f.failed || !f.cpu || !f.cpu[k] ? '—' : `${f.cpu[k].msPerRequest}`);
 const cores = (f) => (f.failed ? '—' : (f.machineBusyS / f.elapsedS).toFixed(2));
-const server = (f) => (f.cpu && f.cpu.starlette ? 'starlette' : 'receiver');
-const cpuRow = (name, f) => `| ${name} | ${cpuCell(f, server(f))} | ${cpuCell(f, 'ferretdb')} | ${cpuCell(f, 'kafka')} | ${cpuCell(f, 'vegeta')} | ${f.failed ? '—' : (['receiver', 'starlette', 'ferretdb', 'kafka', 'vegeta'].reduce((s, k) => s + (f.cpu && f.cpu[k] ? f.cpu[k].msPerRequest : 0), 0)).toFixed(3)} | ${cores(f)} |`;
+const server = (f) => (f.cpu && f.cpu.starlette ? 'starlette' : f.cpu && f.cpu.floor ? 'floor' : 'receiver');
+const cpuRow = (name, f) => `| ${name} | ${cpuCell(f, server(f))} | ${cpuCell(f, 'ferretdb')} | ${cpuCell(f, 'kafka')} | ${cpuCell(f, 'vegeta')} | ${f.failed ? '—' : (['receiver', 'starlette', 'floor', 'ferretdb', 'kafka', 'vegeta'].reduce((s, k) => s + (f.cpu && f.cpu[k] ? f.cpu[k].msPerRequest : 0), 0)).toFixed(3)} | ${cores(f)} |`;
+const floor = (env.FLOOR_RATES || '').trim().split(/\s+/).filter(Boolean).map((r) => ({ rate: Number(r), f: read(`floor.${r}.json`) }));
+const floorRow = (x) => (x.f.failed ? `| ${x.rate} | (phase failed) | | | | | | |` : `| ${x.rate} | ${x.f.sendRate} | ${x.f.achievedRate} | ${v(x.f.p50)} | ${v(x.f.p99)} | ${x.f.errors} | ${cpuCell(x.f, 'floor')} | ${cpuCell(x.f, 'vegeta')} | ${cores(x.f)} |`);
 const ratio = Number(sOk) > 0 ? Number(rOk) / Number(sOk) : NaN;
 const verdict = (c) => (c ? '**met**' : '**NOT met**');
 const rf = (sw.find((x) => x.rate === target) || { f: { failed: true } }).f;
@@ -239,6 +254,17 @@ its length, in cores (2 at most).
 ${cpuRow('receiver (80 % of its max)', rf80)}
 ${cpuRow('starlette (80 % of its max)', sf)}
 ${sw.map((x) => cpuRow(`receiver at ${x.rate}/s`, x.f)).join('\n')}
+
+### The framework floor
+
+\`bench/receiver/floor_app.cjs\`: express 5 + helmet + express.json answering the same PUT with the same
+answer shape — no token, no validation, no database, no Kafka — driven by the same generator after the
+receiver's phases. The receiver cannot cost less per request than this while it is built on express 5
+and helmet.
+
+| target req/s | sent/s | 2xx/s | p50 ms | p99 ms | errors | floor app ms/req | vegeta ms/req | machine busy (cores) |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${floor.map(floorRow).join('\n')}
 
 ## Memory
 
