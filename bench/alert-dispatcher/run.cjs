@@ -225,7 +225,7 @@ async function runDispatcher(sink, dir) {
   const { createLogger } = require('@watchkeeper/runtime');
   const logger = createLogger({ service: 'bench-alert-dispatcher', level: 'warn' });
   const run = `bench_ad_${Date.now().toString(36)}`;
-  const port = await freePort();
+  let port = await freePort();
   fs.writeFileSync(
     path.join(dir, 'routing.yaml'),
     `recipients:
@@ -314,6 +314,8 @@ pools:
     await stopped(child);
     const fromTopic = makeAlerts(BURST, 'topic');
     await drive(submit, fromTopic, 'burst');
+    // A new port: the old one may have been taken meanwhile (as a local port of some connection): EADDRINUSE.
+    port = await freePort();
     child = spawnDispatcher();
     await ready(10);
     const t0 = Date.now();

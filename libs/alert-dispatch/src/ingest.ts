@@ -115,15 +115,17 @@ export function segmentItems(records: HistoryRecord[], recipient: string): Queue
   return out;
 }
 
-function admissionOutcomes(rec: HistoryRecord): NotificationOutcome[] {
-  return rec.fanout
-    .filter((f) => f.state !== 'queued')
-    .map((f) =>
+/** The record's drops and silences as outcomes, appended to `out` (no arrays per record: it runs per alert). */
+function admissionOutcomes(rec: HistoryRecord, out: NotificationOutcome[]): void {
+  for (const f of rec.fanout) {
+    if (f.state === 'queued') continue;
+    out.push(
       outcome({ _id: itemId(rec.eventId, f.recipient), recipient: f.recipient, notification: notificationOf(rec, f.recipient), generation: 0 }, f.state === 'dropped' ? 'dropped' : 'silenced', new Date(rec.receivedAt), {
         cause: f.cause,
         attempt: 0,
       }),
     );
+  }
 }
 
 /**
@@ -237,7 +239,7 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
         deps.occupancy.adjust([item], 1);
         counted.push(item);
       }
-      outcomes.push(...admissionOutcomes(prior));
+      admissionOutcomes(prior, outcomes);
       return;
     }
     const rec: HistoryRecord = { eventId: ev.eventId, fingerprint: fp, event: e, receivedAt, decision, fanout: [], kafka: { partition: ev.partition, offset: ev.offset } };
@@ -262,7 +264,7 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
       }
     }
     records.push(rec);
-    outcomes.push(...admissionOutcomes(rec));
+    admissionOutcomes(rec, outcomes);
   });
 
   const tDecide = Date.now();

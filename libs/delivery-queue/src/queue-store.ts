@@ -222,18 +222,27 @@ export class DeliveryStore {
   async delivered(items: QueueItem[], digestId: string, at: Date): Promise<void> {
     if (items.length === 0) return;
     const counts = new Map<string, { recipient: string; receivedAt: number; n: number }>();
+    // A digest's items mostly share their receipt time (one consumed chunk): each time converted once.
+    const iso = lastIso();
+    let last: { recipient: string; receivedAt: number; n: number } | undefined;
     for (const i of items) {
       const routedTo = i.originalRecipient ?? i.recipient;
-      const k = `${routedTo}\u0000${new Date(i.receivedAt).getTime()}`;
-      const c = counts.get(k) ?? { recipient: routedTo, receivedAt: new Date(i.receivedAt).getTime(), n: 0 };
-      c.n += 1;
-      counts.set(k, c);
+      const t = timeOf(i.receivedAt);
+      if (last && last.receivedAt === t && last.recipient === routedTo) {
+        last.n += 1;
+        continue;
+      }
+      const k = `${routedTo}\u0000${t}`;
+      last = counts.get(k) ?? { recipient: routedTo, receivedAt: t, n: 0 };
+      last.n += 1;
+      counts.set(k, last);
     }
     const refs = refsOf(items);
     const doc: DigestLog = {
       _id: digestId,
       recipient: items[0].recipient,
       at,
+      // receivedAt as JSON.stringify writes a Date (its ISO text).
       items: JSON.stringify(items.map((i) => ({
         id: i._id,
         alertId: i.notification.alertId,
@@ -243,7 +252,7 @@ export class DeliveryStore {
         entity: i.notification.entity,
         severity: i.notification.severity,
         occurredAt: i.notification.occurredAt,
-        receivedAt: i.receivedAt,
+        receivedAt: iso(i.receivedAt),
         attempts: i.attempts + 1,
         generation: i.generation,
         routedTo: i.originalRecipient ?? i.recipient,
@@ -383,4 +392,24 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
     out.set(k, list);
   }
   return out;
+}
+
+/** Milliseconds of a Date (or of what a stored item holds for one), without a new Date when it is one. */
+function timeOf(d: Date | string | number): number {
+  return d instanceof Date ? d.getTime() : new Date(d).getTime();
+}
+
+/** Date → ISO text, remembering the last one converted (runs of items share one receipt time). */
+function lastIso(): (d: Date | string | number) => string | null {
+  let t = NaN;
+  let text = '';
+  return (d) => {
+    const ms = timeOf(d);
+    if (Number.isNaN(ms)) return null; // as JSON.stringify writes an invalid Date
+    if (ms !== t) {
+      t = ms;
+      text = new Date(ms).toISOString();
+    }
+    return text;
+  };
 }

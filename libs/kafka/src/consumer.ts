@@ -189,7 +189,7 @@ export class ConsumerRunner<S extends z.ZodType> {
     if (msg.value === null) return { reason: 'empty value (tombstone) on a topic that carries events' };
     let json: unknown;
     try {
-      json = JSON.parse(msg.value.toString('utf8'));
+      json = JSON.parse(msg.value.toString()); // toString() without arguments: utf8, Node's shortest path
     } catch (err) {
       return { reason: `value is not JSON: ${(err as Error).message}` };
     }
@@ -207,7 +207,7 @@ export class ConsumerRunner<S extends z.ZodType> {
     return {
       event: {
         value,
-        key: msg.key ? msg.key.toString('utf8') : null,
+        key: msg.key ? msg.key.toString() : null,
         headers,
         topic,
         partition,
@@ -263,10 +263,13 @@ export class ConsumerRunner<S extends z.ZodType> {
 
 export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) {
+  if (!headers) return out;
+  // Runs for every consumed message: no entry arrays; toString() without arguments is utf8 on Node's shortest path.
+  for (const k of Object.keys(headers)) {
+    const v = headers[k];
     if (v === undefined) continue;
     const first = Array.isArray(v) ? v[0] : v;
-    if (first !== undefined) out[k] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+    if (first !== undefined) out[k] = Buffer.isBuffer(first) ? first.toString() : String(first);
   }
   return out;
 }
