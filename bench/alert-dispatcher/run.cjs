@@ -321,6 +321,7 @@ pools:
     const t0 = Date.now();
     cpu0 = cpuOf(child.pid);
     const main0 = cpuOf(child.pid, child.pid);
+    const self0 = cpuOf(process.pid); // this process: the sink parsing the webhook bodies (the driver is idle now)
     const infra0 = infraCpu();
     await settle(sink.peers.wk, fromTopic);
     out.fromTopic = summarize(sink.peers.wk, fromTopic, t0);
@@ -328,6 +329,7 @@ pools:
     out.load.fromTopic = load();
     out.fromTopic.cpuSeconds = Number((cpuOf(child.pid) - cpu0).toFixed(1));
     out.fromTopic.mainThreadCpuSeconds = Number((cpuOf(child.pid, child.pid) - main0).toFixed(2));
+    out.fromTopic.sinkCpuSeconds = Number((cpuOf(process.pid) - self0).toFixed(1));
     cpu += cpuOf(child.pid) - cpu0;
     out.cpuSeconds = Number(cpu.toFixed(1));
     clearInterval(sampler);
@@ -484,7 +486,7 @@ ${row('burst: delivered alerts/s', (x) => x.burst.alertsPerSecond)}
 ${row('burst: all delivered after', (x) => `${x.burst.seconds} s (${x.burst.delivered}/${x.burst.submitted})`)}
 ${row('burst: all submitted after', (x) => `${x.burst.submitSeconds} s`)}
 ${row('burst: CPU seconds of the peer / Kafka / FerretDB', (x) => `${x.burst.cpuSeconds} / ${x.burst.infraCpuSeconds.kafka ?? '?'} / ${x.burst.infraCpuSeconds.ferretdb ?? '?'}`)}
-${row(`from the topic (${BURST} already produced, restarted): delivered alerts/s`, (x) => (x.fromTopic ? `${x.fromTopic.alertsPerSecond} (${x.fromTopic.delivered}/${x.fromTopic.submitted} in ${x.fromTopic.seconds} s; ${x.fromTopic.cpuSeconds} CPU s, FerretDB ${x.fromTopic.infraCpuSeconds.ferretdb ?? '?'})` : 'n/a (no topic: its intake is the POST, the burst row)'))}
+${row(`from the topic (${BURST} already produced, restarted): delivered alerts/s`, (x) => (x.fromTopic ? `${x.fromTopic.alertsPerSecond} (${x.fromTopic.delivered}/${x.fromTopic.submitted} in ${x.fromTopic.seconds} s; ${x.fromTopic.cpuSeconds} CPU s of which main thread ${x.fromTopic.mainThreadCpuSeconds}; FerretDB ${x.fromTopic.infraCpuSeconds.ferretdb ?? '?'}, Kafka ${x.fromTopic.infraCpuSeconds.kafka ?? '?'}, sink ${x.fromTopic.sinkCpuSeconds})` : 'n/a (no topic: its intake is the POST, the burst row)'))}
 ${row('burst: latency p50 / p99', (x) => `${x.burst.p50Ms} / ${x.burst.p99Ms} ms`)}
 ${row(`paced ${RATE}/s: latency p50 / p99 / max`, (x) => `${x.paced.p50Ms} / ${x.paced.p99Ms} / ${x.paced.maxMs} ms`)}
 ${row('paced: delivered', (x) => `${x.paced.delivered}/${x.paced.submitted}`)}
