@@ -29,7 +29,7 @@ Environment:
   RECEIVER_MAX_IN_FLIGHT       requests answered at once beyond which new ones get 503 + Retry-After (default 128; 0: no limit)
   RECEIVER_MAX_EVENT_LOOP_LAG_MS  event-loop lag beyond which new requests get 503 + Retry-After (default 200; 0: not checked)
   RECEIVER_MAX_QUEUE_MS        queue-time budget: a host-health write that would wait (or has waited) longer for the database gets 503 + Retry-After, nothing stored (default 50; 0: none)
-  RECEIVER_COMMIT_LINGER_MS    commit delay under load: host-health writes arriving right after a database write wait until the oldest is this old, so one write carries more (default 5; 0: none)
+  RECEIVER_COMMIT_LINGER_MS    commit delay under load: host-health writes arriving right after a database write wait until the oldest is this old, so one write carries more: less CPU per request, more latency (default 0: none)
   RECEIVER_DB_TIMEOUT_MS       limit for each MongoDB operation; a stuck database gives 503 + Retry-After (default 5000)
   TOKEN_CACHE_MS               how long a verified host token is trusted without a database read (default 5000)
   HEARTBEAT_SERVER_URL         heartbeat-server read API the dashboard proxies (default http://127.0.0.1:8081)
@@ -78,7 +78,7 @@ export const configSchema = z.object({
   RECEIVER_MAX_IN_FLIGHT: z.coerce.number().int().nonnegative().default(128),
   RECEIVER_MAX_EVENT_LOOP_LAG_MS: z.coerce.number().int().nonnegative().default(200),
   RECEIVER_MAX_QUEUE_MS: z.coerce.number().int().nonnegative().default(50),
-  RECEIVER_COMMIT_LINGER_MS: z.coerce.number().int().nonnegative().default(5),
+  RECEIVER_COMMIT_LINGER_MS: z.coerce.number().int().nonnegative().default(0),
   RECEIVER_DB_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   TOKEN_CACHE_MS: z.coerce.number().int().nonnegative().default(5000),
   HEARTBEAT_SERVER_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8081'),
