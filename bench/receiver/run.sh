@@ -180,8 +180,8 @@ const sw = sweep.map((r) => ({ rate: r, f: read(`receiver.sweep${r}.json`), shed
 const rf80 = read('receiver.fixed80.json');
 const sf = read('starlette.fixed80.json');
 const v = (x) => (x === undefined || x === null || x === '' ? '—' : x);
-/** Met at a rate: every request sent on schedule and answered 2xx, p99 of them under 20 ms. */
-const holds = (f) => !f.failed && f.p99 !== null && f.p99 < 20 && f.errors === 0 && f.non2xx === 0 && f.sent >= f.scheduled;
+/** Met at a rate: the rate kept by the generator (vegeta may end one request short), every request answered 2xx, p99 of them under 20 ms. */
+const holds = (f) => !f.failed && f.p99 !== null && f.p99 < 20 && f.errors === 0 && f.non2xx === 0 && f.sendRate >= 0.99 * f.targetRate;
 const row = (name, f) => (f.failed ? `| ${name} | (phase failed or timed out) | | | | | | | | | | |` : `| ${name} | ${f.targetRate} | ${f.sendRate} | ${f.answeredRate} | ${f.achievedRate} | ${v(f.p50)} | ${v(f.p90)} | ${v(f.p99)} | ${v(f.max)} | ${f.shed} | ${f.non2xx - f.shed} | ${f.errors} |`);
 const cpuCell = (f, k) => (f.failed || !f.cpu || !f.cpu[k] ? '—' : `${f.cpu[k].msPerRequest}`);
 const cores = (f) => (f.failed ? '—' : (f.machineBusyS / f.elapsedS).toFixed(2));
