@@ -71,18 +71,18 @@ describe('GroupCommit commit delay (lingerMs)', () => {
       async (items) => {
         flushed.push(items);
       },
-      { lingerMs: 100 },
+      { lingerMs: 1000 },
     );
     const t0 = performance.now();
-    await gc.add(1); // quiet before: no delay
-    expect(performance.now() - t0).toBeLessThan(90);
-    // Right after a flush: the next one waits for its oldest item to be 100 ms old, gathering the later one.
+    await gc.add(1); // quiet before: no delay (wide bounds: a loaded CI machine must not fail this)
+    expect(performance.now() - t0).toBeLessThan(500);
+    // Right after a flush: the next one waits for its oldest item to be 1 s old, gathering the later one.
     const t1 = performance.now();
     const second = gc.add(2);
     await new Promise((r) => setTimeout(r, 10));
     const third = gc.add(3);
     await Promise.all([second, third]);
-    expect(performance.now() - t1).toBeGreaterThanOrEqual(95);
+    expect(performance.now() - t1).toBeGreaterThanOrEqual(900); // without the delay: a few ms (timers may fire a little early)
     expect(flushed).toEqual([[1], [2, 3]]);
   });
 
@@ -105,7 +105,7 @@ describe('GroupCommit commit delay (lingerMs)', () => {
     const t0 = performance.now();
     release();
     await Promise.all([p1, ...rest]);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(performance.now() - t0).toBeLessThan(2500);
     expect(flushed).toEqual([[1], [2, 3, 4]]);
   });
 });
