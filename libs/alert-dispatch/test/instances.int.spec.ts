@@ -43,6 +43,9 @@ pools:
     const first = Array.from({ length: 60 }, (_, i) => alert({ entity: { kind: 'host', id: `mi-${i}-${a.run}` } }));
     await a.publish(first);
     await waitFor('first alerts delivered', () => first.every((x) => sink.alertIds().includes(x.id)), 30_000, 100);
+    // A delivered digest is recorded (outcomes published, then counted) behind the next sends (the
+    // send window): the counters may trail the sink, by as long as a publish takes under load.
+    await waitFor('deliveries recorded', async () => (await delivered(a)) + (await delivered(b!)) >= first.length, 30_000, 100);
     await new Promise((r) => setTimeout(r, 1000)); // room for a duplicate to show up
     const ids = sink.alertIds();
     expect(ids.length).toBe(new Set(ids).size);
