@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import type { DeliveryRecord } from '@watchkeeper/contracts';
 import { bulkWriteChunked, insertAllOnce, replaceAllById } from '@watchkeeper/mongo';
-import { emptyOccupancy, type Occupancy } from './admission';
 import { deadSchema, digestItems, digestSchema, refsOf, segmentSchema, type DeadLetterDoc, type DigestLog, type SegmentDoc, type SettleRef } from './delivery-docs';
 import { deadRecord, digestRecord, queueRecord } from './records';
 import type { QueueItem } from './types';
@@ -196,20 +195,6 @@ export class DeliveryStore {
       });
     }
     return { items, segments };
-  }
-
-  /** Waiting items per recipient, by source and type: what admission control counts against (re-read now and then). */
-  async occupancy(): Promise<Map<string, Occupancy>> {
-    const { items } = await this.open({}, false);
-    const out = new Map<string, Occupancy>();
-    for (const i of items) {
-      let o = out.get(i.recipient);
-      if (!o) out.set(i.recipient, (o = emptyOccupancy()));
-      o.total += 1;
-      o.bySource.set(i.source, (o.bySource.get(i.source) ?? 0) + 1);
-      o.byType.set(i.type, (o.byType.get(i.type) ?? 0) + 1);
-    }
-    return out;
   }
 
   /** Items of this recipient's segments not yet settled there (lags the memory by one settle interval). */
