@@ -1,7 +1,5 @@
 import { Topics, type NotificationOutcome } from '@watchkeeper/contracts';
-import { ContractViolation, PreEncodedRecord, sizeOfVarInt, writeVarInt } from '@watchkeeper/kafka';
-
-const CHUNK_BYTES = 256 * 1024;
+import { CloudEventRecordWriter, ContractViolation, type PreEncodedRecord } from '@watchkeeper/kafka';
 
 /**
  * Outcome events (one per alert and recipient, the dispatcher's largest Kafka output) written straight
@@ -13,16 +11,10 @@ const CHUNK_BYTES = 256 * 1024;
  * outcome-records.spec.ts compares the produce request with the one kafkajs writes.
  */
 export class OutcomeRecordWriter {
-  private readonly beforeId: Buffer;
-  private readonly beforeTime: Buffer;
-  private readonly beforeSubject: Buffer;
-  private chunk: Buffer = Buffer.allocUnsafe(0);
-  private used = 0;
+  private readonly writer: CloudEventRecordWriter;
 
   constructor(source: string) {
-    this.beforeId = Buffer.concat([varInt(7), pair('ce_specversion', '1.0'), varBytes('ce_id')]);
-    this.beforeTime = Buffer.concat([pair('ce_source', source), pair('ce_type', Topics.notifications.ceType), varBytes('ce_time')]);
-    this.beforeSubject = Buffer.concat([pair('content-type', 'application/json'), varBytes('ce_subject')]);
+    this.writer = new CloudEventRecordWriter(source, Topics.notifications.ceType, { withSubject: true });
   }
 
   /** Validated records for `outcomes`, all stamped `time` (the publish time, as EventProducer stamps it). */
@@ -33,46 +25,8 @@ export class OutcomeRecordWriter {
       if (!parsed.success) throw new ContractViolation(Topics.notifications.name, parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; '));
       const o = parsed.data;
       // EventProducer's PublishOptions as the engine gives them: id = outcome id, subject = fingerprint.
-      out[i] = this.write(Topics.notifications.key(o), JSON.stringify(o), o.id, time, o.fingerprint);
+      out[i] = this.writer.write(Topics.notifications.key(o), JSON.stringify(o), o.id, time, o.fingerprint);
     }
     return out;
   }
-
-  private write(key: string, value: string, id: string, time: string, subject: string): PreEncodedRecord {
-    const keyLen = Buffer.byteLength(key, 'utf8');
-    const valueLen = Buffer.byteLength(value, 'utf8');
-    const idLen = Buffer.byteLength(id, 'utf8');
-    const timeLen = Buffer.byteLength(time, 'utf8');
-    const subjectLen = Buffer.byteLength(subject, 'utf8');
-    const size =
-      sizeOfVarInt(keyLen) + keyLen + sizeOfVarInt(valueLen) + valueLen + this.beforeId.length + sizeOfVarInt(idLen) + idLen + this.beforeTime.length + sizeOfVarInt(timeLen) + timeLen + this.beforeSubject.length + sizeOfVarInt(subjectLen) + subjectLen;
-    if (this.used + size > this.chunk.length) {
-      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, size));
-      this.used = 0;
-    }
-    const b = this.chunk;
-    const start = this.used;
-    let at = writeVarInt(b, start, keyLen);
-    at += b.write(key, at, keyLen, 'utf8');
-    at = writeVarInt(b, at, valueLen);
-    at += b.write(value, at, valueLen, 'utf8');
-    at += this.beforeId.copy(b, at);
-    at = writeVarInt(b, at, idLen);
-    at += b.write(id, at, idLen, 'utf8');
-    at += this.beforeTime.copy(b, at);
-    at = writeVarInt(b, at, timeLen);
-    at += b.write(time, at, timeLen, 'utf8');
-    at += this.beforeSubject.copy(b, at);
-    at = writeVarInt(b, at, subjectLen);
-    at += b.write(subject, at, subjectLen, 'utf8');
-    this.used = at;
-    return new PreEncodedRecord(key, b, start, at);
-  }
 }
-
-function varInt(v: number): Buffer {
-  const b = Buffer.alloc(5);
-  return b.subarray(0, writeVarInt(b, 0, v));
-}
-const varBytes = (s: string) => Buffer.concat([varInt(Buffer.byteLength(s, 'utf8')), Buffer.from(s, 'utf8')]);
-const pair = (name: string, value: string) => Buffer.concat([varBytes(name), varBytes(value)]);

@@ -22,8 +22,9 @@ const MAX_SPARE = 32;
 
 /**
  * Writes CloudEvents (binary mode, the headers of contracts' cloudEventHeaders in its order:
- * ce_specversion, ce_id, ce_source, ce_type, ce_time, content-type) as PreEncodedRecords: the
- * constant parts are bytes made once, only the value, id and time are written per event.
+ * ce_specversion, ce_id, ce_source, ce_type, ce_time, content-type, and ce_subject when the writer
+ * is made `withSubject`) as PreEncodedRecords: the constant parts are bytes made once, only the
+ * value, id, time (and subject) are written per event.
  * cloud-event-records.spec.ts checks the bytes against the record kafkajs' encoder writes for the
  * same message.
  */
@@ -32,17 +33,19 @@ export class CloudEventRecordWriter {
   private readonly beforeId: Buffer;
   /** ce_source pair, ce_type pair, ce_time name. */
   private readonly beforeTime: Buffer;
-  /** content-type pair. */
+  /** content-type pair (and the ce_subject name, withSubject). */
   private readonly after: Buffer;
+  private readonly withSubject: boolean;
   private chunk: Buffer = Buffer.allocUnsafe(0);
   private used = 0;
   /** Chunks handed back once their records were sent (recycle()), used before allocating new ones. */
   private readonly spare: Buffer[] = [];
 
-  constructor(source: string, type: string) {
-    this.beforeId = bytes((b) => [...varInt(6), ...pair(b, 'ce_specversion', '1.0'), ...varBytes(b, 'ce_id')]);
+  constructor(source: string, type: string, opts: { withSubject?: boolean } = {}) {
+    this.withSubject = opts.withSubject ?? false;
+    this.beforeId = bytes((b) => [...varInt(this.withSubject ? 7 : 6), ...pair(b, 'ce_specversion', '1.0'), ...varBytes(b, 'ce_id')]);
     this.beforeTime = bytes((b) => [...pair(b, 'ce_source', source), ...pair(b, 'ce_type', type), ...varBytes(b, 'ce_time')]);
-    this.after = bytes((b) => [...pair(b, 'content-type', 'application/json')]);
+    this.after = bytes((b) => [...pair(b, 'content-type', 'application/json'), ...(this.withSubject ? varBytes(b, 'ce_subject') : [])]);
   }
 
   /** Records written from now on go to a new chunk (the previous ones may then be handed over whole). */
@@ -60,13 +63,17 @@ export class CloudEventRecordWriter {
     for (const c of chunks) if (c.length === CHUNK_BYTES && this.spare.length < MAX_SPARE) this.spare.push(c);
   }
 
-  write(key: string, value: string, id: string, time: string): PreEncodedRecord {
+  /** `subject` is written only by a writer made withSubject (and then required). */
+  write(key: string, value: string, id: string, time: string, subject?: string): PreEncodedRecord {
     const keyLen = Buffer.byteLength(key, 'utf8');
     const valueLen = Buffer.byteLength(value, 'utf8');
     const idLen = Buffer.byteLength(id, 'utf8');
     const timeLen = Buffer.byteLength(time, 'utf8');
+    if (this.withSubject && subject === undefined) throw new Error('CloudEventRecordWriter: this writer needs a subject for every record');
+    const subjectLen = this.withSubject ? Buffer.byteLength(subject!, 'utf8') : 0;
     const size =
-      sizeOfVarInt(keyLen) + keyLen + sizeOfVarInt(valueLen) + valueLen + this.beforeId.length + sizeOfVarInt(idLen) + idLen + this.beforeTime.length + sizeOfVarInt(timeLen) + timeLen + this.after.length;
+      sizeOfVarInt(keyLen) + keyLen + sizeOfVarInt(valueLen) + valueLen + this.beforeId.length + sizeOfVarInt(idLen) + idLen + this.beforeTime.length + sizeOfVarInt(timeLen) + timeLen + this.after.length +
+      (this.withSubject ? sizeOfVarInt(subjectLen) + subjectLen : 0);
     if (this.used + size > this.chunk.length) {
       this.chunk = size <= CHUNK_BYTES && this.spare.length > 0 ? this.spare.pop()! : Buffer.allocUnsafe(Math.max(CHUNK_BYTES, size));
       this.used = 0;
@@ -84,6 +91,10 @@ export class CloudEventRecordWriter {
     at = writeVarInt(b, at, timeLen);
     at += b.write(time, at, timeLen, 'utf8');
     at += this.after.copy(b, at);
+    if (this.withSubject) {
+      at = writeVarInt(b, at, subjectLen);
+      at += b.write(subject!, at, subjectLen, 'utf8');
+    }
     this.used = at;
     return new PreEncodedRecord(key, b, start, at);
   }
