@@ -36,20 +36,9 @@ describe('GroupCommit', () => {
 
 describe('GroupCommit queue-time budget', () => {
   it('refuses items that waited longer than the budget without writing them, counts them, and estimates the wait', async () => {
-    const flushed: number[][] = [];
-    let release!: () => void;
-    let first = true;
+    const { flushed, write, release } = firstFlushHeld();
     let expired = 0;
-    const gc = new GroupCommit<number>(
-      async (items) => {
-        flushed.push(items);
-        if (first) {
-          first = false;
-          await new Promise<void>((r) => (release = r));
-        }
-      },
-      { maxWaitMs: 30, onExpired: (n) => (expired += n) },
-    );
+    const gc = new GroupCommit<number>(write, { maxWaitMs: 30, onExpired: (n) => (expired += n) });
     expect(gc.estimatedWaitMs()).toBe(0);
     const p1 = gc.add(1);
     const late = gc.add(2);
@@ -87,19 +76,8 @@ describe('GroupCommit commit delay (lingerMs)', () => {
   });
 
   it('does not linger once lingerBatch items wait', async () => {
-    const flushed: number[][] = [];
-    let release!: () => void;
-    let first = true;
-    const gc = new GroupCommit<number>(
-      async (items) => {
-        flushed.push(items);
-        if (first) {
-          first = false;
-          await new Promise<void>((r) => (release = r));
-        }
-      },
-      { lingerMs: 5000, lingerBatch: 3 },
-    );
+    const { flushed, write, release } = firstFlushHeld();
+    const gc = new GroupCommit<number>(write, { lingerMs: 5000, lingerBatch: 3 });
     const p1 = gc.add(1);
     const rest = [gc.add(2), gc.add(3), gc.add(4)];
     const t0 = performance.now();
@@ -109,3 +87,18 @@ describe('GroupCommit commit delay (lingerMs)', () => {
     expect(flushed).toEqual([[1], [2, 3, 4]]);
   });
 });
+
+/** A writer that records each flush and holds the first one until `release()`: later items queue up behind it. */
+function firstFlushHeld() {
+  const flushed: number[][] = [];
+  let releaseFirst: (() => void) | undefined;
+  let first = true;
+  const write = async (items: number[]) => {
+    flushed.push(items);
+    if (first) {
+      first = false;
+      await new Promise<void>((r) => (releaseFirst = r));
+    }
+  };
+  return { flushed, write, release: () => releaseFirst!() };
+}
