@@ -39,6 +39,8 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       answered.inc();
     }),
     health: () => ({ queueDepth: queue.depth, dispatchDelayMs: queue.lastDispatchDelayMs }),
+    // A request from lvalertHeartbeat's own server names no reply JID: answer on the node, as the seed did.
+    legacyPublish: async (node, answer) => void (await pubsub.publishEntry(node, answer)),
     onError: (err, detail) => logger.warn({ err: err.message, detail }, 'heartbeat answer failed'),
   });
 

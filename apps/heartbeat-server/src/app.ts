@@ -10,7 +10,7 @@ import { backoffDelay, listen, opsRouter, prom, sleep, type Logger, type Registr
 const KAFKA_START_WAIT_MS = 5_000;
 import { PubsubClient, XmppSession } from '@watchkeeper/xmpp';
 import type { Connection } from 'mongoose';
-import { expectedByNode, type Config } from './config';
+import { planOf, type Config } from './config';
 import { statusRouter } from './http-api';
 import { KafkaHeartbeatSink } from './kafka-sink';
 import { xmppCredentials } from './xmpp-credentials';
@@ -18,14 +18,15 @@ import { xmppCredentials } from './xmpp-credentials';
 export { xmppCredentials } from './xmpp-credentials';
 import { heartbeatListenerModel, MongoLastSeenStore } from './last-seen-store';
 
-export function monitorOptions(config: Config, server: string): MonitorOptions {
+export function monitorOptions(config: Config, server: string, plan = planOf(config)): MonitorOptions {
   return {
     server,
-    nodes: config.HEARTBEAT_NODES,
+    nodes: plan.nodes,
     intervalMs: config.HEARTBEAT_INTERVAL_MS,
     timeoutMs: config.HEARTBEAT_TIMEOUT_MS,
     retryEveryMs: config.HEARTBEAT_RETRY_MS,
-    expected: expectedByNode(config.HEARTBEAT_NODES, config.HEARTBEAT_EXPECTED),
+    perNode: plan.perNode,
+    expected: plan.expected,
     detector: {
       missingK: config.HEARTBEAT_MISSING_K,
       windowN: config.HEARTBEAT_WINDOW_N,
@@ -41,6 +42,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
   const { config, logger, registry } = deps;
   const credentials = xmppCredentials(config);
   const server = `${credentials.username}@${credentials.domain}`;
+  const plan = planOf(config, credentials.domain);
   const session = new XmppSession({ credentials, logger: logger.child({ component: 'xmpp' }), presence: false, keepaliveMs: 15_000, keepaliveTimeoutMs: 5_000, backoff: { baseMs: 250, maxMs: config.XMPP_RECONNECT_MAX_MS } });
   const pubsub = new PubsubClient(session, config.XMPP_PUBSUB_SERVICE ?? `pubsub.${credentials.domain}`);
   const transport = new XmppHeartbeatTransport(session, pubsub);
@@ -59,7 +61,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
     logger,
     onBrokerDown: (down) => monitor.setBlind('kafka', down),
     // At least one round: a publish is slower than that only when the broker is gone.
-    stallMs: Math.max(5_000, config.HEARTBEAT_INTERVAL_MS),
+    stallMs: Math.max(5_000, config.HEARTBEAT_INTERVAL_MS, ...Object.values(plan.perNode).map((n) => n.intervalMs ?? 0)),
     connected: false, // until connectKafka() has the topics and the producer
     counters: { dropped: (kind, n) => sinkEvents.inc({ kind, outcome: 'dropped' }, n), published: (kind, n) => sinkEvents.inc({ kind, outcome: 'published' }, n) },
   });
@@ -69,7 +71,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
     load: () => (store ? store.load() : Promise.resolve([])),
     save: (list: Parameters<MongoLastSeenStore['save']>[0]) => (store ? store.save(list) : Promise.resolve()),
   };
-  monitor = new HeartbeatMonitor(monitorOptions(config, server), transport, realClock, sink, storeProxy, {
+  monitor = new HeartbeatMonitor(monitorOptions(config, server, plan), transport, realClock, sink, storeProxy, {
     onRound: (s) => {
       rounds.observe({ node: s.node, complete: String(s.complete) }, s.durationMs / 1000);
       messages.inc({ direction: 'out' }, s.messagesOut);
@@ -99,8 +101,11 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
   let stopping = false;
   const detach = transport.attach(monitor.runner);
   const prepareNodes = async () => {
-    for (const node of config.HEARTBEAT_NODES) {
-      await pubsub.createNode(node, { max_items: '1' });
+    for (const node of plan.nodes) {
+      const publishModel = plan.publishModel[node];
+      const created = await pubsub.createNode(node, { max_items: '1', ...(publishModel ? { publish_model: publishModel } : {}) });
+      // A node that was already there gets the configured publish model too (we are its owner or an admin).
+      if (!created && publishModel) await pubsub.configureNode(node, { publish_model: publishModel });
       // Seed-era listeners publish their answer to the node; subscribing lets us take those too.
       await pubsub.subscribe(node);
     }
@@ -176,7 +181,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       );
       app.use(statusRouter(monitor));
       http = await listen(app, config.HEARTBEAT_SERVER_PORT, config.HTTP_HOST);
-      logger.info({ port: http.port, server, nodes: config.HEARTBEAT_NODES }, 'heartbeat-server started');
+      logger.info({ port: http.port, server, nodes: plan.nodes, publishModel: plan.publishModel }, 'heartbeat-server started');
     },
     async stop() {
       stopping = true;

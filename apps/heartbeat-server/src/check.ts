@@ -4,7 +4,7 @@ import { Detector, evaluateCheck, HeartbeatRunner, listenersResponse, realClock,
 import { createLogger, env, loadConfig } from '@watchkeeper/runtime';
 import { PubsubClient, XmppSession } from '@watchkeeper/xmpp';
 import { xmppCredentials } from './xmpp-credentials';
-import { expectedByNode, roundConfig, xmppConfig } from './config';
+import { planOf, roundConfig, xmppConfig } from './config';
 
 export const checkUsage = `watchkeeper-heartbeat-server check — Nagios plugin: are the heartbeat listeners answering?
 
@@ -99,7 +99,8 @@ async function checkOnce(a: CheckArgs): Promise<CheckResult> {
   const config = loadConfig(z.object({ ...xmppConfig, ...roundConfig }));
   const credentials = xmppCredentials(config, `check-${process.pid}`);
   const server = `${credentials.username}@${credentials.domain}`;
-  const nodes = a.node ? [a.node] : config.HEARTBEAT_NODES;
+  const plan = planOf(config, credentials.domain);
+  const nodes = a.node ? [a.node] : plan.nodes;
   const session = new XmppSession({ credentials, logger: createLogger({ service: 'heartbeat-check', level: 'silent' }), presence: false, keepaliveMs: 0 });
   session.start();
   try {
@@ -108,11 +109,15 @@ async function checkOnce(a: CheckArgs): Promise<CheckResult> {
     });
     const pubsub = new PubsubClient(session, config.XMPP_PUBSUB_SERVICE ?? `pubsub.${credentials.domain}`);
     const detector = new Detector({ missingK: 1, windowN: 1, recoverAfter: 1 }, false);
-    const expected = expectedByNode(nodes, config.HEARTBEAT_EXPECTED);
-    for (const node of nodes) detector.setExpected(node, [...(expected[node] ?? []), ...(a.listener ? [a.listener] : [])]);
-    const timeoutMs = Math.min(config.HEARTBEAT_TIMEOUT_MS, a.timeoutS * 1000);
+    for (const node of nodes) detector.setExpected(node, [...(plan.expected[node] ?? []), ...(a.listener ? [a.listener] : [])]);
+    // Each node waits its own timeout (the seed's per-node sections), never longer than -t.
+    const cap = (ms: number) => Math.min(ms, a.timeoutS * 1000);
+    const timeoutMs = cap(config.HEARTBEAT_TIMEOUT_MS);
+    const perNode = Object.fromEntries(
+      nodes.map((n) => [n, { intervalMs: cap(plan.perNode[n]?.timeoutMs ?? config.HEARTBEAT_TIMEOUT_MS) + 1, timeoutMs: cap(plan.perNode[n]?.timeoutMs ?? config.HEARTBEAT_TIMEOUT_MS), retryEveryMs: plan.perNode[n]?.retryEveryMs }]),
+    );
     const transport = new XmppHeartbeatTransport(session, pubsub);
-    const runner = new HeartbeatRunner({ server, nodes, intervalMs: timeoutMs + 1, timeoutMs, retryEveryMs: config.HEARTBEAT_RETRY_MS }, detector, transport, realClock);
+    const runner = new HeartbeatRunner({ server, nodes, intervalMs: timeoutMs + 1, timeoutMs, retryEveryMs: config.HEARTBEAT_RETRY_MS, perNode }, detector, transport, realClock);
     const detach = transport.attach(runner);
     await Promise.all(nodes.map((node) => runner.runRound(node)));
     detach();

@@ -19,3 +19,4 @@ export * from './http/artifacts';
 export * from './http/ssh-logins';
 export * from './http/fleet-health';
 export * from './http/alert-dispatcher';
+export * from './config/heartbeat-nodes';

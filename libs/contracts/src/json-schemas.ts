@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { alertDispatcherHttpContracts } from './http/alert-dispatcher';
 import { ErrorBody, PingResponse, ReadinessResponse } from './http/common';
 import { SshDayStats } from './messages/ssh-day-stats';
-import { HeartbeatRequest, HeartbeatResponse, LegacyHeartbeatResponse } from './messages/heartbeat-protocol';
+import { HeartbeatRequest, HeartbeatResponse, LegacyHeartbeatRequest, LegacyHeartbeatResponse } from './messages/heartbeat-protocol';
+import { HeartbeatNodeConfig } from './config/heartbeat-nodes';
 import { ListenersResponse } from './http/heartbeat';
 import { allTopics } from './topics';
 
@@ -16,7 +17,9 @@ export function publishedContracts(): Record<string, z.ZodType> {
   out['http.readiness-response'] = ReadinessResponse;
   out['xmpp.heartbeat-request'] = HeartbeatRequest;
   out['xmpp.heartbeat-response'] = HeartbeatResponse;
+  out['xmpp.heartbeat-request-legacy'] = LegacyHeartbeatRequest;
   out['xmpp.heartbeat-response-legacy'] = LegacyHeartbeatResponse;
+  out['config.heartbeat-nodes'] = HeartbeatNodeConfig;
   out['http.heartbeat-listeners'] = ListenersResponse;
   Object.assign(out, alertDispatcherHttpContracts);
   return out;

@@ -87,6 +87,8 @@ export class Detector {
   readonly opts: DetectorOptions;
   private readonly records = new Map<string, ListenerRecord>();
   private graceRounds = new Map<string, number>();
+  /** Nodes with their own "late" threshold (a node with a long timeout may allow slower answers). */
+  private readonly lateAfterByNode = new Map<string, number>();
   private defaultGrace: number;
 
   constructor(opts: Partial<DetectorOptions> = {}, startupGrace = true) {
@@ -101,6 +103,11 @@ export class Detector {
     const want = new Set(ids);
     for (const r of this.records.values()) if (r.node === node) r.expected = want.has(r.id);
     for (const id of want) this.ensure(node, id, true);
+  }
+
+  /** This node's answers are late after `ms` instead of the default lateAfterMs. */
+  setLateAfter(node: string, ms: number): void {
+    this.lateAfterByNode.set(node, ms);
   }
 
   /** Restores what the previous process knew: last-seen times and open alerts (no re-trigger). */
@@ -153,6 +160,7 @@ export class Detector {
   applyRound(node: string, answers: Map<string, RoundAnswer>, nowMono: number): Transition[] {
     const out: Transition[] = [];
     const grace = this.graceRounds.get(node) ?? this.defaultGrace;
+    const lateAfterMs = this.lateAfterByNode.get(node) ?? this.opts.lateAfterMs;
     for (const [id, a] of answers) this.ensure(node, id, false).identity ??= a.identity;
     for (const r of this.list(node)) {
       const a = answers.get(r.id);
@@ -162,7 +170,7 @@ export class Detector {
         r.goodStreak = 0;
         this.pushHistory(r, null);
       }
-      const outcome: Outcome = !a ? 'miss' : a.rttMs > this.opts.lateAfterMs ? 'late' : 'ok';
+      const outcome: Outcome = !a ? 'miss' : a.rttMs > lateAfterMs ? 'late' : 'ok';
       r.window.push(outcome);
       if (r.window.length > this.opts.windowN) r.window.shift();
       if (!r.expected) {

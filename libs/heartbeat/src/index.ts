@@ -9,3 +9,4 @@ export * from './nagios';
 export * from './work-queue';
 export * from './responder';
 export * from './xmpp-transport';
+export * from './node-config';

@@ -2,7 +2,7 @@ import type { AlertEvent, HeartbeatStatus, ListenersResponse } from '@watchkeepe
 import { blindAlert, listenerAlert } from './alerts';
 import type { Clock } from './clock';
 import { Detector, recordKey, type DetectorOptions, type PersistedListener } from './detector';
-import { HeartbeatRunner, type HeartbeatTransport, type RoundSummary, type RunnerOptions } from './runner';
+import { HeartbeatRunner, type HeartbeatTransport, type NodeTiming, type RoundSummary, type RunnerOptions } from './runner';
 import { listenersResponse } from './views';
 
 /** Where verdicts go (Kafka in the service). Calls must not block: the sink queues and reports its own health. */
@@ -24,9 +24,16 @@ export interface MonitorHooks {
   onStoreError?(err: Error): void;
 }
 
+/** One node's own settings (the seed's per-node section); anything left out takes the defaults. */
+export interface NodeSettings extends Partial<NodeTiming> {
+  /** Answers slower than this are "late" on this node. */
+  lateAfterMs?: number;
+}
+
 export interface MonitorOptions extends RunnerOptions {
   /** node → expected listener ids. */
   expected: Record<string, string[]>;
+  perNode?: Record<string, NodeSettings>;
   detector?: Partial<DetectorOptions>;
   /** Persist an unchanged listener's last-seen time at most this often (state changes: at once). */
   persistEveryMs?: number;
@@ -52,7 +59,11 @@ export class HeartbeatMonitor {
     private readonly hooks: MonitorHooks = {},
   ) {
     this.detector = new Detector(opts.detector);
-    for (const node of opts.nodes) this.detector.setExpected(node, opts.expected[node] ?? []);
+    for (const node of opts.nodes) {
+      this.detector.setExpected(node, opts.expected[node] ?? []);
+      const lateAfterMs = opts.perNode?.[node]?.lateAfterMs;
+      if (lateAfterMs !== undefined) this.detector.setLateAfter(node, lateAfterMs);
+    }
     this.runner = new HeartbeatRunner(opts, this.detector, transport, clock, {
       onRoundClosed: (summary, statuses, transitions) => {
         this.hooks.onRound?.(summary);

@@ -3,11 +3,11 @@ import { evaluateCheck, MAX_PLUGIN_OUTPUT } from './nagios';
 
 const l = (id: string, state: ListenerView['state'], rtt: number | null, expected = true): ListenerView => ({
   id, node: 'hb', state, expected, lastSeenAt: null, rttMs: rtt, latencyHistoryMs: [rtt], consecutiveMisses: rtt === null ? 2 : 0,
-  host: null, pid: null, version: null, clockOffsetMs: null, queueDepth: null, dispatchDelayMs: null,
+  host: null, user: null, protocol: null, pid: null, version: null, clockOffsetMs: null, queueDepth: null, dispatchDelayMs: null,
 });
 const view = (listeners: ListenerView[], blind: string[] = []): ListenersResponse => ({
   server: 'wk-server@localhost', generatedAt: new Date().toISOString(), intervalMs: 10000, timeoutMs: 5000, blind, inGrace: false,
-  nodes: [{ node: 'hb', lastRound: { roundId: 'r', seq: 9, startedAt: new Date().toISOString(), durationMs: 812, complete: false } }],
+  nodes: [{ node: 'hb', intervalMs: 10000, timeoutMs: 5000, lastRound: { roundId: 'r', seq: 9, startedAt: new Date().toISOString(), durationMs: 812, complete: false } }],
   listeners,
 });
 const opts = { warnRttS: 2, critRttS: 5 };

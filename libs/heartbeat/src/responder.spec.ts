@@ -1,4 +1,4 @@
-import { xml, jsonElement, type XmlElement } from '@watchkeeper/xmpp';
+import { entryElement, xml, jsonElement, type XmlElement } from '@watchkeeper/xmpp';
 import { buildRequest, decodeAnswer, newToken } from './protocol';
 import { createHeartbeatResponder } from './responder';
 import { WorkQueue } from './work-queue';
@@ -6,7 +6,7 @@ import { WorkQueue } from './work-queue';
 // Unit test of the responder's logic with an in-memory sender; the real XMPP path is covered by
 // apps/heartbeat-server/test/heartbeat.int.spec.ts.
 const request = (over: Partial<Parameters<typeof buildRequest>[0]> = {}) =>
-  buildRequest({ roundId: newToken(), seq: 1, server: 'wk-server@localhost', node: 'hb', nonce: newToken(), sentAt: new Date(), replyTo: 'wk-server@localhost/mon', ...over });
+  buildRequest({ roundId: newToken(), seq: 1, server: 'localhost', node: 'hb', nonce: newToken(), sentAt: new Date(), replyTo: 'wk-server@localhost/mon', ...over });
 const notification = (payload: unknown, node = 'hb') =>
   xml('message', { from: 'pubsub.localhost', to: 'l@localhost/r' }, xml('event', { xmlns: 'http://jabber.org/protocol/pubsub#event' }, xml('items', { node }, xml('item', { id: '1' }, jsonElement(payload)))));
 
@@ -46,6 +46,22 @@ describe('createHeartbeatResponder', () => {
     expect(queue.depth).toBe(2);
     unblock();
     await tick();
+    await tick();
+    expect(sent).toHaveLength(1);
+  });
+
+  it("ignores a seed listener's answer on the node (our request copied with ptype response), even though it carries our type and replyTo", async () => {
+    const { sent, responder } = setup();
+    const seedAnswer = { ...request(), ptype: 'response', hostname: 'ldas-1', user: 'gracedb', pid: 1, name: 'seed' };
+    expect(responder.handle(notification(seedAnswer))).toBe(false);
+    await tick();
+    expect(sent).toHaveLength(0);
+  });
+
+  it('reads a request published as LVAlert did (JSON text in <entry>)', async () => {
+    const { sent, responder } = setup();
+    const entry = xml('message', { from: 'pubsub.localhost' }, xml('event', { xmlns: 'http://jabber.org/protocol/pubsub#event' }, xml('items', { node: 'hb' }, xml('item', { id: '1' }, entryElement(request())))));
+    expect(responder.handle(entry)).toBe(true);
     await tick();
     expect(sent).toHaveLength(1);
   });

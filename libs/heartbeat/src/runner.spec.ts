@@ -104,4 +104,33 @@ describe('HeartbeatRunner statuses', () => {
       expect(resentAfterMs).toEqual([1_000, 1_000, 1_000, 1_000, 1_000, 2_000, 2_000, 2_000, 2_000, 2_000, 3_000, 3_000, 3_000, 3_000, 3_000]);
     });
   });
+
+  it('each node keeps its own interval and timeout (the seed\'s per-node sections); requests name the XMPP domain as server', async () => {
+    const clock = new VirtualClock();
+    const detector = new Detector({}, false);
+    const published: Array<{ node: string; at: number; server: string }> = [];
+    const transport: HeartbeatTransport = {
+      selfJid: () => 'srv@example.org/m',
+      publishRequest: async (node, request) => void published.push({ node, at: clock.monotonicMs(), server: request.server }),
+      sendRequest: async () => undefined,
+    };
+    const closed: Array<{ node: string; durationMs: number }> = [];
+    const runner = new HeartbeatRunner(
+      { server: 'srv@example.org', nodes: ['fast', 'slow'], intervalMs: 1000, timeoutMs: 500, retryEveryMs: 0, perNode: { slow: { intervalMs: 3000, timeoutMs: 2000 } } },
+      detector,
+      transport,
+      clock,
+      { onRoundClosed: (summary) => closed.push({ node: summary.node, durationMs: summary.durationMs }) },
+    );
+    expect(runner.timingOf('slow')).toEqual({ intervalMs: 3000, timeoutMs: 2000, retryEveryMs: 400 });
+    runner.start();
+    await clock.advance(5999);
+    runner.stop();
+    expect(published.filter((p) => p.node === 'fast').map((p) => p.at)).toEqual([0, 1000, 2000, 3000, 4000, 5000]);
+    expect(published.filter((p) => p.node === 'slow').map((p) => p.at)).toEqual([0, 3000]);
+    expect(new Set(published.map((p) => p.server))).toEqual(new Set(['example.org']));
+    expect(closed.find((c) => c.node === 'slow')?.durationMs).toBe(2000);
+    expect(closed.find((c) => c.node === 'fast')?.durationMs).toBe(500);
+    expect(() => new HeartbeatRunner({ server: 's@d', nodes: ['x'], intervalMs: 1000, timeoutMs: 500, perNode: { x: { timeoutMs: 1000 } } }, detector, transport, clock)).toThrow(/node x: timeout/);
+  });
 });

@@ -13,14 +13,22 @@ export interface HeartbeatTransport {
   sendRequest(to: string, request: HeartbeatRequest): Promise<void>;
 }
 
-export interface RunnerOptions {
-  /** The server's identity (bare JID). */
-  server: string;
-  nodes: string[];
+/** When a node's rounds run: every interval, answers taken until the timeout, silent ones re-asked. */
+export interface NodeTiming {
   intervalMs: number;
   timeoutMs: number;
   /** Re-send to silent listeners this often within a round; 0 disables. Default timeout/5. */
   retryEveryMs?: number;
+}
+
+export interface RunnerOptions extends NodeTiming {
+  /** The server's identity (bare JID). */
+  server: string;
+  /** The XMPP domain, sent as the request's `server` (what a seed-era listener reads); default: the domain of `server`. */
+  domain?: string;
+  nodes: string[];
+  /** Per-node timing (the seed's per-node sections); a node without an entry uses the defaults above. */
+  perNode?: Record<string, Partial<NodeTiming>>;
 }
 
 export interface RoundSummary {
@@ -77,10 +85,10 @@ export class HeartbeatRunner {
   private readonly live = new Map<string, OpenRound>();
   private readonly lastRound = new Map<string, RoundSummary>();
   private readonly blindReasons = new Set<string>();
-  private tickTimer: unknown = null;
-  private nextTickMono = 0;
+  /** Per node: its timing, next tick time and timer (each node keeps its own schedule). */
+  private readonly schedules = new Map<string, { timing: Required<NodeTiming>; nextTickMono: number; timer: unknown }>();
   private running = false;
-  readonly retryEveryMs: number;
+  private readonly domain: string;
 
   constructor(
     readonly opts: RunnerOptions,
@@ -89,8 +97,23 @@ export class HeartbeatRunner {
     private readonly clock: Clock,
     private readonly hooks: RunnerHooks = {},
   ) {
-    if (opts.timeoutMs >= opts.intervalMs) throw new Error('timeout must be shorter than the interval');
-    this.retryEveryMs = opts.retryEveryMs ?? Math.floor(opts.timeoutMs / 5);
+    for (const node of opts.nodes) {
+      const timing = this.timingOf(node);
+      if (timing.timeoutMs >= timing.intervalMs) throw new Error(`node ${node}: timeout must be shorter than the interval`);
+      this.schedules.set(node, { timing, nextTickMono: 0, timer: null });
+    }
+    this.domain = opts.domain ?? opts.server.slice(opts.server.indexOf('@') + 1);
+  }
+
+  /** The node's interval, timeout and re-send period (defaults for a node not configured). */
+  timingOf(node: string): Required<NodeTiming> {
+    const s = this.schedules.get(node);
+    if (s) return s.timing;
+    const own = this.opts.perNode?.[node] ?? {};
+    const timeoutMs = own.timeoutMs ?? this.opts.timeoutMs;
+    // A node's own timeout without its own re-send period: re-send at a fifth of that timeout.
+    const retryEveryMs = own.retryEveryMs ?? (own.timeoutMs === undefined ? this.opts.retryEveryMs : undefined) ?? Math.floor(timeoutMs / 5);
+    return { intervalMs: own.intervalMs ?? this.opts.intervalMs, timeoutMs, retryEveryMs };
   }
 
   get blind(): string[] {
@@ -104,14 +127,18 @@ export class HeartbeatRunner {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.nextTickMono = this.clock.monotonicMs();
-    this.tick();
+    for (const [node, s] of this.schedules) {
+      s.nextTickMono = this.clock.monotonicMs();
+      this.tick(node);
+    }
   }
 
   stop(): void {
     this.running = false;
-    if (this.tickTimer !== null) this.clock.clearTimeout(this.tickTimer);
-    this.tickTimer = null;
+    for (const s of this.schedules.values()) {
+      if (s.timer !== null) this.clock.clearTimeout(s.timer);
+      s.timer = null;
+    }
     for (const round of this.live.values()) for (const t of round.timers) this.clock.clearTimeout(t);
     this.live.clear();
   }
@@ -168,8 +195,9 @@ export class HeartbeatRunner {
         return resolve(this.summary(round));
       }
       this.live.set(round.nonce, round);
-      round.timers.push(this.clock.setTimeout(() => this.expire(round), this.opts.timeoutMs));
-      if (this.retryEveryMs > 0) this.scheduleRetry(round, self);
+      const timing = this.timingOf(node);
+      round.timers.push(this.clock.setTimeout(() => this.expire(round), timing.timeoutMs));
+      if (timing.retryEveryMs > 0) this.scheduleRetry(round, self);
       this.transport.publishRequest(node, this.request(round, self, 0)).then(
         () => this.setBlind('xmpp-publish', false),
         (err: Error) => {
@@ -219,7 +247,7 @@ export class HeartbeatRunner {
     return buildRequest({
       roundId: round.roundId,
       seq: round.seq,
-      server: this.opts.server,
+      server: this.domain,
       node: round.node,
       nonce: round.nonce,
       sentAt: new Date(this.clock.wallMs()),
@@ -229,9 +257,10 @@ export class HeartbeatRunner {
   }
 
   private scheduleRetry(round: OpenRound, self: string): void {
-    const at = (round.attempt + 1) * this.retryEveryMs;
+    const { retryEveryMs, timeoutMs } = this.timingOf(round.node);
+    const at = (round.attempt + 1) * retryEveryMs;
     // A re-send later than this could not be answered before the timeout.
-    if (at > this.opts.timeoutMs - 2 * this.retryEveryMs) return;
+    if (at > timeoutMs - 2 * retryEveryMs) return;
     round.timers.push(
       this.clock.setTimeout(() => {
         if (round.closed) return;
@@ -245,7 +274,7 @@ export class HeartbeatRunner {
         // listener answers twice). Wait for the next tick unless this is the last one.
         const progressing = round.answers.size > round.answeredAtLastTick;
         round.answeredAtLastTick = round.answers.size;
-        const lastTick = (round.attempt + 1) * this.retryEveryMs > this.opts.timeoutMs - 2 * this.retryEveryMs;
+        const lastTick = (round.attempt + 1) * retryEveryMs > timeoutMs - 2 * retryEveryMs;
         if (progressing && round.pending > budget && !lastTick) return this.scheduleRetry(round, self);
         const silent = [...round.roster]
           .filter((id) => !round.answers.has(id))
@@ -258,7 +287,7 @@ export class HeartbeatRunner {
           this.transport.sendRequest(r.jid!, this.request(round, self, round.attempt)).catch((err: Error) => this.hooks.onRejected?.('resend-failed', err.message));
         }
         this.scheduleRetry(round, self);
-      }, at - (round.attempt * this.retryEveryMs)),
+      }, at - (round.attempt * retryEveryMs)),
     );
   }
 
@@ -316,16 +345,15 @@ export class HeartbeatRunner {
     };
   }
 
-  private tick(): void {
-    if (!this.running) return;
+  private tick(node: string): void {
+    const s = this.schedules.get(node);
+    if (!this.running || !s) return;
     const blindOnlyByPublish = this.blindReasons.size === 1 && this.blindReasons.has('xmpp-publish');
-    if (this.blindReasons.size === 0 || blindOnlyByPublish) {
-      for (const node of this.opts.nodes) void this.runRound(node);
-    }
+    if (this.blindReasons.size === 0 || blindOnlyByPublish) void this.runRound(node);
     // Fixed schedule on the monotonic clock; ticks missed while the process was stalled are skipped.
     const now = this.clock.monotonicMs();
-    do this.nextTickMono += this.opts.intervalMs;
-    while (this.nextTickMono <= now);
-    this.tickTimer = this.clock.setTimeout(() => this.tick(), this.nextTickMono - now);
+    do s.nextTickMono += s.timing.intervalMs;
+    while (s.nextTickMono <= now);
+    s.timer = this.clock.setTimeout(() => this.tick(node), s.nextTickMono - now);
   }
 }

@@ -13,6 +13,8 @@ export function listenerView(r: ListenerRecord): ListenerView {
     latencyHistoryMs: r.history.map((v) => (v === null ? null : Math.round(v * 10) / 10)),
     consecutiveMisses: r.consecutiveMisses,
     host: r.identity?.host ?? null,
+    user: r.identity?.user ?? null,
+    protocol: r.identity ? (r.identity.version === 'legacy' ? 'seed' : 'native') : null,
     pid: r.identity?.pid ?? null,
     version: r.identity?.version ?? null,
     clockOffsetMs: r.clockOffsetMs === null ? null : Math.round(r.clockOffsetMs),
@@ -44,8 +46,11 @@ export function listenersResponse(
       .filter((n) => !filter.node || n === filter.node)
       .map((node) => {
         const s = runner.lastRoundOf(node);
+        const { intervalMs, timeoutMs } = runner.timingOf(node);
         return {
           node,
+          intervalMs,
+          timeoutMs,
           lastRound: s
             ? { roundId: s.roundId, seq: s.seq, startedAt: new Date(s.startedAtMs).toISOString(), durationMs: Math.round(s.durationMs), complete: s.complete }
             : null,

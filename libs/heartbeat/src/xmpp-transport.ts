@@ -1,6 +1,6 @@
 import type { HeartbeatRequest } from '@watchkeeper/contracts';
 import { jsonElement, jsonTextOf, type PubsubClient, type XmlElement, type XmppSession } from '@watchkeeper/xmpp';
-import { parseJson } from './protocol';
+import { isRequestPacket, parseJson } from './protocol';
 import type { HeartbeatRunner, HeartbeatTransport } from './runner';
 
 /**
@@ -17,8 +17,9 @@ export class XmppHeartbeatTransport implements HeartbeatTransport {
     return this.session.jid;
   }
 
+  /** As LVAlert published (`<entry>` JSON), so seed-era listeners read it too. */
   async publishRequest(node: string, request: HeartbeatRequest): Promise<void> {
-    await this.pubsub.publishJson(node, request);
+    await this.pubsub.publishEntry(node, request);
   }
 
   async sendRequest(to: string, request: HeartbeatRequest): Promise<void> {
@@ -38,8 +39,7 @@ export class XmppHeartbeatTransport implements HeartbeatTransport {
         if (!text) continue;
         const parsed = parseJson(text);
         if (!parsed.ok) continue;
-        const v = parsed.value as { type?: string; ptype?: string };
-        if (v && (v.type === 'watchkeeper.heartbeat.request' || v.ptype === 'heartbeat')) continue; // our own request echoed
+        if (isRequestPacket(parsed.value)) continue; // our own request echoed back (seed answers are not)
         runner.handleAnswer(parsed.value, items ? null : (stanza.attrs.from ?? null));
       }
     };

@@ -1,5 +1,5 @@
 import type { XmppSession } from './session';
-import { jsonElement, jsonTextOf, xml, type XmlElement } from './xml';
+import { entryElement, jsonElement, jsonTextOf, xml, type XmlElement } from './xml';
 
 export const NS_PUBSUB = 'http://jabber.org/protocol/pubsub';
 export const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event';
@@ -47,6 +47,11 @@ export class PubsubClient {
     }
   }
 
+  /** Sets node options (owner or admin only), e.g. { publish_model: 'open' } on a node that already exists. */
+  async configureNode(node: string, config: Record<string, string>): Promise<void> {
+    await this.session.iq(xml('iq', { type: 'set', to: this.service }, xml('pubsub', { xmlns: NS_PUBSUB_OWNER }, xml('configure', { node }, dataForm(config)))));
+  }
+
   async deleteNode(node: string): Promise<void> {
     try {
       await this.session.iq(xml('iq', { type: 'set', to: this.service }, xml('pubsub', { xmlns: NS_PUBSUB_OWNER }, xml('delete', { node }))));
@@ -65,6 +70,11 @@ export class PubsubClient {
 
   publishJson(node: string, value: unknown, itemId?: string): Promise<string | null> {
     return this.publish(node, jsonElement(value), itemId);
+  }
+
+  /** Publishes JSON as LVAlert did (`<entry>` text): readable by seed-era listeners and by jsonTextOf. */
+  publishEntry(node: string, value: unknown, itemId?: string): Promise<string | null> {
+    return this.publish(node, entryElement(value), itemId);
   }
 
   /**

@@ -50,12 +50,23 @@ export function jsonElement(value: unknown): XmlElement {
 }
 
 /**
- * Reads a JSON payload from a pubsub item or message: a XEP-0335 `<json/>` child, else the first child
- * element's text, else a `<body/>` (seed-era senders put JSON in the body). Returns the raw text.
+ * LVAlert's item payload: `<entry>` holding JSON text (the pubsub namespace, as LVAlert's publish left
+ * it). The only payload a seed-era listener reads: it takes the text content of the whole event.
+ */
+export function entryElement(value: unknown): XmlElement {
+  return xml('entry', {}, JSON.stringify(value));
+}
+
+/**
+ * Reads a JSON payload from a pubsub item or message: a XEP-0335 `<json/>` child, an LVAlert
+ * `<entry/>`, a `<body/>` (seed-era senders put JSON in the body), else the first child element's
+ * text. Returns the raw text.
  */
 export function jsonTextOf(el: XmlElement): string | null {
   const json = el.getChild('json', NS_JSON);
   if (json) return json.getText();
+  const entry = el.getChild('entry');
+  if (entry) return entry.getText();
   const body = el.getChild('body');
   if (body) return body.getText();
   const first = el.getChildElements()[0];

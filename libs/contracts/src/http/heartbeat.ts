@@ -14,6 +14,10 @@ export const ListenerView = z.object({
   latencyHistoryMs: z.array(z.number().nonnegative().nullable()),
   consecutiveMisses: z.number().int().nonnegative(),
   host: z.string().nullable(),
+  /** The account the listener runs as (seed-era listeners report it; the id is name@host without it). */
+  user: z.string().nullable(),
+  /** How it answered last: `native` (direct message) or `seed` (lvalertHeartbeat packet published to the node). */
+  protocol: z.enum(['native', 'seed']).nullable(),
   pid: z.number().int().nullable(),
   version: z.string().nullable(),
   clockOffsetMs: z.number().nullable(),
@@ -25,6 +29,7 @@ export type ListenerView = z.infer<typeof ListenerView>;
 export const ListenersResponse = z.object({
   server: z.string(),
   generatedAt: IsoDateTime,
+  /** The default node timing; a node may have its own (see nodes[]). */
   intervalMs: z.number().int().positive(),
   timeoutMs: z.number().int().positive(),
   /** Why the monitor cannot see (own XMPP session down, broker down); empty when it can. */
@@ -34,6 +39,9 @@ export const ListenersResponse = z.object({
   nodes: z.array(
     z.object({
       node: z.string(),
+      /** This node's own round interval and answer timeout. */
+      intervalMs: z.number().int().positive(),
+      timeoutMs: z.number().int().positive(),
       lastRound: z
         .object({ roundId: z.string(), seq: z.number().int(), startedAt: IsoDateTime, durationMs: z.number().nullable(), complete: z.boolean() })
         .nullable(),

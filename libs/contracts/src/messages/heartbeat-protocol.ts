@@ -3,13 +3,22 @@ import { IsoDateTime } from '../common';
 
 /**
  * The heartbeat wire protocol (XMPP payloads, not Kafka): the server publishes a request to a pubsub
- * node; every listener answers with a direct message to `replyTo`. The request also carries the seed's
- * legacy fields (`ptype`, `server`, `node`, `key`) so a seed-era listener can answer it.
+ * node as JSON text in the item's `entry` element (as LVAlert did); every native listener answers with
+ * a direct message to `replyTo`. The request is also a valid lvalertHeartbeat packet (`ptype`
+ * "request", `server` = the XMPP domain, `node`, `key` = the nonce), so a seed-era listener answers it
+ * unchanged: by publishing, to the same node, the same packet with `ptype` "response" and `hostname`,
+ * `user`, `pid`, `name` added.
  */
 export const HEARTBEAT_REQUEST_TYPE = 'watchkeeper.heartbeat.request';
 export const HEARTBEAT_RESPONSE_TYPE = 'watchkeeper.heartbeat.response';
-/** The seed's ptype for requests. */
-export const LEGACY_HEARTBEAT_PTYPE = 'heartbeat';
+/** lvalertHeartbeat's ptype of a request. */
+export const LEGACY_HEARTBEAT_PTYPE = 'request';
+/** lvalertHeartbeat's ptype of an answer: a packet with it is never a request, whatever else it holds. */
+export const LEGACY_RESPONSE_PTYPE = 'response';
+/** What Watchkeeper servers before the seed-compatible packet sent as ptype (still accepted by listeners). */
+export const OLD_WATCHKEEPER_PTYPE = 'heartbeat';
+/** A listener id (`name@host`) is at most this long: it keys records and Kafka statuses. */
+export const MAX_LISTENER_ID_LENGTH = 300;
 
 const Jid = z.string().min(3).max(3071).regex(/^[^@/\s]+@[^@/\s]+(\/.+)?$/, 'must be a JID user@domain[/resource]');
 const Token = z.string().min(8).max(128).regex(/^[A-Za-z0-9_-]+$/);
@@ -19,8 +28,11 @@ export const HeartbeatRequest = z.object({
   v: z.literal(1),
   roundId: Token,
   seq: z.number().int().nonnegative(),
-  /** The server's identity (its bare JID). */
-  server: Jid,
+  /**
+   * The XMPP domain (a seed-era listener logs in there and publishes to pubsub.<server>). Servers
+   * before the seed-compatible packet sent their bare JID here: both are accepted.
+   */
+  server: z.string().min(1).max(3071),
   node: z.string().min(1).max(1024),
   /** Unguessable per round; an answer must echo it. */
   nonce: Token,
@@ -30,13 +42,14 @@ export const HeartbeatRequest = z.object({
   replyTo: Jid,
   /** 0 for the broadcast, n for the n-th direct re-send to a silent listener within the round. */
   attempt: z.number().int().nonnegative().default(0),
-  // Seed compatibility: the same round in the seed's words (key = nonce).
-  ptype: z.literal(LEGACY_HEARTBEAT_PTYPE).optional(),
+  // Seed compatibility: the same round in lvalertHeartbeat's words (key = nonce). Always sent; optional
+  // and the old ptype accepted so listeners also answer servers of the previous version.
+  ptype: z.enum([LEGACY_HEARTBEAT_PTYPE, OLD_WATCHKEEPER_PTYPE]).optional(),
   key: Token.optional(),
 });
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
 
-/** What the seed's server published: only these four fields. */
+/** What lvalertHeartbeat's own server published: only these four fields. */
 export const LegacyHeartbeatRequest = z.object({
   ptype: z.literal(LEGACY_HEARTBEAT_PTYPE),
   server: z.string().min(1).max(1024),
@@ -76,9 +89,15 @@ export const HeartbeatResponse = z.object({
 });
 export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
 
-/** What a seed-era listener answers: its identity and the echoed key. */
+/**
+ * What a seed-era (lvalertHeartbeat) listener publishes to the node: the request packet it got with
+ * `ptype` "response" and its identity added (fields of the request it copied, e.g. Watchkeeper's own,
+ * may be present and are ignored). Watchkeeper's responder answers a seed-only request the same way.
+ */
 export const LegacyHeartbeatResponse = z.object({
-  ptype: z.string().max(100).optional(),
+  ptype: z.literal(LEGACY_RESPONSE_PTYPE),
+  server: z.string().min(1).max(3071).optional(),
+  node: z.string().min(1).max(1024).optional(),
   key: z.string().min(1).max(256),
   hostname: z.string().min(1).max(253),
   user: z.string().min(1).max(200),
