@@ -70,6 +70,9 @@ function serviceSpecs({ runDir, infra, tokens, ports, sampleLog, clients, extraE
         XMPP_PASSWORD: infra.XMPP_SERVER_PASSWORD ?? xmppPassword,
         // Listener ids are name@host: the clients below report host "local-stack".
         HEARTBEAT_EXPECTED: clientNames.map((c) => `${c}@local-stack`).join(','),
+        // Seed-era (lvalertHeartbeat) listeners answer by publishing to the node from a fresh session:
+        // with Prosody only `open` lets them (`subscribers` checks the publishing full JID).
+        HEARTBEAT_PUBLISH_MODEL: 'open',
       },
     },
     {

@@ -16,6 +16,21 @@ D="$WK_INFRA_DIR"
 # export NAME='value' (single-quoted, safe to source)
 exp() { printf "export %s='%s'\n" "$1" "$(printf '%s' "$2" | sed "s/'/'\\\\''/g")"; }
 
+# Our Prosody offers STARTTLS with a self-signed certificate; @xmpp/client upgrades whenever it is
+# offered and verifies it, so Node processes must trust it: NODE_EXTRA_CA_CERTS (one file; a value the
+# user already had is kept, in a bundle with ours).
+trust_prosody_cert() { # domain
+  wk_external prosody XMPP_SERVICE && return 0
+  [ "${XMPP_STARTTLS:-on}" = off ] && return 0
+  local crt="${XMPP_TLS_CERT_DIR:-$WK_RUN/prosody/certs}/$1.crt"
+  [ -s "$crt" ] || return 0
+  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ "$NODE_EXTRA_CA_CERTS" != "$crt" ] && [ "$NODE_EXTRA_CA_CERTS" != "$WK_RUN/ca-bundle.pem" ] && [ -s "$NODE_EXTRA_CA_CERTS" ]; then
+    cat "$NODE_EXTRA_CA_CERTS" "$crt" >"$WK_RUN/ca-bundle.pem"
+    crt="$WK_RUN/ca-bundle.pem"
+  fi
+  exp NODE_EXTRA_CA_CERTS "$crt"
+}
+
 write_env() {
   local port_k="${KAFKA_PORT:-9092}" port_m="${MONGO_PORT:-27017}" port_x="${XMPP_PORT:-5222}"
   local domain="${XMPP_DOMAIN:-localhost}" pass="${XMPP_TEST_PASSWORD:-watchkeeper-dev}" managed=""
@@ -36,6 +51,7 @@ write_env() {
     exp XMPP_DISPATCHER_PASSWORD "${XMPP_DISPATCHER_PASSWORD:-$pass}"
     exp XMPP_TEST_PASSWORD "$pass"
     exp WATCHKEEPER_MANAGED "${managed# }"
+    trust_prosody_cert "$domain"
   } >"$WK_RUN/env.tmp"
   mv "$WK_RUN/env.tmp" "$WK_RUN/env"
   wk_info "wrote $WK_RUN/env"

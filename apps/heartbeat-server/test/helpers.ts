@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,12 +13,23 @@ export { freePort, waitFor };
 /** A Prosody of this suite's own (tools/infra/prosody.sh with its own port and run dir), so stopping it hurts no one. */
 export async function privateProsody() {
   const port = await freePort();
+  const sharedRunDir = process.env.WATCHKEEPER_RUN_DIR ?? join(repo, '.run');
   const runDir = mkdtempSync(join(tmpdir(), 'wk-hb-prosody-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, XMPP_PORT: String(port), WATCHKEEPER_RUN_DIR: runDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, XMPP_PORT: String(port), WATCHKEEPER_RUN_DIR: runDir, ...sharedTls(sharedRunDir) };
   delete env.XMPP_SERVICE; // an exported XMPP_SERVICE would make the script treat Prosody as external
   const script = join(repo, 'tools/infra/prosody.sh');
   const ctl = async (...args: string[]) => run('bash', [script, ...args], { env, timeout: 60_000 });
   return { port, runDir, service: `xmpp://127.0.0.1:${port}`, start: () => ctl('start'), stop: () => ctl('stop'), adduser: (u: string, p: string) => ctl('adduser', u, p) };
+}
+
+/**
+ * STARTTLS with the shared Prosody's certificate, which this process trusts (NODE_EXTRA_CA_CERTS from
+ * .run/env, read at start: a new certificate could not be trusted now); no TLS when there is none.
+ */
+function sharedTls(sharedRunDir: string): NodeJS.ProcessEnv {
+  const certs = join(sharedRunDir, 'prosody', 'certs');
+  const trusted = process.env.NODE_EXTRA_CA_CERTS && existsSync(join(certs, `${process.env.XMPP_DOMAIN ?? 'localhost'}.crt`));
+  return trusted ? { XMPP_TLS_CERT_DIR: certs, XMPP_STARTTLS: 'on' } : { XMPP_STARTTLS: 'off' };
 }
 
 /** Builds the two apps' dist (incremental, quick when up to date): the tests run the real bins. */

@@ -149,6 +149,8 @@ export class XmppSession extends EventEmitter<XmppSessionEvents> {
         clearInterval(keepalive);
       } catch (err) {
         lostReason = (err as Error).message || String(err);
+        // STARTTLS is taken whenever offered and the certificate verified: say how to trust a private one.
+        if (/certificate|unable to verify/i.test(lostReason)) lostReason += ' (TLS: trust the XMPP server\'s CA with NODE_EXTRA_CA_CERTS)';
         if (!this.stopped) logger.warn({ jid: this.bareJid, err: lostReason, attempt: attempt + 1 }, 'xmpp connect failed');
       }
       const wasOnline = this.currentJid !== null;
@@ -187,12 +189,22 @@ export class XmppSession extends EventEmitter<XmppSessionEvents> {
     } catch {
       // Closing a dead stream may fail; the socket is destroyed below either way.
     }
-    c.socket?.destroy?.();
+    destroySocket(c);
     c.removeAllListeners('stanza');
     c.removeAllListeners('disconnect');
     c.removeAllListeners('offline');
     // Keep an 'error' listener: a late socket error on a discarded client must not crash the process.
   }
+}
+
+/**
+ * Closes the connection at once, also a half-open one: the TCP socket, or after STARTTLS the TLS socket
+ * inside @xmpp/tls's wrapper (which itself has no destroy).
+ */
+export function destroySocket(c: Pick<RawClient, 'socket'>): void {
+  const s = c.socket;
+  if (s?.destroy) s.destroy();
+  else s?.socket?.destroy();
 }
 
 /** Sleeps unless aborted; removes its abort listener either way (a long outage means many retries). */

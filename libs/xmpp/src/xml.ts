@@ -29,7 +29,8 @@ export interface RawClient {
   jid: { toString(): string; bare(): { toString(): string } } | null;
   reconnect: { stop(): void };
   iqCaller: { request(el: XmlElement, timeoutMs?: number): Promise<XmlElement> };
-  socket?: { destroy?: () => void } | null;
+  /** A net.Socket, or (after STARTTLS) @xmpp/tls's wrapper holding the TLS socket as `socket`. */
+  socket?: { destroy?: () => void; socket?: { destroy(): void } } | null;
   start(): Promise<unknown>;
   stop(): Promise<unknown>;
   send(el: XmlElement): Promise<void>;
