@@ -33,7 +33,7 @@ Environment:
                            timeout/interval in seconds, responses = "name user hostname" lines)
   HEARTBEAT_PUBLISH_MODEL  publishers|subscribers|open: set on every node the server watches (a node's
                            publishModel wins); open (or subscribers) lets seed-era listeners publish
-                           their answers. Unset: nodes keep their own (Prosody: publishers)
+                           their answers. Unset: nodes keep their own (Prosody: publishers).
   HEARTBEAT_MISSING_K, HEARTBEAT_WINDOW_N   missing after K misses in the last N rounds (default 2 of 3)
   HEARTBEAT_RECOVER_AFTER  ok again after this many answered rounds (default 2)
   HEARTBEAT_LATE_MS        an answer slower than this is "late" (default 2000)
@@ -68,7 +68,8 @@ export const roundConfig = {
     .string()
     .optional()
     .transform((s) => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean)))
-    .pipe(z.array(z.string().regex(/^[^:,\s]+$/, 'node names have no ":" or spaces')).min(1).optional()),
+    .pipe(z.array(z.string().regex(/^[^:,\s]+$/, 'node names have no ":" or spaces')).min(1).optional())
+    .describe(`comma-separated pubsub nodes to watch; unset: ${DEFAULT_NODE}, or only the nodes of HEARTBEAT_NODE_CONFIG[_FILE] when that names any`),
   HEARTBEAT_EXPECTED: list(''),
   HEARTBEAT_INTERVAL_MS: env.durationMs(10_000),
   HEARTBEAT_TIMEOUT_MS: env.durationMs(5_000),
