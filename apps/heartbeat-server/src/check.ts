@@ -119,8 +119,18 @@ async function checkOnce(a: CheckArgs): Promise<CheckResult> {
     const transport = new XmppHeartbeatTransport(session, pubsub);
     const runner = new HeartbeatRunner({ server, nodes, intervalMs: timeoutMs + 1, timeoutMs, retryEveryMs: config.HEARTBEAT_RETRY_MS, perNode }, detector, transport, realClock);
     const detach = transport.attach(runner);
-    await Promise.all(nodes.map((node) => runner.runRound(node)));
-    detach();
+    // Seed-era listeners answer on the node: this one-off session must hear the node for the round.
+    for (const node of nodes) {
+      await pubsub.subscribe(node).catch((err: Error) => {
+        throw new Error(`cannot subscribe to node ${node}: ${err.message}`);
+      });
+    }
+    try {
+      await Promise.all(nodes.map((node) => runner.runRound(node)));
+    } finally {
+      detach();
+      await Promise.all(nodes.map((node) => pubsub.unsubscribe(node).catch(() => undefined)));
+    }
     if (runner.blind.length) return unknownResult(`could not publish the request (${runner.blind.join(', ')})`);
     return evaluateCheck(listenersResponse(runner, detector, new Date()), a);
   } finally {

@@ -8,7 +8,7 @@ import { PubsubClient, XmppSession, type XmlElement } from '@watchkeeper/xmpp';
 import mongoose from 'mongoose';
 import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
-import { waitFor } from './helpers';
+import { buildApps, runCheckCli, waitFor } from './helpers';
 
 // Seed-era (lvalertHeartbeat) listeners, unchanged, monitored by the heartbeat-server: a client written
 // from the packet format alone (test/seed-listener.cjs, STARTTLS required) on a node of its own with
@@ -78,8 +78,11 @@ describe('seed-era LVAlert listeners beside native ones (real Prosody with START
       .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
   };
 
+  let serverEnv: Record<string, string>;
+
   beforeAll(async () => {
-    const config = loadConfig(configSchema, {
+    await buildApps(); // the check runs the real bin
+    serverEnv = {
       XMPP_SERVICE: service,
       XMPP_DOMAIN: domain,
       XMPP_USERNAME: 'wk-server',
@@ -96,8 +99,8 @@ describe('seed-era LVAlert listeners beside native ones (real Prosody with START
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
       MONGO_URL: mongoUrl,
       MONGO_DB: dbName,
-    });
-    app = createApp({ config, logger, registry: createMetrics('seed-int') });
+    };
+    app = createApp({ config: loadConfig(configSchema, serverEnv), logger, registry: createMetrics('seed-int') });
     await app.start(); // creates both nodes (the seed node with publish_model=open)
 
     for (const n of natives) {
@@ -150,6 +153,13 @@ describe('seed-era LVAlert listeners beside native ones (real Prosody with START
     // Each answer came from a fresh TLS session of the seed client and was taken by its key.
     expect(seedProcs.get('seed-a')!.lines.filter((l) => l.startsWith('answered ')).length).toBeGreaterThan(0);
     expect(seedProcs.get('seed-a')!.lines.filter((l) => l.startsWith('publish-error'))).toEqual([]);
+  }, 30_000);
+
+  it("the Nagios check in the seed's mode (--once, one round by itself): expected seed listeners answer, the stray one makes it WARNING", async () => {
+    const once = await runCheckCli(['--once', '--node', seedNode, '-t', '5'], { ...serverEnv, XMPP_RESOURCE: `seed-check-${suite}` });
+    expect(once.out.split('\n')[0]).toMatch(/^HEARTBEAT WARNING - .*received=3;;;0 missing=0;/);
+    expect(once.out).toContain(seedId(seeds[2]));
+    expect(once.code).toBe(1);
   }, 30_000);
 
   it('native listeners on their own node: ok, and a round costs one publish, N notifications and N answers', async () => {
