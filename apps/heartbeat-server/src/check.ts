@@ -16,8 +16,9 @@ Usage: watchkeeper-heartbeat-server check [--node N] [--listener ID] [-w SECS] [
   -c SECS         CRITICAL when the slowest answer took longer (default 5)
   --url URL       the running heartbeat-server (default http://127.0.0.1:$HEARTBEAT_SERVER_PORT, port 8081)
   -t SECS         give up after this long: UNKNOWN (default 10)
-  --once          do not ask the server: run one round now with the server's XMPP settings (env), as the
-                  seed did; expected listeners from HEARTBEAT_EXPECTED and --listener
+  --once          do not ask the server: run one round per node now with the server's XMPP settings
+                  (env), taking answers until the node's timeout, as the seed did; expected listeners
+                  from HEARTBEAT_EXPECTED, HEARTBEAT_NODE_CONFIG[_FILE] and --listener
 
 Exit: 0 OK, 1 WARNING (late, unexpected or slow listeners), 2 CRITICAL (missing listener), 3 UNKNOWN
 (server unreachable or blind, bad arguments).
@@ -117,7 +118,7 @@ async function checkOnce(a: CheckArgs): Promise<CheckResult> {
       nodes.map((n) => [n, { intervalMs: cap(plan.perNode[n]?.timeoutMs ?? config.HEARTBEAT_TIMEOUT_MS) + 1, timeoutMs: cap(plan.perNode[n]?.timeoutMs ?? config.HEARTBEAT_TIMEOUT_MS), retryEveryMs: plan.perNode[n]?.retryEveryMs }]),
     );
     const transport = new XmppHeartbeatTransport(session, pubsub);
-    const runner = new HeartbeatRunner({ server, nodes, intervalMs: timeoutMs + 1, timeoutMs, retryEveryMs: config.HEARTBEAT_RETRY_MS, perNode }, detector, transport, realClock);
+    const runner = new HeartbeatRunner({ server, nodes, intervalMs: timeoutMs + 1, timeoutMs, retryEveryMs: config.HEARTBEAT_RETRY_MS, perNode, collectUntilTimeout: true }, detector, transport, realClock);
     const detach = transport.attach(runner);
     // Seed-era listeners answer on the node: this one-off session must hear the node for the round.
     for (const node of nodes) {

@@ -58,6 +58,19 @@ describe('createHeartbeatResponder', () => {
     expect(sent).toHaveLength(0);
   });
 
+  it('a request on the node whose exposed publisher is not its reply-to account is not answered (nodes open to seed publishers)', async () => {
+    const { sent, responder } = setup();
+    const published = (payload: unknown, publisher: string) =>
+      xml('message', { from: 'pubsub.localhost' }, xml('event', { xmlns: 'http://jabber.org/protocol/pubsub#event' }, xml('items', { node: 'hb' }, xml('item', { id: '1', publisher }, jsonElement(payload)))));
+    expect(responder.handle(published(request({ replyTo: 'victim@localhost/r' }), 'mallory@localhost'))).toBe(true);
+    await tick();
+    expect(sent).toHaveLength(0);
+    expect(responder.ignored).toBe(1);
+    responder.handle(published(request(), 'wk-server@localhost'));
+    await tick();
+    expect(sent.map((m) => m.to)).toEqual(['wk-server@localhost/mon']);
+  });
+
   it('reads a request published as LVAlert did (JSON text in <entry>)', async () => {
     const { sent, responder } = setup();
     const entry = xml('message', { from: 'pubsub.localhost' }, xml('event', { xmlns: 'http://jabber.org/protocol/pubsub#event' }, xml('items', { node: 'hb' }, xml('item', { id: '1' }, entryElement(request())))));

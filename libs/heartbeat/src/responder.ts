@@ -42,7 +42,7 @@ export function createHeartbeatResponder(o: HeartbeatResponderOptions): Heartbea
   const state = { answered: 0, ignored: 0 };
   const schedule = o.schedule ?? ((task) => void task());
 
-  const requestsIn = (stanza: XmlElement): Array<{ json: string; viaPubsub: boolean; node: string | null }> => {
+  const requestsIn = (stanza: XmlElement): Array<{ json: string; viaPubsub: boolean; node: string | null; publisher: string | null }> => {
     if (!stanza.is('message')) return [];
     const items = stanza.getChild('event', NS_PUBSUB_EVENT)?.getChild('items');
     if (items) {
@@ -50,12 +50,12 @@ export function createHeartbeatResponder(o: HeartbeatResponderOptions): Heartbea
       const node = items.attrs.node ?? null;
       return items
         .getChildren('item')
-        .map((item) => jsonTextOf(item))
-        .filter((t): t is string => t !== null)
-        .map((json) => ({ json, viaPubsub: true, node }));
+        .map((item) => ({ json: jsonTextOf(item), publisher: item.attrs.publisher ?? null }))
+        .filter((t): t is { json: string; publisher: string | null } => t.json !== null)
+        .map(({ json, publisher }) => ({ json, viaPubsub: true, node, publisher }));
     }
     const json = jsonTextOf(stanza);
-    return json ? [{ json, viaPubsub: false, node: null }] : [];
+    return json ? [{ json, viaPubsub: false, node: null, publisher: null }] : [];
   };
 
   const answer = async (req: DecodedRequest, receivedAt: number) => {
@@ -85,8 +85,11 @@ export function createHeartbeatResponder(o: HeartbeatResponderOptions): Heartbea
         const req = decoded.value;
         // Answers only go back to the server that asked: a direct request must come from it, and the
         // reply-to must be one of its sessions (so a forged request cannot aim answers elsewhere).
-        const server = r.viaPubsub ? null : bare(stanza.attrs.from ?? '');
-        const fromServer = req.legacy || (req.replyTo !== null && (r.viaPubsub || bare(req.replyTo) === server));
+        // On a node open to seed-era publishers anyone may publish a request: where the service names
+        // the publisher (Prosody's expose_publisher), it must be the account answers go to.
+        // null: a service that hides publishers, where only the node's publish model vouches for it.
+        const sender = r.viaPubsub ? (r.publisher ? bare(r.publisher) : null) : bare(stanza.attrs.from ?? '');
+        const fromServer = req.legacy || (req.replyTo !== null && (sender === null || bare(req.replyTo) === sender));
         const wanted = !o.nodes || o.nodes.includes(req.node);
         if (!fromServer || !wanted || (r.viaPubsub && r.node !== null && r.node !== req.node)) {
           state.ignored += 1;

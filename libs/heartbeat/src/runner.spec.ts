@@ -133,4 +133,32 @@ describe('HeartbeatRunner statuses', () => {
     expect(closed.find((c) => c.node === 'fast')?.durationMs).toBe(500);
     expect(() => new HeartbeatRunner({ server: 's@d', nodes: ['x'], intervalMs: 1000, timeoutMs: 500, perNode: { x: { timeoutMs: 1000 } } }, detector, transport, clock)).toThrow(/node x: timeout/);
   });
+
+  it("collectUntilTimeout (check --once, the seed's poll): a complete roster still waits, so a later unexpected answer is judged", async () => {
+    const clock = new VirtualClock();
+    const detector = new Detector({ missingK: 1, windowN: 1, recoverAfter: 1 }, false);
+    detector.setExpected('hb', ['a@h']);
+    // eslint-disable-next-line prefer-const -- the transport's closure needs it first
+    let runner: HeartbeatRunner;
+    const answer = (name: string, request: unknown, after: number) => {
+      const d = decodeRequest(request);
+      if (!d.ok) throw new Error(d.error);
+      const body = buildResponse({ request: d.value, listener: { name, host: 'h', user: 'u', pid: 1, version: 't' }, health: { queueDepth: 0, dispatchDelayMs: 0 }, now: new Date() });
+      clock.setTimeout(() => runner.handleAnswer(JSON.parse(JSON.stringify(body)), null), after);
+    };
+    const transport: HeartbeatTransport = {
+      selfJid: () => 'srv@localhost/m',
+      publishRequest: async (_node, request) => {
+        answer('a', request, 10);
+        answer('stray', request, 300);
+      },
+      sendRequest: async () => undefined,
+    };
+    runner = new HeartbeatRunner({ server: 'srv@localhost', nodes: ['hb'], intervalMs: 1000, timeoutMs: 500, retryEveryMs: 0, collectUntilTimeout: true }, detector, transport, clock);
+    const round = runner.runRound('hb');
+    await clock.advance(600);
+    const summary = await round;
+    expect({ complete: summary.complete, answered: summary.answered, durationMs: summary.durationMs }).toEqual({ complete: true, answered: 2, durationMs: 500 });
+    expect(detector.list('hb').map((r) => `${r.id}:${r.state}`).sort()).toEqual(['a@h:ok', 'stray@h:extra']);
+  });
 });

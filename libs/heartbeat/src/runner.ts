@@ -29,6 +29,11 @@ export interface RunnerOptions extends NodeTiming {
   nodes: string[];
   /** Per-node timing (the seed's per-node sections); a node without an entry uses the defaults above. */
   perNode?: Record<string, Partial<NodeTiming>>;
+  /**
+   * Take answers until the timeout even when every expected listener has answered (the seed's poll
+   * did: unexpected listeners answering later are reported too). Default: close when complete.
+   */
+  collectUntilTimeout?: boolean;
 }
 
 export interface RoundSummary {
@@ -225,7 +230,7 @@ export class HeartbeatRunner {
       return true;
     }
     if (round.roster.has(a.listenerId)) round.pending -= 1;
-    if (round.pending === 0) this.close(round, true);
+    if (round.pending === 0 && !this.opts.collectUntilTimeout) this.close(round, true);
     return true;
   }
 
@@ -294,7 +299,7 @@ export class HeartbeatRunner {
   private expire(round: OpenRound): void {
     this.live.delete(round.nonce);
     for (const t of round.timers) this.clock.clearTimeout(t);
-    if (!round.closed) this.close(round, false);
+    if (!round.closed) this.close(round, this.opts.collectUntilTimeout === true && round.pending === 0);
   }
 
   private close(round: OpenRound, complete: boolean): void {
