@@ -52,7 +52,7 @@ export const configSchema = z.object({
         return false;
       }
     }, 'unknown IANA time zone'),
-  LOG_COLLECTOR_POLL_MS: env.durationMs(250),
+  LOG_COLLECTOR_POLL_MS: env.durationMs(2000),
   LOG_COLLECTOR_BATCH_BYTES: z.coerce.number().int().min(4096).max(64 * 1024 * 1024).default(256 * 1024),
   /** `fast`: kafkajs' produce path with byte-identical faster parts (libs/kafka fast-produce: records, requests, grouping); `kafkajs`: kafkajs' own. */
   LOG_COLLECTOR_KAFKA_ENCODER: z.enum(['fast', 'kafkajs']).default('fast'),

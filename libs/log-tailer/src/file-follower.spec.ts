@@ -52,6 +52,25 @@ function follower(position?: FollowPosition, notices: FollowerNotice[] = []) {
 }
 
 describe('FileFollower', () => {
+  it('is woken by change events, not by its poll: appends and a rotation are read with a one-minute poll', async () => {
+    const f = new FileFollower(file, undefined, { pollMs: 60_000 });
+    const a = write(2);
+    expect((await collect(f, 2)).lines).toEqual(a);
+    const b = write(3);
+    expect((await collect(f, 3)).lines).toEqual(b); // collect gives up after 5 s: far below the poll
+    fs.renameSync(file, `${file}.1`);
+    const c = write(2);
+    expect((await collect(f, 2)).lines).toEqual(c);
+    await f.stop();
+  });
+
+  it('still reads by polling when change events are off', async () => {
+    const f = new FileFollower(file, undefined, { pollMs: 50, watch: false });
+    const a = write(3);
+    expect((await collect(f, 3)).lines).toEqual(a);
+    await f.stop();
+  });
+
   it('reads appended lines, holding a partial last line until its newline', async () => {
     const f = follower();
     const a = write(3);

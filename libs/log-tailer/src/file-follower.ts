@@ -42,7 +42,14 @@ export type FollowerNotice =
   | { type: 'lost'; file: string; bytes: number; reason: string };
 
 export interface FileFollowerOptions {
+  /**
+   * How often the file is looked at when nothing woke the follower. Changes in the file's folder
+   * (inotify, through fs.watch) wake it at once, so this is only the fallback for file systems
+   * without change events; polling is what an idle collector spends its CPU on.
+   */
   pollMs?: number;
+  /** Wake on change events of the file's folder (default true); polling alone when false or unsupported. */
+  watch?: boolean;
   maxBatchBytes?: number;
   maxLineBytes?: number;
   /** Lines without these bytes are counted, not returned (e.g. "sshd"). */
@@ -86,6 +93,10 @@ export class FileFollower {
   private stopped = false;
   private readBuf: Buffer | undefined;
   private wake: (() => void) | undefined;
+  private watcher: fs.FSWatcher | undefined;
+  private watchTried = false;
+  /** A change event came while the follower was reading: the next sleep returns at once. */
+  private changed = false;
 
   constructor(
     readonly path: string,
@@ -126,13 +137,16 @@ export class FileFollower {
       const eof = await this.readSome(c);
       if (c.pending.length > 0 || c.splitter.committedOffset !== before) return this.takeBatch(c, c.splitter.lines - linesBefore);
       if (eof && (await this.checkRotation(c))) continue;
-      if (eof) await this.sleep();
+      // A draining file ends by time, not by an event: look again when its grace is over.
+      if (eof) await this.sleep(c.draining ? Math.max(1, c.drainingSince + (this.opts.drainGraceMs ?? 1000) - Date.now()) : undefined);
     }
     return undefined;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.watcher?.close();
+    this.watcher = undefined;
     this.wake?.();
     await this.current?.fh.close().catch(() => undefined);
     this.current = undefined;
@@ -379,16 +393,42 @@ export class FileFollower {
     this.opts.onNotice?.(n);
   }
 
-  private sleep(): Promise<void> {
+  /** Watches the file's folder once (rename, create, truncate and growth all show there). */
+  private watchFolder(): void {
+    if (this.watchTried || this.opts.watch === false) return;
+    this.watchTried = true;
+    try {
+      this.watcher = fs.watch(path.dirname(this.path), { persistent: false }, () => {
+        if (this.wake) this.wake();
+        else this.changed = true;
+      });
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = undefined; // polling goes on
+      });
+    } catch {
+      this.watcher = undefined; // no folder yet, or no inotify: polling alone
+      this.watchTried = false;
+    }
+  }
+
+  private sleep(maxMs = this.pollMs): Promise<void> {
+    this.watchFolder();
+    if (this.changed) {
+      this.changed = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const t = setTimeout(done, this.pollMs);
-      function done() {
+      const done = () => {
         clearTimeout(t);
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const t = setTimeout(done, Math.min(maxMs, this.pollMs));
       this.wake = done;
     });
   }
+
 }
 
 function fmt(id: FileIdentity): string {
