@@ -4,6 +4,8 @@ import { ErrorBody, PingResponse, ReadinessResponse } from './http/common';
 import { SshDayStats } from './messages/ssh-day-stats';
 import { HeartbeatRequest, HeartbeatResponse, LegacyHeartbeatResponse } from './messages/heartbeat-protocol';
 import { ListenersResponse } from './http/heartbeat';
+import { CommitMissingBody, CommitNotAllowedBody, VersionGateSetting } from './http/version-gate';
+import { HostSelfCheckReport } from './messages/host-self-check';
 import { allTopics } from './topics';
 
 /** Contracts that are published as JSON Schema files for tools outside this repository. */
@@ -18,6 +20,11 @@ export function publishedContracts(): Record<string, z.ZodType> {
   out['xmpp.heartbeat-response'] = HeartbeatResponse;
   out['xmpp.heartbeat-response-legacy'] = LegacyHeartbeatResponse;
   out['http.heartbeat-listeners'] = ListenersResponse;
+  // What a host's self-check reporter sends, and what an uploader may be told by the version gate.
+  out['http.host-self-check-report'] = HostSelfCheckReport;
+  out['http.version-gate-setting'] = VersionGateSetting;
+  out['http.version-gate-commit-missing'] = CommitMissingBody;
+  out['http.version-gate-commit-not-allowed'] = CommitNotAllowedBody;
   Object.assign(out, alertDispatcherHttpContracts);
   return out;
 }
