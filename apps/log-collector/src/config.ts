@@ -86,6 +86,7 @@ export const configSchema = z.object({
   // `doctor`: the host's self-check reporter (same unit as the collector; see usage.ts).
   DOCTOR_RECEIVER_URL: z.url({ protocol: /^https?$/ }).optional().describe('doctor: the receiver the reports go to, e.g. https://receiver.lab:8080 (required by `doctor`)'),
   DOCTOR_HOST_TOKEN: z.string().min(16).optional().describe("doctor: this host's token (POST /v1/hosts/{host}/tokens); required by `doctor`"),
+  DOCTOR_HOST_TOKEN_PATH: z.string().startsWith('/', 'must be an absolute path').optional().describe("doctor: a file holding this host's token (instead of DOCTOR_HOST_TOKEN; e.g. a node's hostPath file in Kubernetes)"),
   DOCTOR_BOOT_DELAY_MS: z.coerce.number().int().nonnegative().default(defaultSchedule.bootDelayMs).describe('doctor: first run this long after the host booted (uptime); at once on a host up for longer'),
   DOCTOR_INTERVAL_MS: env.durationMs(defaultSchedule.intervalMs).describe('doctor: time between runs'),
   DOCTOR_JITTER_MS: z.coerce.number().int().nonnegative().default(defaultSchedule.jitterMs).describe('doctor: up to this much is added to each interval, at random'),

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '@watchkeeper/runtime';
 import { FleetHealthResponse, HostHealthSnapshot, HostRetired, HostSelfCheckReport, RetiredHostList, Topics, type AlertEvent } from '@watchkeeper/contracts';
 import { asAny, collect, eventually, markTopic, startReceiver, testKafka, uniq, type TestReceiver, type TopicMark } from './support';
 
@@ -87,11 +90,23 @@ describe('host self-check reporter (watchkeeper-log-collector doctor) against a 
     expect(release!.value.type).toBe('host-self-check-critical');
   });
 
-  it('on its schedule (no boot delay left) the first report comes at once; SIGTERM stops it', async () => {
+  it('on its schedule (no boot delay left) the first report comes at once, its ops endpoints say so; token from a file; SIGTERM stops it', async () => {
     const before = (await snapshot())!.receivedAt;
-    const child = spawn(process.execPath, [BIN, 'doctor'], { env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env, ...calm, DOCTOR_BOOT_DELAY_MS: '0' }, stdio: 'ignore' });
+    const port = await freePort();
+    const tokenFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wk-doctor-')), 'host-token');
+    fs.writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    const child = spawn(process.execPath, [BIN, 'doctor'], {
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env, DOCTOR_HOST_TOKEN: '', DOCTOR_HOST_TOKEN_PATH: tokenFile, ...calm, DOCTOR_BOOT_DELAY_MS: '0', LOG_COLLECTOR_PORT: String(port), HTTP_HOST: '127.0.0.1' },
+      stdio: 'ignore',
+    });
     try {
       await eventually(async () => ((await snapshot())!.receivedAt > before ? true : undefined), 30_000, 'a scheduled report');
+      const metrics = await eventually(async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text().catch(() => '');
+        return /watchkeeper_doctor_last_run_stored\S* 1/.test(text) ? text : undefined;
+      }, 10_000, 'the doctor metrics');
+      expect(metrics).toMatch(/watchkeeper_doctor_checks\{[^}]*status="ok"[^}]*\} [1-9]/);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
