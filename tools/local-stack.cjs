@@ -169,7 +169,7 @@ async function startLocalStack(opts = {}) {
       ),
     );
     // The host's self-check reporter (the collector's `doctor` mode) for the collector's host: first
-    // report at once (no boot delay in a dev stack), then daily, as on a lab host.
+    // report at once (no boot delay in a dev stack), then every 10 minutes.
     const reporter = await startReporter({ runDir, logDir, ports, tokens, common: { ...infra, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, extraEnv: opts.env });
     children.push(reporter);
   } catch (err) {
@@ -210,11 +210,17 @@ async function startReporter({ runDir, logDir, ports, tokens, common, extraEnv =
       ...common,
       ...extraEnv['*'],
       LOG_COLLECTOR_HOST: host,
-      LOG_COLLECTOR_PORT: ports.logCollector,
+      // its own ops endpoints on a free port; the collector it checks is on the collector's port
+      LOG_COLLECTOR_PORT: 0,
+      HTTP_HOST: '127.0.0.1',
+      DOCTOR_COLLECTOR_URL: `http://127.0.0.1:${ports.logCollector}`,
       DOCTOR_RECEIVER_URL: receiver,
       DOCTOR_HOST_TOKEN: token,
       DOCTOR_HEARTBEAT_CLIENT_URL: `http://127.0.0.1:${ports.heartbeatClient}`,
       DOCTOR_BOOT_DELAY_MS: 0,
+      // every 10 minutes here (daily on a lab host), so the sample host never looks silent on the Fleet page
+      DOCTOR_INTERVAL_MS: 10 * 60_000,
+      DOCTOR_JITTER_MS: 60_000,
       ...extraEnv['host-reporter'],
     }),
   };

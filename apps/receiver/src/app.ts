@@ -93,7 +93,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         outbox,
         logger,
         windowMs: config.FLEET_WINDOW_MS,
-        detector: { silentAfterMs: config.FLEET_SILENT_AFTER_MS },
+        detector: { silentAfterMs: config.FLEET_SILENT_AFTER_MS, lookBackMs: config.FLEET_LOOKBACK_MS },
         selfChecks: () => hostHealth.all(),
         hiddenHosts: () => tokens.retiredHosts(),
       });

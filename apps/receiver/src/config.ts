@@ -27,6 +27,8 @@ Environment:
   FLEET_CHECK_INTERVAL_MS      fleet-health run interval (default 300000 = 5 min)
   FLEET_WINDOW_MS              window for fatal-only and unstamped (default 3600000 = 1 h)
   FLEET_SILENT_AFTER_MS        quiet this long → silent (default 1800000 = 30 min)
+  FLEET_LOOKBACK_MS            hosts quiet for longer are no longer judged (default 86400000 = 24 h); hosts whose only
+                               receiver traffic is the daily self-check report need silent-after above a day and this above that
   BRUTE_FORCE_THRESHOLD        more failed SSH logins than this from one address … (default 10)
   BRUTE_FORCE_WINDOW_MS        … within this window is a brute-force alert (default 600000 = 10 min)
   RECEIVER_SSH_GROUP           Kafka consumer group for ssh-events (default watchkeeper-receiver-ssh-stats)
@@ -81,6 +83,7 @@ export const configSchema = z.object({
   FLEET_CHECK_INTERVAL_MS: env.durationMs(5 * 60_000),
   FLEET_WINDOW_MS: env.durationMs(3600_000),
   FLEET_SILENT_AFTER_MS: env.durationMs(30 * 60_000),
+  FLEET_LOOKBACK_MS: env.durationMs(24 * 3600_000),
   BRUTE_FORCE_THRESHOLD: z.coerce.number().int().nonnegative().default(10),
   BRUTE_FORCE_WINDOW_MS: env.durationMs(10 * 60_000),
   RECEIVER_SSH_GROUP: z.string().min(1).default('watchkeeper-receiver-ssh-stats'),

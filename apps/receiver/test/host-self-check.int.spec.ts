@@ -111,6 +111,7 @@ describe('host self-check reporter (watchkeeper-log-collector doctor) against a 
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+      fs.rmSync(path.dirname(tokenFile), { recursive: true, force: true });
     }
   });
 
