@@ -16,6 +16,7 @@ Watchkeeper is running.
   admin token       ${stack.tokens.WATCHKEEPER_ADMIN_TOKEN}
                     (also in ${path.relative(process.cwd(), path.join(stack.logDir, '../tokens.env'))})
   sample auth.log   ${stack.sampleLog}  (append sshd lines to see them counted)
+  host reporter     sample-host's self-checks: first report now, then every 10 min (log: host-reporter.log)
   service logs      ${stack.logDir}/
   nagios check      npx watchkeeper-heartbeat-server check
 Press Ctrl-C to stop everything.`);

@@ -171,11 +171,67 @@ async function startLocalStack(opts = {}) {
         }),
       ),
     );
+    // The host's self-check reporter (the collector's `doctor` mode) for the collector's host: first
+    // report at once (no boot delay in a dev stack), then every 10 minutes.
+    const reporter = await startReporter({ runDir, logDir, ports, tokens, common: { ...infra, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, extraEnv: opts.env });
+    children.push(reporter);
   } catch (err) {
     await stop(5000);
     throw err;
   }
   return { ports, tokens, sampleLog, logDir, services: children.map((c) => ({ label: c.spec.label, pid: c.child.pid, port: c.spec.port })), stop };
+}
+
+/** The reporter's host token: reused from tokens.env while the receiver accepts it, else a new one (saved there). */
+async function reporterToken(receiver, host, tokens, tokensFile) {
+  const admin = { authorization: `Bearer ${tokens.WATCHKEEPER_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+  if (tokens.DOCTOR_HOST_TOKEN) {
+    const ping = await fetch(`${receiver}/v1/ping`, { method: 'POST', headers: { authorization: `Bearer ${tokens.DOCTOR_HOST_TOKEN}` } });
+    if (ping.ok) return tokens.DOCTOR_HOST_TOKEN;
+  }
+  // At most two active tokens per host: make room (a stack restarted on a kept database has some).
+  const list = await (await fetch(`${receiver}/v1/hosts/${host}/tokens`, { headers: admin })).json();
+  for (const t of (list.tokens ?? []).filter((x) => !x.revokedAt && x.label === 'local stack reporter')) {
+    await fetch(`${receiver}/v1/hosts/${host}/tokens/${t.tokenId}`, { method: 'DELETE', headers: admin });
+  }
+  const r = await fetch(`${receiver}/v1/hosts/${host}/tokens`, { method: 'POST', headers: admin, body: JSON.stringify({ label: 'local stack reporter' }) });
+  if (r.status !== 201) throw new Error(`reporter token for ${host}: ${r.status} ${await r.text()}`);
+  const { token } = await r.json();
+  tokens.DOCTOR_HOST_TOKEN = token;
+  fs.writeFileSync(tokensFile, Object.entries(tokens).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+  return token;
+}
+
+async function startReporter({ runDir, logDir, ports, tokens, common, extraEnv = {} }) {
+  const receiver = `http://127.0.0.1:${ports.receiver}`;
+  const host = extraEnv['log-collector']?.LOG_COLLECTOR_HOST ?? 'sample-host'; // the collector's host
+  const token = await reporterToken(receiver, host, tokens, path.join(runDir, 'tokens.env'));
+  const spec = {
+    name: 'log-collector',
+    label: 'host-reporter',
+    env: stringify({
+      ...common,
+      ...extraEnv['*'],
+      LOG_COLLECTOR_HOST: host,
+      // its own ops endpoints on a free port; the collector it checks is on the collector's port
+      LOG_COLLECTOR_PORT: 0,
+      HTTP_HOST: '127.0.0.1',
+      DOCTOR_COLLECTOR_URL: `http://127.0.0.1:${ports.logCollector}`,
+      DOCTOR_RECEIVER_URL: receiver,
+      DOCTOR_HOST_TOKEN: token,
+      DOCTOR_HEARTBEAT_CLIENT_URL: `http://127.0.0.1:${ports.heartbeatClient}`,
+      DOCTOR_BOOT_DELAY_MS: 0,
+      // every 10 minutes here (daily on a lab host), so the sample host never looks silent on the Fleet page
+      DOCTOR_INTERVAL_MS: 10 * 60_000,
+      DOCTOR_JITTER_MS: 60_000,
+      ...extraEnv['host-reporter'],
+    }),
+  };
+  const out = fs.openSync(path.join(logDir, `${spec.label}.log`), 'a');
+  const bin = path.join(root, 'apps', 'log-collector', 'bin', 'watchkeeper-log-collector.js');
+  const child = spawn(process.execPath, [bin, 'doctor'], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...spec.env }, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  return { spec, child };
 }
 
 function pick(obj, keys) {

@@ -27,6 +27,8 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
   const queue = new WorkQueue();
   const answered = new prom.Counter({ name: 'watchkeeper_heartbeat_client_answers_total', help: 'heartbeat requests answered', registers: [registry] });
   const items = new prom.Counter({ name: 'watchkeeper_heartbeat_client_items_total', help: 'other pubsub items handled by the work queue', registers: [registry] });
+  // Read by the host's self-check reporter (`watchkeeper-log-collector doctor`): is this listener still answering?
+  const lastAnswer = new prom.Gauge({ name: 'watchkeeper_heartbeat_client_last_answer_timestamp_seconds', help: 'when the last heartbeat request was answered (unix seconds; 0: none yet)', registers: [registry] });
   new prom.Gauge({ name: 'watchkeeper_heartbeat_client_queue_depth', help: 'work queue depth', registers: [registry], collect() { this.set(queue.depth); } });
 
   const responder = createHeartbeatResponder({
@@ -37,6 +39,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
     schedule: (task) => queue.push(async () => {
       await task();
       answered.inc();
+      lastAnswer.set(Date.now() / 1000);
     }),
     health: () => ({ queueDepth: queue.depth, dispatchDelayMs: queue.lastDispatchDelayMs }),
     // A request from lvalertHeartbeat's own server names no reply JID: answer on the node, as the seed did.

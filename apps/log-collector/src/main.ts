@@ -7,6 +7,7 @@ import { usage } from './usage';
 async function main(argv: string[]): Promise<number | void> {
   // The daemon's modules (Kafka, MongoDB, Express) load only here: `count` and `parse` do not need them.
   if (argv.length === 0) return (await import('./daemon')).daemon();
+  if (argv[0] === 'doctor') return (await import('./doctor')).doctorCommand(argv.slice(1));
   const [{ parseOneShotArgs }, { countCommand, parseCommand }] = await Promise.all([import('./one-shot/options'), import('./one-shot/commands')]);
   const opts = parseOneShotArgs(argv);
   return opts.command === 'count' ? countCommand(opts) : parseCommand(opts);

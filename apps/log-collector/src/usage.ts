@@ -8,6 +8,13 @@ Usage:
       {"lines","sshd","unrecognized","days":[{"host","date","sessions","accepted","failed","invalidUser","sources"}]}
   watchkeeper-log-collector parse --file <path|-> [--year Y] [--tz Z] [--host H]
       one JSON sshd event per line, with the ids the collector would send
+  watchkeeper-log-collector doctor [--once | --ping]
+      this host's self-check reporter: disks, memory, load, clock against the receiver, failed systemd
+      units, the collector's checkpoint age, the heartbeat client's last answer; PUT to the receiver's
+      /v1/host-health/<host> with the host token. No option: on the schedule (DOCTOR_BOOT_DELAY_MS after
+      boot, then every DOCTOR_INTERVAL_MS + up to DOCTOR_JITTER_MS) until SIGTERM; --once: one report
+      now (the systemd timer's way; exit 0 stored, 1 receiver unreachable, 2 refused); --ping: checks
+      token, path and clock at bring-up, stores nothing
   watchkeeper-log-collector --help
 
   --year Y   year of the first "Mar 29 17:37:18" style stamp (default: inferred, never > 1 day ahead)
@@ -34,4 +41,13 @@ Environment (collector):
   MONGO_URL                  checkpoints' MongoDB (default mongodb://127.0.0.1:27017)
   MONGO_DB                   database (default watchkeeper)
   LOG_LEVEL                  fatal|error|warn|info|debug|trace (default info)
+
+Environment (doctor; also LOG_COLLECTOR_HOST, LOG_COLLECTOR_PORT, LOG_LEVEL):
+  DOCTOR_RECEIVER_URL        the receiver, e.g. https://receiver.lab:8080 (required)
+  DOCTOR_HOST_TOKEN          this host's token from POST /v1/hosts/<host>/tokens (required)
+  DOCTOR_BOOT_DELAY_MS, DOCTOR_INTERVAL_MS, DOCTOR_JITTER_MS   schedule (default 600000, 86400000, 1800000)
+  DOCTOR_DISK_PERCENT, DOCTOR_MEMORY_PERCENT, DOCTOR_LOAD_PER_CPU, DOCTOR_CLOCK_OFFSET_MS,
+  DOCTOR_CHECKPOINT_AGE_MS, DOCTOR_HEARTBEAT_AGE_MS   thresholds as "warning,critical"
+  DOCTOR_COLLECTOR_URL       the collector's ops endpoint (default http://127.0.0.1:LOG_COLLECTOR_PORT; off: not checked)
+  DOCTOR_HEARTBEAT_CLIENT_URL  the heartbeat client's ops endpoint, e.g. http://127.0.0.1:8084 (unset: not checked)
 `;

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { allTopics, Topics } from '@watchkeeper/contracts';
-import { ArtifactStore, CodeVersionGate } from '@watchkeeper/artifact-store';
+import { ArtifactStore, branchCommits, CodeVersionGate, VersionGateStore } from '@watchkeeper/artifact-store';
 import { BruteForceDetector, FleetHealthMonitor, Periodic, RequestLog } from '@watchkeeper/fleet-health';
 import { HostHealthStore } from '@watchkeeper/host-health-store';
 import { dashboardProxyRoutes, dashboardRouter } from '@watchkeeper/dashboard';
@@ -22,6 +22,7 @@ export interface ReceiverService extends Service {
 
 export interface ReceiverParts {
   conn: Connection;
+  versionGate: VersionGateStore;
   /** Every database the receiver writes (main, outbox, request log). */
   databases: Connection[];
   outbox: Outbox;
@@ -75,7 +76,9 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       // Saves wait for the group commit at most RECEIVER_MAX_QUEUE_MS; later ones are refused (503), counted as shed.
       // Optionally (RECEIVER_COMMIT_LINGER_MS, off by default) a commit under load waits for more saves:
       // ≈25 % less CPU per request at 700 req/s, but p50 2 → 10 ms (measured; bench/receiver/notes.md).
+      const versionGate = new VersionGateStore(conn, { cacheMs: config.RECEIVER_VERSION_GATE_CACHE_MS });
       const hostHealth = new HostHealthStore(conn, outbox, {
+        hiddenHosts: () => tokens.retiredHosts(),
         maxWaitMs: config.RECEIVER_MAX_QUEUE_MS,
         lingerMs: config.RECEIVER_COMMIT_LINGER_MS,
         onQueueTimeout: (n) => shedder?.record('queue-time', n),
@@ -84,13 +87,22 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       // Counts are written every 5 s: each write is an upsert per host (≈1.5 ms each on FerretDB/SQLite);
       // the detectors and GET /v1/fleet-health flush first, so they never read stale counts.
       const requestLog = new RequestLog(requestsDb, { flushMs: 5000 });
-      const fleetHealth = new FleetHealthMonitor({ conn, requestLog, outbox, logger, windowMs: config.FLEET_WINDOW_MS, detector: { silentAfterMs: config.FLEET_SILENT_AFTER_MS } });
+      const fleetHealth = new FleetHealthMonitor({
+        conn,
+        requestLog,
+        outbox,
+        logger,
+        windowMs: config.FLEET_WINDOW_MS,
+        detector: { silentAfterMs: config.FLEET_SILENT_AFTER_MS, lookBackMs: config.FLEET_LOOKBACK_MS },
+        selfChecks: () => hostHealth.all(),
+        hiddenHosts: () => tokens.retiredHosts(),
+      });
       const sshEvents = new SshEventStore(conn, { timeZone: config.SSH_STATS_TZ });
       const bruteForce = new BruteForceDetector({ conn, events: sshEvents, outbox, logger, threshold: config.BRUTE_FORCE_THRESHOLD, windowMs: config.BRUTE_FORCE_WINDOW_MS });
       // A busy database may take longer than RECEIVER_DB_TIMEOUT_MS for an index build: retried a few
       // times before giving up, rather than failing the start at the first slow answer.
       await retryOnTimeout(
-        () => ensureIndexes([outbox.model, tokens.model, hostHealth.model, artifacts.model, requestLog.model, requestLog.hosts, fleetHealth.alerts.model, bruteForce.alerts.model, sshEvents.events, sshEvents.hosts]),
+        () => ensureIndexes([outbox.model, tokens.model, tokens.retired, versionGate.model, hostHealth.model, artifacts.model, requestLog.model, requestLog.hosts, fleetHealth.alerts.model, bruteForce.alerts.model, sshEvents.events, sshEvents.hosts]),
         logger,
       );
       await artifacts.init();
@@ -137,9 +149,9 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         },
       });
       shedder.start();
-      parts = { conn, databases: [conn, outboxDb, requestsDb], outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, sshJoined, shedder };
+      parts = { versionGate, conn, databases: [conn, outboxDb, requestsDb], outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, sshJoined, shedder };
       const app = receiverHttpApp(
-        { logger, adminToken: config.WATCHKEEPER_ADMIN_TOKEN, tokens, hostHealth, artifacts, gate: new CodeVersionGate(config.RECEIVER_ALLOWED_COMMITS, config.RECEIVER_UPDATE_HINT), requestLog, fleetHealth, bruteForce, sshEvents, now, changes },
+        { logger, adminToken: config.WATCHKEEPER_ADMIN_TOKEN, tokens, hostHealth, artifacts, gate: new CodeVersionGate(config.RECEIVER_ALLOWED_COMMITS, config.RECEIVER_UPDATE_HINT, versionGate), versionGate, requestLog, fleetHealth, bruteForce, sshEvents, now, changes },
         ops,
         {
           jsonLimit: config.RECEIVER_JSON_LIMIT,
@@ -160,6 +172,20 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
           } }),
         new Periodic({ name: 'brute-force-sweep', intervalMs: Math.min(config.BRUTE_FORCE_WINDOW_MS, 60_000), logger, now, task: (t) => bruteForce.sweep(t) }),
       ];
+      const gitDir = config.RECEIVER_VERSION_GATE_GIT_DIR;
+      if (gitDir) {
+        // Following the maintainer's branch, as the original did: the newest commits become the gate
+        // whenever the branch moves (every instance may do it; the write is the same).
+        const follow = new Periodic({ name: 'version-gate-git', intervalMs: config.RECEIVER_VERSION_GATE_GIT_INTERVAL_MS, logger, now, task: async (t) => {
+              const commits = await branchCommits(gitDir, config.RECEIVER_VERSION_GATE_GIT_REF, config.RECEIVER_VERSION_GATE_WINDOW);
+              const cur = await versionGate.current();
+              if (cur?.source === 'git' && cur.window === config.RECEIVER_VERSION_GATE_WINDOW && cur.commits.join() === commits.join()) return;
+              await versionGate.set({ commits, window: config.RECEIVER_VERSION_GATE_WINDOW }, 'git', t);
+              logger.info({ head: commits[0], window: config.RECEIVER_VERSION_GATE_WINDOW, dir: gitDir }, 'version gate follows the git clone');
+            } });
+        periodic.push(follow);
+        await follow.runOnce(); // the gate is current before the first upload is answered
+      }
       for (const p of periodic) p.start();
       consumerLoop = keepConsuming(kafka, sshConsumer, logger, abort.signal);
       logger.info({ port: server.port, db: config.RECEIVER_MONGO_DB, tz: config.SSH_STATS_TZ }, 'receiver started');

@@ -18,10 +18,17 @@ Environment:
   RECEIVER_JSON_LIMIT          largest accepted JSON body (default 1mb)
   RECEIVER_ALLOWED_COMMITS     comma-separated 40-hex commits allowed to upload (empty: any well-formed commit)
   RECEIVER_UPDATE_HINT         text sent with 412 telling a host how to update
+  RECEIVER_VERSION_GATE_CACHE_MS  how long the run-time version gate (PUT /v1/version-gate, in MongoDB) is used without reading it again (default 5000)
+  RECEIVER_VERSION_GATE_GIT_DIR   follow this local git clone: its branch's newest commits become the version gate (unset: only PUT /v1/version-gate sets it)
+  RECEIVER_VERSION_GATE_GIT_REF   the branch (or any ref) followed in that clone (default HEAD); the clone is read, never fetched
+  RECEIVER_VERSION_GATE_WINDOW    how many of the branch's newest commits may upload when following a clone (default 10)
+  RECEIVER_VERSION_GATE_GIT_INTERVAL_MS  how often the clone is read (default 60000)
   SSH_STATS_TZ                 IANA time zone of the dates in SSH statistics (default UTC)
   FLEET_CHECK_INTERVAL_MS      fleet-health run interval (default 300000 = 5 min)
   FLEET_WINDOW_MS              window for fatal-only and unstamped (default 3600000 = 1 h)
   FLEET_SILENT_AFTER_MS        quiet this long → silent (default 1800000 = 30 min)
+  FLEET_LOOKBACK_MS            hosts quiet for longer are no longer judged (default 86400000 = 24 h); hosts whose only
+                               receiver traffic is the daily self-check report need silent-after above a day and this above that
   BRUTE_FORCE_THRESHOLD        more failed SSH logins than this from one address … (default 10)
   BRUTE_FORCE_WINDOW_MS        … within this window is a brute-force alert (default 600000 = 10 min)
   RECEIVER_SSH_GROUP           Kafka consumer group for ssh-events (default watchkeeper-receiver-ssh-stats)
@@ -66,11 +73,17 @@ export const configSchema = z.object({
   RECEIVER_ARTIFACT_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   RECEIVER_JSON_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size like 512kb or 1mb').default('1mb'),
   RECEIVER_ALLOWED_COMMITS: commitList,
+  RECEIVER_VERSION_GATE_CACHE_MS: z.coerce.number().int().nonnegative().default(5000),
+  RECEIVER_VERSION_GATE_GIT_DIR: z.string().startsWith('/', 'must be an absolute path').optional(),
+  RECEIVER_VERSION_GATE_GIT_REF: z.string().min(1).regex(/^[^-\s]\S*$/, 'a ref, not an option').default('HEAD'),
+  RECEIVER_VERSION_GATE_WINDOW: z.coerce.number().int().min(1).max(1000).default(10),
+  RECEIVER_VERSION_GATE_GIT_INTERVAL_MS: env.durationMs(60_000),
   RECEIVER_UPDATE_HINT: z.string().default('Update the Watchkeeper agent on this host to a released version and retry.'),
   SSH_STATS_TZ: timeZone,
   FLEET_CHECK_INTERVAL_MS: env.durationMs(5 * 60_000),
   FLEET_WINDOW_MS: env.durationMs(3600_000),
   FLEET_SILENT_AFTER_MS: env.durationMs(30 * 60_000),
+  FLEET_LOOKBACK_MS: env.durationMs(24 * 3600_000),
   BRUTE_FORCE_THRESHOLD: z.coerce.number().int().nonnegative().default(10),
   BRUTE_FORCE_WINDOW_MS: env.durationMs(10 * 60_000),
   RECEIVER_SSH_GROUP: z.string().min(1).default('watchkeeper-receiver-ssh-stats'),

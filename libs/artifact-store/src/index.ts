@@ -3,3 +3,5 @@ export * from './artifact-model';
 export * from './artifact-store';
 export * from './code-version-gate';
 export * from './metadata';
+export * from './version-gate-store';
+export * from './git-branch';

@@ -5,6 +5,8 @@ import { SshDayStats } from './messages/ssh-day-stats';
 import { HeartbeatRequest, HeartbeatResponse, LegacyHeartbeatRequest, LegacyHeartbeatResponse } from './messages/heartbeat-protocol';
 import { HeartbeatNodeConfig } from './config/heartbeat-nodes';
 import { ListenersResponse } from './http/heartbeat';
+import { CommitMissingBody, CommitNotAllowedBody, VersionGateSetting } from './http/version-gate';
+import { HostSelfCheckReport } from './messages/host-self-check';
 import { allTopics } from './topics';
 
 /** Contracts that are published as JSON Schema files for tools outside this repository. */
@@ -21,6 +23,11 @@ export function publishedContracts(): Record<string, z.ZodType> {
   out['xmpp.heartbeat-response-legacy'] = LegacyHeartbeatResponse;
   out['config.heartbeat-nodes'] = HeartbeatNodeConfig;
   out['http.heartbeat-listeners'] = ListenersResponse;
+  // What a host's self-check reporter sends, and what an uploader may be told by the version gate.
+  out['http.host-self-check-report'] = HostSelfCheckReport;
+  out['http.version-gate-setting'] = VersionGateSetting;
+  out['http.version-gate-commit-missing'] = CommitMissingBody;
+  out['http.version-gate-commit-not-allowed'] = CommitNotAllowedBody;
   Object.assign(out, alertDispatcherHttpContracts);
   return out;
 }

@@ -75,6 +75,7 @@ const STATES = {
   silent: ['🔇', 'silent'],
   'fatal-only': ['✗', 'fatal-only'],
   unstamped: ['⚠', 'unstamped'],
+  'self-check-critical': ['✗', 'self-check critical'],
   critical: ['✗', 'critical'],
   warning: ['⚠', 'warning'],
   info: ['ℹ', 'info'],

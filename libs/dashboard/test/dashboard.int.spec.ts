@@ -225,6 +225,26 @@ describe('dashboard in a real browser against the local stack', () => {
     await shot('fleet');
   });
 
+  it("Fleet: the stack's own host reporter has reported within a minute of start, and self-check statuses show", async () => {
+    // tools/local-stack.cjs runs `watchkeeper-log-collector doctor` for the collector's host.
+    const own = page.locator(`tr[data-host="${sshHost}"] td.checks`);
+    await own.locator('[data-check], [data-check-ok]').first().waitFor({ timeout: 60_000 });
+
+    const host = `${fleetHost}-checks`;
+    const created = await api(`/v1/hosts/${host}/tokens`, { method: 'POST', body: JSON.stringify({ label: 'dashboard e2e' }) });
+    const checks = [
+      { name: 'disk:/', status: 'critical', detail: '97% used' },
+      { name: 'load', status: 'ok', detail: 'load 0.1' },
+      { name: 'memory', status: 'ok', detail: '20% used' },
+    ];
+    await api(`/v1/host-health/${host}`, { method: 'PUT', token: created.token, body: JSON.stringify({ disk: [], memory: {}, load: {}, checks }) });
+    const row = page.locator(`tr[data-host="${host}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    await expectText(row.locator('td.checks'), /disk:\/: critical/);
+    await expectText(row.locator('td.checks'), /2 ok/);
+    await expectText(row.locator('td.status'), /problem/);
+  });
+
   it('Live: a change the receiver announces on its event stream shows without waiting for the poll', async () => {
     // Polling every 10 minutes: only the server-sent event can bring the new host in time.
     await page.goto(`${base}/?refresh=600#/fleet`);

@@ -1,4 +1,4 @@
-import { detectSymptoms, type HostWindowActivity } from './detectors';
+import { criticalSelfChecks, detectSymptoms, type HostWindowActivity } from './detectors';
 
 const now = new Date('2026-05-01T12:00:00Z');
 const ago = (min: number) => new Date(now.getTime() - min * 60_000);
@@ -31,5 +31,19 @@ describe('fleet-health detectors', () => {
     const s = detectSymptoms([host('a', 1, { uploads: 3, unstampedUploads: 1 }), host('b', 1, { uploads: 3 })], now);
     expect([...s.get('a')!]).toEqual(['unstamped']);
     expect([...s.get('b')!]).toEqual([]);
+  });
+});
+
+describe('criticalSelfChecks', () => {
+  const check = (name: string, status: string) => ({ name, status, detail: `${name} is ${status}` });
+  it('names the critical checks of each latest report; reports without a readable checks list count as none', () => {
+    const r = criticalSelfChecks([
+      { host: 'a', report: { checks: [check('disk:/', 'critical'), check('load', 'warning'), check('clock', 'critical')] } },
+      { host: 'b', report: { checks: [check('disk:/', 'warning'), check('memory', 'unknown')] } },
+      { host: 'c', report: { checks: 'not a list' } },
+      { host: 'd', report: { load: 3 } },
+    ]);
+    expect([...r.keys()]).toEqual(['a']);
+    expect(r.get('a')!.map((c) => c.name)).toEqual(['disk:/', 'clock']);
   });
 });

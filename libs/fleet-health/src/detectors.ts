@@ -1,4 +1,4 @@
-import type { FleetSymptom } from '@watchkeeper/contracts';
+import { reportChecks, type FleetSymptom, type HostCheck } from '@watchkeeper/contracts';
 
 export interface HostWindowActivity {
   host: string;
@@ -31,6 +31,16 @@ export function detectSymptoms(activity: HostWindowActivity[], now: Date, cfg: D
     if (a.requests > 0 && a.clientErrors === a.requests) s.add('fatal-only');
     if (a.unstampedUploads > 0) s.add('unstamped');
     out.set(a.host, s);
+  }
+  return out;
+}
+
+/** Pure: the critical checks of each host's latest self-check report (hosts without any are left out). */
+export function criticalSelfChecks(snapshots: Array<{ host: string; report: Record<string, unknown> }>): Map<string, HostCheck[]> {
+  const out = new Map<string, HostCheck[]>();
+  for (const s of snapshots) {
+    const critical = reportChecks(s.report).filter((c) => c.status === 'critical');
+    if (critical.length) out.set(s.host, critical);
   }
   return out;
 }

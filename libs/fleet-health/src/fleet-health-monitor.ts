@@ -1,8 +1,8 @@
 import type { Connection } from 'mongoose';
-import type { FleetHealthResponse, FleetSymptom } from '@watchkeeper/contracts';
+import type { FleetHealthResponse, FleetSymptom, HostHealthSnapshot } from '@watchkeeper/contracts';
 import type { Outbox } from '@watchkeeper/outbox';
 import type { Logger } from '@watchkeeper/runtime';
-import { defaultDetectorConfig, detectSymptoms, type DetectorConfig, type HostWindowActivity } from './detectors';
+import { criticalSelfChecks, defaultDetectorConfig, detectSymptoms, type DetectorConfig, type HostWindowActivity } from './detectors';
 import type { RequestLog } from './request-log';
 import { StatefulAlerts, type AlertKind } from './stateful-alerts';
 
@@ -10,6 +10,7 @@ export const fleetAlertKinds: Record<FleetSymptom, AlertKind> = {
   silent: { type: 'host-silent', entityKind: 'host', severity: 'warning', summary: (h) => `${h} has sent nothing for over 30 minutes` },
   'fatal-only': { type: 'host-fatal-only', entityKind: 'host', severity: 'warning', summary: (h) => `every request from ${h} was refused (4xx)` },
   unstamped: { type: 'host-unstamped-uploads', entityKind: 'host', severity: 'info', summary: (h) => `${h} uploads without X-Code-Commit` },
+  'self-check-critical': { type: 'host-self-check-critical', entityKind: 'host', severity: 'critical', summary: (h) => `${h} reports a critical self-check` },
 };
 
 export interface FleetHealthOptions {
@@ -21,6 +22,10 @@ export interface FleetHealthOptions {
   windowMs?: number;
   detector?: Partial<DetectorConfig>;
   source?: string;
+  /** Each host's latest self-check report: a critical check is the self-check-critical symptom. */
+  selfChecks?: () => Promise<HostHealthSnapshot[]>;
+  /** Hosts not judged nor listed (retired by the admin); their open symptoms are released. */
+  hiddenHosts?: () => Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -49,6 +54,7 @@ export class FleetHealthMonitor {
       // Summed here, not with $group: FerretDB 1.x sums only the first of several $sum accumulators.
       model.find({ minute: { $gte: floorMinute(windowStart), $lte: now } }, { host: 1, requests: 1, clientErrors: 1, uploads: 1, unstampedUploads: 1 }).lean(),
     ]);
+    const hidden = await this.hidden();
     const byHost = new Map<string, { requests: number; clientErrors: number; uploads: number; unstampedUploads: number }>();
     for (const m of counts) {
       const c = byHost.get(m.host) ?? { requests: 0, clientErrors: 0, uploads: 0, unstampedUploads: 0 };
@@ -59,7 +65,7 @@ export class FleetHealthMonitor {
       byHost.set(m.host, c);
     }
     return last
-      .filter((l) => l.lastAt.getTime() >= lookBack.getTime())
+      .filter((l) => l.lastAt.getTime() >= lookBack.getTime() && !hidden.has(l._id))
       .map((l) => {
         const c = byHost.get(l._id);
         return {
@@ -79,6 +85,13 @@ export class FleetHealthMonitor {
     await this.opts.requestLog.flush();
     const activity = await this.activity(now);
     const symptoms = detectSymptoms(activity, now, this.cfg);
+    const hidden = await this.hidden();
+    for (const [host] of criticalSelfChecks(this.opts.selfChecks ? await this.opts.selfChecks() : [])) {
+      if (hidden.has(host)) continue;
+      const set = symptoms.get(host) ?? new Set<FleetSymptom>();
+      set.add('self-check-critical');
+      symptoms.set(host, set);
+    }
     const current = [...symptoms].flatMap(([host, set]) => [...set].map((symptom) => ({ subject: host, symptom })));
     const r = await this.alerts.reconcile(current, now);
     await this.opts.requestLog.prune(new Date(now.getTime() - this.cfg.lookBackMs - 3600_000));
@@ -87,9 +100,14 @@ export class FleetHealthMonitor {
     return { ...r, hosts: activity.length };
   }
 
+  private async hidden(): Promise<ReadonlySet<string>> {
+    return this.opts.hiddenHosts ? this.opts.hiddenHosts() : new Set<string>();
+  }
+
   /** What the dashboard shows: every host seen in the look-back, its counts and open symptoms. */
   async report(now: Date): Promise<FleetHealthResponse> {
-    const [activity, open] = await Promise.all([this.activity(now), this.alerts.active()]);
+    const [activity, allOpen, hidden] = await Promise.all([this.activity(now), this.alerts.active(), this.hidden()]);
+    const open = allOpen.filter((o) => !hidden.has(o.subject));
     const hosts = new Map(activity.map((a) => [a.host, a]));
     return {
       evaluatedAt: this.lastEvaluatedAt?.toISOString() ?? null,

@@ -29,6 +29,8 @@ export interface HostHealthStoreOptions {
   onQueueTimeout?: (count: number) => void;
   /** Commit delay under load (ms; see GroupCommit's lingerMs). 0: none. */
   lingerMs?: number;
+  /** Hosts whose snapshots are not answered (retired hosts); read on each `all` / `get`. */
+  hiddenHosts?: () => Promise<ReadonlySet<string>>;
 }
 
 /** A stored snapshot and the event it came from (newest wins by receivedAt, then event id). */
@@ -57,7 +59,7 @@ export class HostHealthStore {
   readonly model: Model<SnapshotDoc>;
   private readonly writer: GroupCommit<OutboxEntry>;
 
-  constructor(conn: Connection, private readonly outbox: Outbox, opts: HostHealthStoreOptions = {}) {
+  constructor(conn: Connection, private readonly outbox: Outbox, private readonly opts: HostHealthStoreOptions = {}) {
     this.model = conn.models.HostHealthSnapshot ?? conn.model<SnapshotDoc>('HostHealthSnapshot', schema, 'host_health');
     this.writer = new GroupCommit((entries) => this.outbox.add(entries), { maxBatch: 1000, maxWaitMs: opts.maxWaitMs ?? 0, onExpired: opts.onQueueTimeout, lingerMs: opts.lingerMs ?? 0 });
     outbox.onBeforeDelete((entries) => this.compact(entries));
@@ -133,12 +135,25 @@ export class HostHealthStore {
   }
 
   async all(): Promise<HostHealthSnapshot[]> {
-    const merged = await this.merged();
-    return [...merged.values()].map((v) => v.snapshot).sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+    const [merged, hidden] = await Promise.all([this.merged(), this.hidden()]);
+    return [...merged.values()]
+      .map((v) => v.snapshot)
+      .filter((s) => !hidden.has(s.host))
+      .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
   }
 
   async get(host: string): Promise<HostHealthSnapshot | undefined> {
+    if ((await this.hidden()).has(host)) return undefined;
     return (await this.merged(host)).get(host)?.snapshot;
+  }
+
+  /** Drops a host's compacted snapshot (a retired host); not-yet-folded entries stay hidden by `hiddenHosts`. */
+  async forget(host: string): Promise<void> {
+    await this.model.deleteOne({ _id: host });
+  }
+
+  private async hidden(): Promise<ReadonlySet<string>> {
+    return this.opts.hiddenHosts ? this.opts.hiddenHosts() : new Set();
   }
 
   /** Waits for writes in flight (shutdown). */

@@ -1,4 +1,5 @@
 import type { ArtifactStore, CodeVersionGate } from '@watchkeeper/artifact-store';
+import type { VersionGate, VersionGateSetting } from '@watchkeeper/contracts';
 import type { BruteForceDetector, FleetHealthMonitor, RequestLog } from '@watchkeeper/fleet-health';
 import type { HostHealthStore } from '@watchkeeper/host-health-store';
 import type { HttpApi } from '@watchkeeper/http-api';
@@ -16,6 +17,8 @@ export interface ReceiverDeps {
   hostHealth: HostHealthStore;
   artifacts: ArtifactStore;
   gate: CodeVersionGate;
+  /** The run-time version gate (`/v1/version-gate`), shared by every instance. */
+  versionGate: { current(): Promise<VersionGate | null>; set(setting: VersionGateSetting, source: 'api'): Promise<VersionGate>; clear(): Promise<boolean> };
   requestLog: RequestLog;
   fleetHealth: FleetHealthMonitor;
   bruteForce: BruteForceDetector;

@@ -10,6 +10,8 @@ import { eventRoutes } from './routes/events';
 import { basicRoutes } from './routes/basics';
 import { fleetRoutes } from './routes/fleet';
 import { hostHealthRoutes } from './routes/host-health';
+import { hostRoutes } from './routes/hosts';
+import { versionGateRoutes } from './routes/version-gate';
 import { sshLoginRoutes } from './routes/ssh-logins';
 import { tokenRoutes } from './routes/tokens';
 
@@ -48,6 +50,8 @@ export function receiverApi(deps: ReceiverDeps, opts: ReceiverHttpOptions = {}):
   tokenRoutes(ctx);
   hostHealthRoutes(ctx);
   artifactRoutes(ctx);
+  versionGateRoutes(ctx);
+  hostRoutes(ctx);
   sshLoginRoutes(ctx);
   fleetRoutes(ctx);
   eventRoutes(ctx);

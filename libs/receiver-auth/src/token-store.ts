@@ -2,6 +2,7 @@ import type { Connection, Model } from 'mongoose';
 import type { TokenCreated, TokenInfo } from '@watchkeeper/contracts';
 import { isDuplicateKey } from '@watchkeeper/mongo';
 import { digestsEqual, hashSecret, newToken, parseToken } from './secrets';
+import { retiredHostModel, type RetiredHostDoc } from './retired-host-model';
 import { hostTokenModel, type HostTokenDoc } from './token-model';
 
 /** Two active tokens per host: the current one and its successor while the host switches over. */
@@ -18,12 +19,15 @@ export class TooManyTokens extends Error {
  */
 export class HostTokenStore {
   readonly model: Model<HostTokenDoc>;
+  readonly retired: Model<RetiredHostDoc>;
+  private retiredCache?: { hosts: ReadonlySet<string>; until: number };
   private readonly cache = new Map<string, { doc: HostTokenDoc; until: number }>();
   /** Lookups in flight: concurrent requests with one token share one database read. */
   private readonly loading = new Map<string, Promise<HostTokenDoc | null>>();
 
   constructor(conn: Connection, private readonly opts: { cacheMs?: number; now?: () => number } = {}) {
     this.model = hostTokenModel(conn);
+    this.retired = retiredHostModel(conn);
   }
 
   async create(host: string, label?: string): Promise<TokenCreated> {
@@ -32,6 +36,8 @@ export class HostTokenStore {
     for (let slot = 0; slot < MAX_ACTIVE_TOKENS; slot++) {
       try {
         await this.model.create({ _id: tokenId, host, hash: hashSecret(secret), slot: `${host}#${slot}`, label, createdAt });
+        // A new token brings a retired host back.
+        if ((await this.retired.deleteOne({ _id: host })).deletedCount) this.retiredCache = undefined;
         return { ...info({ _id: tokenId, host, label, createdAt } as HostTokenDoc), token };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
@@ -55,6 +61,35 @@ export class HostTokenStore {
     await this.model.updateOne({ _id: tokenId, revokedAt: { $exists: false } }, { $set: { revokedAt, slot: `revoked#${tokenId}` } });
     this.cache.delete(tokenId);
     return info({ ...doc, revokedAt });
+  }
+
+  /**
+   * Retires a host: revokes every active token and records the retirement (readers of the fleet
+   * skip retired hosts). Idempotent; the first retirement's time is kept.
+   */
+  async retire(host: string, at: Date): Promise<{ retiredAt: Date; tokensRevoked: number }> {
+    let tokensRevoked = 0;
+    for (const t of await this.model.find({ host, revokedAt: { $exists: false } }, { _id: 1 }).lean()) {
+      const before = await this.revoke(host, t._id);
+      if (before) tokensRevoked++;
+    }
+    await this.retired.updateOne({ _id: host }, { $setOnInsert: { retiredAt: at } }, { upsert: true });
+    this.retiredCache = undefined;
+    const doc = await this.retired.findById(host).lean();
+    return { retiredAt: doc?.retiredAt ?? at, tokensRevoked };
+  }
+
+  async retiredList(): Promise<Array<{ host: string; retiredAt: Date }>> {
+    return (await this.retired.find().sort({ _id: 1 }).lean()).map((d) => ({ host: d._id, retiredAt: d.retiredAt }));
+  }
+
+  /** Retired hosts, cached for the token cache time (the list is small: read whole). */
+  async retiredHosts(): Promise<ReadonlySet<string>> {
+    const now = (this.opts.now ?? Date.now)();
+    if (this.retiredCache && this.retiredCache.until > now) return this.retiredCache.hosts;
+    const hosts = new Set((await this.retired.find({}, { _id: 1 }).lean()).map((d) => d._id));
+    this.retiredCache = { hosts, until: now + (this.opts.cacheMs ?? 5000) };
+    return hosts;
   }
 
   /** The host a bearer token belongs to, or undefined for a malformed, unknown, wrong or revoked token. */

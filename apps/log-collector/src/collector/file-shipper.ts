@@ -162,5 +162,6 @@ export class FileShipper extends BatchShipper<LineBatch, PreparedFileBatch> {
     await this.retry('checkpoint', () => this.d.checkpoints.save(host, path, batch.position, { clock }), () => metrics.checkpointFailures.inc({ path }));
     this.saved = { position: batch.position, clock };
     metrics.checkpointOffset.set({ path }, batch.position.offset);
+    metrics.checkpointTime.set({ path }, Date.now() / 1000);
   }
 }

@@ -109,5 +109,6 @@ export class JournalShipper extends BatchShipper<JournalBatch, PreparedJournalBa
     await this.retry('checkpoint', () => this.d.cursors.save(host, this.label, batch.cursor), () => metrics.checkpointFailures.inc({ path: this.label }));
     this.cursor = batch.cursor;
     metrics.journalCheckpointTime.set({ path: this.label }, Number(batch.realtimeUs) / 1e6);
+    metrics.checkpointTime.set({ path: this.label }, Date.now() / 1000);
   }
 }

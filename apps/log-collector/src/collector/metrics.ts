@@ -19,6 +19,7 @@ export function createCollectorMetrics(registry: Registry, bytesBehind: () => Pr
     publishFailures: new prom.Counter({ name: `${p}publish_failures_total`, help: 'Failed Kafka sends (retried)', labelNames: ['path'], registers }),
     checkpointFailures: new prom.Counter({ name: `${p}checkpoint_failures_total`, help: 'Failed checkpoint writes (retried)', labelNames: ['path'], registers }),
     checkpointOffset: new prom.Gauge({ name: `${p}checkpoint_offset_bytes`, help: 'Byte offset of the last checkpoint (all before it acknowledged by Kafka)', labelNames: ['path'], registers }),
+    checkpointTime: new prom.Gauge({ name: `${p}checkpoint_time_seconds`, help: 'When the last checkpoint was saved (unix seconds); with bytes_behind_eof it tells a stuck collector from a quiet log (the doctor reads it)', labelNames: ['path'], registers }),
     journalCheckpointTime: new prom.Gauge({ name: `${p}journal_checkpoint_time_seconds`, help: 'Journal time of the last checkpointed entry (all before it acknowledged by Kafka)', labelNames: ['path'], registers }),
     behind: new prom.Gauge({
       name: `${p}bytes_behind_eof`,

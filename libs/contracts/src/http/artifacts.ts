@@ -27,7 +27,8 @@ export type ArtifactMeta = z.infer<typeof ArtifactMeta>;
 /** Request headers of `PUT /v1/artifacts/{host}/{name}` (names lower-case, as Node gives them). */
 export const ArtifactUploadHeaders = z.object({
   'x-content-sha256': Sha256Hex.describe('SHA-256 of the body; required'),
-  'x-code-commit': CommitHash.optional().describe('commit of the uploading code; must be in the allow-list when given'),
+  'x-code-commit': CommitHash.optional().describe('commit of the uploading code; required while a version gate is set (GET /v1/version-gate), and then one of its window'),
+  'x-schema-version': z.string().optional().describe('contract version the client was built against (absent: the current one); an unknown one is refused with 400'),
   'x-artifact-kind': z.string().optional().describe(`one of ${ArtifactKind.options.join(', ')}; other values are dropped`),
   'x-artifact-encoding': z.string().optional().describe(`one of ${ArtifactEncoding.options.join(', ')}; other values are dropped`),
 });

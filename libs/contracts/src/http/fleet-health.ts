@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { HostName, IsoDateTime } from '../common';
 
-export const FleetSymptom = z.enum(['silent', 'fatal-only', 'unstamped']);
+/** `self-check-critical`: the host's latest self-check report has a critical check. */
+export const FleetSymptom = z.enum(['silent', 'fatal-only', 'unstamped', 'self-check-critical']);
 export type FleetSymptom = z.infer<typeof FleetSymptom>;
 
 export const HostActivity = z.object({

@@ -1,7 +1,8 @@
-import { ArtifactList, ArtifactParams, ArtifactStored, ArtifactUploadHeaders, HostParams } from '@watchkeeper/contracts';
+import { ArtifactList, ArtifactParams, ArtifactStored, ArtifactUploadHeaders, CommitMissingBody, CommitNotAllowedBody, HostParams, KNOWN_SCHEMA_VERSIONS } from '@watchkeeper/contracts';
 import { readArtifactMeta } from '@watchkeeper/artifact-store';
-import { badRequest, errorResponse, HttpError } from '@watchkeeper/http-api';
+import { badRequest, errorResponse } from '@watchkeeper/http-api';
 import type { RouteContext } from '../deps';
+import { RefusalError } from '../refusal-error';
 
 export function artifactRoutes({ api, admin, host, artifacts, gate, logger }: RouteContext): void {
   api.route({
@@ -12,8 +13,11 @@ export function artifactRoutes({ api, admin, host, artifacts, gate, logger }: Ro
     description:
       'The body is streamed to disk while it is hashed and counted: over the size cap → 413 without reading the rest; ' +
       'hash not the announced one → 400 sha-mismatch, nothing kept. The name is written once: same hash again → 200 ' +
-      'already-present, another hash → 409 with the stored hash. `X-Code-Commit` must be a full commit hash in the ' +
-      'allow-list (400 / 412); uploads without it are accepted and reported as unstamped.',
+      'already-present, another hash → 409 with the stored hash. `X-Code-Commit`: while a version gate is set (`/v1/version-gate`) ' +
+      'it is required (400 with `remediation`) and must be among the gate\'s newest `window` commits (412 with `yourCommit`, ' +
+      '`headCommit`, `window`, `remediation`); without a gate it must be a full commit hash in the start-up allow-list, and ' +
+      'uploads without it are accepted and reported as unstamped. `X-Schema-Version`, when given, must be a contract version ' +
+      'this receiver knows (400 otherwise).',
     tags: ['artifacts'],
     security: ['hostToken'],
     before: [host],
@@ -24,7 +28,8 @@ export function artifactRoutes({ api, admin, host, artifacts, gate, logger }: Ro
       201: { description: 'stored', schema: ArtifactStored },
       403: errorResponse(403),
       409: errorResponse(409, 'the name is stored with another hash; `details.existingSha256` says which'),
-      412: errorResponse(412, 'this code version may not upload; the message says how to update'),
+      400: { description: 'invalid input; with a version gate set, a missing or malformed X-Code-Commit (`remediation` says what to send)', schema: CommitMissingBody },
+      412: { description: 'this code version may not upload: `yourCommit`, `headCommit`, `window`, and how to update in `remediation`', schema: CommitNotAllowedBody },
       413: errorResponse(413),
     },
     handler: async ({ params }, req, res) => {
@@ -33,8 +38,15 @@ export function artifactRoutes({ api, admin, host, artifacts, gate, logger }: Ro
       const shaCheck = ArtifactUploadHeaders.shape['x-content-sha256'].safeParse(sha);
       res.locals.upload = { stamped: req.headers['x-code-commit'] !== undefined };
       if (!shaCheck.success) throw badRequest('bad-sha256', 'X-Content-SHA256 is required: the SHA-256 of the body as 64 lowercase hex digits');
-      const verdict = gate.check(req.headers['x-code-commit']);
-      if (!verdict.ok) throw new HttpError(verdict.status, verdict.code, verdict.message);
+      const schemaVersion = req.headers['x-schema-version'];
+      if (schemaVersion !== undefined && !KNOWN_SCHEMA_VERSIONS.includes(String(schemaVersion))) {
+        throw badRequest('unknown-schema-version', `X-Schema-Version ${String(schemaVersion)} is not one this receiver knows`, { known: KNOWN_SCHEMA_VERSIONS });
+      }
+      const verdict = await gate.check(req.headers['x-code-commit']);
+      if (!verdict.ok) {
+        const { ok: _ok, status, code, message, ...fields } = verdict;
+        throw new RefusalError(status, code, message, fields);
+      }
       const { meta, dropped } = readArtifactMeta(req.headers);
       if (Object.keys(dropped).length) logger.warn({ host: params.host, name: params.name, dropped }, 'unknown artifact metadata values dropped');
       const lengthHeader = req.headers['content-length'];
