@@ -11,7 +11,7 @@ import { Outbox } from '@watchkeeper/outbox';
 import { ChangeFeed, EVENT_STREAM_PATH, receiverHttpApp } from '@watchkeeper/receiver-api';
 import { HostTokenStore } from '@watchkeeper/receiver-auth';
 import { backoffDelay, listen, opsRouter, sleep, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
-import { SshEventStore } from '@watchkeeper/ssh-stats-store';
+import { applyConsumedSshEvents, SshEventStore } from '@watchkeeper/ssh-stats-store';
 import type { Config } from './config';
 
 export interface ReceiverService extends Service {
@@ -23,7 +23,7 @@ export interface ReceiverService extends Service {
 export interface ReceiverParts {
   conn: Connection;
   versionGate: VersionGateStore;
-  /** Every database the receiver writes (main, outbox, request log). */
+  /** Every database the receiver writes (main, outbox, request log, SSH statistics). */
   databases: Connection[];
   outbox: Outbox;
   fleetHealth: FleetHealthMonitor;
@@ -97,14 +97,17 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         selfChecks: () => hostHealth.all(),
         hiddenHosts: () => tokens.retiredHosts(),
       });
-      const sshEvents = new SshEventStore(conn, { timeZone: config.SSH_STATS_TZ });
+      // SSH statistics in their own database too: the consumer writes a journal and day states per batch.
+      const sshDb = conn.useDb(`${config.RECEIVER_MONGO_DB}_ssh`, { useCache: true });
+      const sshEvents = new SshEventStore(sshDb, { timeZone: config.SSH_STATS_TZ, retentionDays: config.SSH_RAW_RETENTION_DAYS });
       const bruteForce = new BruteForceDetector({ conn, events: sshEvents, outbox, logger, threshold: config.BRUTE_FORCE_THRESHOLD, windowMs: config.BRUTE_FORCE_WINDOW_MS });
       // A busy database may take longer than RECEIVER_DB_TIMEOUT_MS for an index build: retried a few
       // times before giving up, rather than failing the start at the first slow answer.
       await retryOnTimeout(
-        () => ensureIndexes([outbox.model, tokens.model, tokens.retired, versionGate.model, hostHealth.model, artifacts.model, requestLog.model, requestLog.hosts, fleetHealth.alerts.model, bruteForce.alerts.model, sshEvents.events, sshEvents.hosts]),
+        () => ensureIndexes([outbox.model, tokens.model, tokens.retired, versionGate.model, hostHealth.model, artifacts.model, requestLog.model, requestLog.hosts, fleetHealth.alerts.model, bruteForce.alerts.model]),
         logger,
       );
+      await retryOnTimeout(() => sshEvents.init(), logger);
       await artifacts.init();
 
       const sshConsumer = new ConsumerRunner({
@@ -115,9 +118,12 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         logger,
         deadLetters: producer,
         registry,
+        maxBatchSize: config.RECEIVER_SSH_BATCH_SIZE,
+        // Durable when this returns (journal, then day states); the offsets are committed after it.
         batchHandler: async (events) => {
-          if ((await sshEvents.addMany(events.map((e) => e.value))) > 0) changes.notify('ssh');
-          await bruteForce.check(latestFailures(events.map((e) => e.value)), now());
+          const applied = await applyConsumedSshEvents(sshEvents, events);
+          if (applied.length > 0) changes.notify('ssh');
+          await bruteForce.check(latestFailures(applied), now());
         },
       });
       // Positioned, not just joined: a new group reading from "now" has fixed its start offsets.
@@ -149,7 +155,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         },
       });
       shedder.start();
-      parts = { versionGate, conn, databases: [conn, outboxDb, requestsDb], outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, sshJoined, shedder };
+      parts = { versionGate, conn, databases: [conn, outboxDb, requestsDb, sshDb], outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, sshJoined, shedder };
       const app = receiverHttpApp(
         { logger, adminToken: config.WATCHKEEPER_ADMIN_TOKEN, tokens, hostHealth, artifacts, gate: new CodeVersionGate(config.RECEIVER_ALLOWED_COMMITS, config.RECEIVER_UPDATE_HINT, versionGate), versionGate, requestLog, fleetHealth, bruteForce, sshEvents, now, changes },
         ops,
@@ -170,6 +176,8 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
             await fleetHealth.evaluate(t);
             changes.notify('fleet-health');
           } }),
+        // Drops whole collections of raw events past their retention: bounded work whatever is stored.
+        new Periodic({ name: 'ssh-retention', intervalMs: 3600_000, logger, now, task: async (t) => void (await sshEvents.prune(t)) }),
         new Periodic({ name: 'brute-force-sweep', intervalMs: Math.min(config.BRUTE_FORCE_WINDOW_MS, 60_000), logger, now, task: (t) => bruteForce.sweep(t) }),
       ];
       const gitDir = config.RECEIVER_VERSION_GATE_GIT_DIR;

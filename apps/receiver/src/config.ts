@@ -5,6 +5,8 @@ import { env } from '@watchkeeper/runtime';
 export const usage = `watchkeeper-receiver — the fleet's HTTP ingress and query API
 
 Usage: watchkeeper-receiver [--help]
+       watchkeeper-receiver migrate-ssh   one-shot: build the SSH statistics from the ssh_events collection of
+                                          earlier releases (idempotent; run once after upgrading, safe to repeat)
 
 Environment:
   WATCHKEEPER_ADMIN_TOKEN      admin bearer token, at least 16 characters (required)
@@ -23,7 +25,8 @@ Environment:
   RECEIVER_VERSION_GATE_GIT_REF   the branch (or any ref) followed in that clone (default HEAD); the clone is read, never fetched
   RECEIVER_VERSION_GATE_WINDOW    how many of the branch's newest commits may upload when following a clone (default 10)
   RECEIVER_VERSION_GATE_GIT_INTERVAL_MS  how often the clone is read (default 60000)
-  SSH_STATS_TZ                 IANA time zone of the dates in SSH statistics (default UTC)
+  SSH_STATS_TZ                 IANA time zone of the dates in SSH statistics (default UTC; fixed per installation: stored days are not re-dated)
+  SSH_RAW_RETENTION_DAYS       days raw sshd events (addresses, user names) are kept, by event time; statistics are kept (default 90)
   FLEET_CHECK_INTERVAL_MS      fleet-health run interval (default 300000 = 5 min)
   FLEET_WINDOW_MS              window for fatal-only and unstamped (default 3600000 = 1 h)
   FLEET_SILENT_AFTER_MS        quiet this long → silent (default 1800000 = 30 min)
@@ -33,6 +36,7 @@ Environment:
   BRUTE_FORCE_WINDOW_MS        … within this window is a brute-force alert (default 600000 = 10 min)
   RECEIVER_SSH_GROUP           Kafka consumer group for ssh-events (default watchkeeper-receiver-ssh-stats)
   RECEIVER_SSH_FROM_BEGINNING  a new group reads the topic from its start (default true; false: from now)
+  RECEIVER_SSH_BATCH_SIZE      most ssh-events applied in one journal write (default 2000)
   RECEIVER_MAX_IN_FLIGHT       requests answered at once beyond which new ones get 503 + Retry-After (default 128; 0: no limit)
   RECEIVER_MAX_EVENT_LOOP_LAG_MS  event-loop lag beyond which new requests get 503 + Retry-After (default 200; 0: not checked)
   RECEIVER_MAX_QUEUE_MS        queue-time budget: a host-health write that would wait (or has waited) longer for the database gets 503 + Retry-After, nothing stored (default 50; 0: none)
@@ -80,6 +84,7 @@ export const configSchema = z.object({
   RECEIVER_VERSION_GATE_GIT_INTERVAL_MS: env.durationMs(60_000),
   RECEIVER_UPDATE_HINT: z.string().default('Update the Watchkeeper agent on this host to a released version and retry.'),
   SSH_STATS_TZ: timeZone,
+  SSH_RAW_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
   FLEET_CHECK_INTERVAL_MS: env.durationMs(5 * 60_000),
   FLEET_WINDOW_MS: env.durationMs(3600_000),
   FLEET_SILENT_AFTER_MS: env.durationMs(30 * 60_000),
@@ -88,6 +93,7 @@ export const configSchema = z.object({
   BRUTE_FORCE_WINDOW_MS: env.durationMs(10 * 60_000),
   RECEIVER_SSH_GROUP: z.string().min(1).default('watchkeeper-receiver-ssh-stats'),
   RECEIVER_SSH_FROM_BEGINNING: env.bool(true),
+  RECEIVER_SSH_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(2000),
   RECEIVER_MAX_IN_FLIGHT: z.coerce.number().int().nonnegative().default(128),
   RECEIVER_MAX_EVENT_LOOP_LAG_MS: z.coerce.number().int().nonnegative().default(200),
   RECEIVER_MAX_QUEUE_MS: z.coerce.number().int().nonnegative().default(50),

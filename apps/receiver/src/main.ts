@@ -1,11 +1,14 @@
-import { createLogger, createMetrics, loadConfig, runCli, runService } from '@watchkeeper/runtime';
+import { createLogger, createMetrics, loadConfig, runCli, runService, UsageError } from '@watchkeeper/runtime';
 import { createApp } from './app';
 import { configSchema, usage } from './config';
+import { migrateSsh } from './migrate-ssh';
 
 /** Wiring only: config → logger/metrics → app → run until a signal. */
-async function main(): Promise<void> {
+async function main(argv: string[]): Promise<void> {
   const config = loadConfig(configSchema);
   const logger = createLogger({ service: 'receiver', level: config.LOG_LEVEL });
+  if (argv[0] === 'migrate-ssh' && argv.length === 1) return void (await migrateSsh(config, logger));
+  if (argv.length > 0) throw new UsageError(`unknown arguments: ${argv.join(' ')}`);
   const registry = createMetrics('receiver');
   await runService(createApp({ config, logger, registry }), { logger });
 }

@@ -51,6 +51,12 @@ export class HostTokenStore {
     return docs.map(info);
   }
 
+  /** Every host that was ever issued a token (the collection holds a few documents per host). */
+  async hosts(): Promise<string[]> {
+    const docs = await this.model.find({}, { host: 1 }).lean();
+    return [...new Set(docs.map((d) => d.host))].sort();
+  }
+
   /** Revokes a token of this host; undefined when the host has no such token. Revoking twice is a no-op. */
   async revoke(host: string, tokenId: string): Promise<TokenInfo | undefined> {
     this.cache.delete(tokenId);

@@ -1,7 +1,8 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import type { Connection } from 'mongoose';
+import type { SshEvent } from '@watchkeeper/contracts';
 
-/** An sshd event as stored: `_id` is the event's own deterministic id, so a replay is a duplicate key. */
-export interface SshEventDoc {
+/** An sshd event as releases before the day-state store kept it: all of them in one `ssh_events` collection. */
+export interface LegacySshEventDoc {
   _id: string;
   host: string;
   time: Date;
@@ -14,43 +15,27 @@ export interface SshEventDoc {
   method?: string;
 }
 
-const eventSchema = new Schema<SshEventDoc>(
-  {
-    _id: { type: String, required: true },
-    host: { type: String, required: true },
-    time: { type: Date, required: true },
-    kind: { type: String, required: true },
-    pid: { type: Number, required: true },
-    count: { type: Number, required: true },
-    user: String,
-    sourceIp: String,
-    sourceInferred: Boolean,
-    method: String,
-  },
-  { versionKey: false, bufferCommands: false },
-);
-// Serves: a host's events over a date range (statistics).
-eventSchema.index({ host: 1, time: 1 });
-// Serves: the look-back for sessions of given PIDs before the range.
-eventSchema.index({ host: 1, pid: 1, time: 1 });
-// Serves: failed attempts of one source in a window (brute-force detection).
-eventSchema.index({ sourceIp: 1, time: 1 });
+export const LEGACY_SSH_EVENTS = 'ssh_events';
 
-/** Hosts that ever reported SSH events, so "all hosts" needs no scan of the events. */
-export interface SshHostDoc {
-  _id: string;
-  firstAt: Date;
-  lastAt: Date;
+export function legacyEventsCollection(conn: Connection) {
+  if (!conn.db) throw new Error('database not connected');
+  return conn.db.collection<LegacySshEventDoc>(LEGACY_SSH_EVENTS);
 }
 
-const hostSchema = new Schema<SshHostDoc>(
-  { _id: { type: String, required: true }, firstAt: { type: Date, required: true }, lastAt: { type: Date, required: true } },
-  { versionKey: false, bufferCommands: false },
-);
-
-export function sshEventModels(conn: Connection): { events: Model<SshEventDoc>; hosts: Model<SshHostDoc> } {
+export function eventOfLegacyDoc(d: LegacySshEventDoc): SshEvent {
+  const time = new Date(d.time).toISOString();
   return {
-    events: conn.models.SshEvent ?? conn.model<SshEventDoc>('SshEvent', eventSchema, 'ssh_events'),
-    hosts: conn.models.SshHost ?? conn.model<SshHostDoc>('SshHost', hostSchema, 'ssh_hosts'),
+    id: d._id,
+    host: d.host,
+    time,
+    timeText: time,
+    kind: d.kind as SshEvent['kind'],
+    program: 'sshd',
+    pid: d.pid,
+    count: d.count ?? 1,
+    ...(d.user !== undefined ? { user: d.user } : {}),
+    ...(d.sourceIp !== undefined ? { sourceIp: d.sourceIp } : {}),
+    ...(d.sourceInferred !== undefined ? { sourceInferred: d.sourceInferred } : {}),
+    ...(d.method !== undefined ? { method: d.method } : {}),
   };
 }

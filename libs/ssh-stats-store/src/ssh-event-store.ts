@@ -1,141 +1,399 @@
-import type { Connection, Model } from 'mongoose';
+import type { Connection, mongo } from 'mongoose';
 import type { SshDayStats, SshEvent, SshSource } from '@watchkeeper/contracts';
-import { bulkWriteChunked, isDuplicateKey } from '@watchkeeper/mongo';
-import { CalendarDay, SshStatsAccumulator, type SshStatsInput } from '@watchkeeper/ssh-stats';
-import { datesBetween, instantsCovering, instantsOfDates } from './date-range';
-import { topSources } from './ssh-sources';
-import { sshEventModels, type SshEventDoc, type SshHostDoc } from './ssh-event-model';
+import { bulkWriteChunked } from '@watchkeeper/mongo';
+import { CalendarDay } from '@watchkeeper/ssh-stats';
+import { datesBetween } from './date-range';
+import { Lru } from './lru';
+import { RecentFailures } from './recent-failures';
+import { dayId, SshBatchAggregator, utcDate, WorkingState } from './ssh-batch-aggregator';
+import type { DayState, PidDayState } from './ssh-day-state';
+import {
+  dayFromDoc,
+  dayToDoc,
+  pidDayFromDoc,
+  pidDayToDoc,
+  rawDoc,
+  SSH_COLLECTIONS,
+  type DayDoc,
+  type HostDoc,
+  type JournalDoc,
+  type JournalWrites,
+  type PidDayDoc,
+  type RawEventDoc,
+} from './ssh-docs';
+import { rankSources } from './ssh-sources';
 
-/** Kinds that count as a failed login attempt for brute-force detection. */
-export const FAILED_ATTEMPT_KINDS = ['failed', 'auth_failure'] as const;
+const DAY_MS = 86_400_000;
+
+export interface SshEventStoreOptions {
+  timeZone: string;
+  /** Days raw events (and the PID days derived from them) are kept, by event time (default 90). */
+  retentionDays?: number;
+  /** Day states and PID days kept in memory, so a steady stream reads nothing back. */
+  cacheDays?: number;
+  cachePidDays?: number;
+}
+
+/** Where a batch comes from: its events' offsets are unique and increasing per source. */
+export interface BatchSource {
+  topic: string;
+  partition: number;
+}
+
+export interface OffsetEvent {
+  offset: string;
+  value: SshEvent;
+}
 
 /**
- * sshd events from the ssh-events topic, stored once each (by event id), and the per-host, per-day
- * statistics computed from them with the same accumulator the collector's `count` uses — so both give
- * the same figures for the same lines, and a replayed event changes nothing.
+ * sshd events from the ssh-events topic as per-host, per-day statistics and top sources, with the
+ * same figures as the collector's `count` (SshStatsAccumulator) for the same lines, whatever the
+ * order, batching or redelivery.
+ *
+ * Per batch of one partition: events at offsets the partition's journal already covers are skipped;
+ * the rest are stored raw (insert-only; a duplicate id is an event seen before); the new ones change
+ * the day states and PID days they touch (read from memory, or by `_id` from bounded collections);
+ * the new absolute documents and the last offset go to the partition's journal in one write — the
+ * durability point — and are then written in place. A crash after the journal write is repaired by
+ * writing the journal again before the next batch; a crash before it leaves raw events stamped with
+ * offsets beyond the journal's, which the redelivered batch recognises as its own.
  */
 export class SshEventStore {
-  readonly events: Model<SshEventDoc>;
-  readonly hosts: Model<SshHostDoc>;
+  private readonly aggregator: SshBatchAggregator;
+  private readonly days: Lru<string, DayState | null>;
+  private readonly pidDays: Lru<string, PidDayState | null>;
+  private hosts: Map<string, HostDoc> | undefined;
+  private readonly through = new Map<string, number>();
+  private readonly failures = new RecentFailures();
+  private db_: mongo.Db | undefined;
 
-  constructor(conn: Connection, private readonly opts: { timeZone: string }) {
-    ({ events: this.events, hosts: this.hosts } = sshEventModels(conn));
-    new SshStatsAccumulator({ timeZone: opts.timeZone }); // RangeError now for an unknown zone, not at the first request
+  constructor(private readonly conn: Connection, private readonly opts: SshEventStoreOptions) {
+    this.aggregator = new SshBatchAggregator(new CalendarDay(opts.timeZone)); // RangeError now for an unknown zone
+    this.days = new Lru(opts.cacheDays ?? 4096);
+    this.pidDays = new Lru(opts.cachePidDays ?? 64);
   }
 
   get timeZone(): string {
     return this.opts.timeZone;
   }
 
-  /** Stores events idempotently; returns how many were new. */
-  async addMany(events: SshEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
-    const docs = events.map(toDoc);
-    let inserted = docs.length;
-    try {
-      await this.events.collection.insertMany(docs as never[], { ordered: false });
-    } catch (err) {
-      const writeErrors = (err as { writeErrors?: Array<{ code?: number }> }).writeErrors ?? [];
-      if (!isDuplicateKey(err) && writeErrors.length === 0) throw err;
-      if (writeErrors.some((w) => w.code !== 11000)) throw err;
-      inserted = docs.length - Math.max(writeErrors.length, 1);
-      const result = (err as { result?: { insertedCount?: number }; insertedCount?: number });
-      inserted = result.insertedCount ?? result.result?.insertedCount ?? inserted;
+  get retentionDays(): number {
+    return this.opts.retentionDays ?? 90;
+  }
+
+  private get db(): mongo.Db {
+    if (!this.db_) {
+      if (!this.conn.db) throw new Error('the SSH store database is not connected');
+      this.db_ = this.conn.db;
     }
-    const byHost = new Map<string, { first: Date; last: Date }>();
-    for (const d of docs) {
-      const h = byHost.get(d.host);
-      if (!h) byHost.set(d.host, { first: d.time, last: d.time });
+    return this.db_;
+  }
+
+  private coll<T extends mongo.Document>(name: string): mongo.Collection<T> {
+    return this.db.collection<T>(name);
+  }
+
+  /** Creates the collections' only index (the journal and hosts are looked up by `_id`): none needed. */
+  async init(): Promise<void> {
+    await this.loadHosts();
+  }
+
+  /**
+   * Applies one partition's batch (offsets increasing); returns the events applied now for the first
+   * time — what downstream detectors should see. Safe to call again with the same or overlapping
+   * events after any failure.
+   */
+  async applyBatch(source: BatchSource, events: OffsetEvent[]): Promise<SshEvent[]> {
+    try {
+      return await this.applyBatchOnce(source, events);
+    } catch (err) {
+      // What is cached may be ahead of or behind what was written: start over from the journal.
+      this.days.clear();
+      this.pidDays.clear();
+      this.hosts = undefined;
+      this.through.delete(journalId(source));
+      throw err;
+    }
+  }
+
+  /** Stores events outside any partition (tests, one-off imports): one source, offsets in call order. */
+  async addMany(events: SshEvent[], source: BatchSource = { topic: 'direct', partition: -1 }): Promise<number> {
+    const start = (await this.appliedThrough(source)) + 1;
+    return (await this.applyBatch(source, events.map((value, i) => ({ offset: String(start + i), value })))).length;
+  }
+
+  private async applyBatchOnce(source: BatchSource, events: OffsetEvent[]): Promise<SshEvent[]> {
+    if (events.length === 0) return [];
+    const through = await this.appliedThrough(source);
+    const last = Number(events[events.length - 1].offset);
+    const fresh: Array<{ o: number; e: SshEvent }> = [];
+    const seen = new Set<string>();
+    for (const { offset, value } of events) {
+      const o = Number(offset);
+      if (o <= through || seen.has(value.id)) continue;
+      seen.add(value.id);
+      fresh.push({ o, e: value });
+    }
+    if (fresh.length === 0) return [];
+    const applied = await this.storeRaw(source.partition, through, fresh);
+    const writes = applied.length > 0 ? await this.aggregate(applied) : undefined;
+    const journal: JournalDoc = { _id: journalId(source), through: last, writes: JSON.stringify(writes?.journal ?? { days: [], pidDays: [], hosts: [] }) };
+    await this.writeJournal(journal);
+    if (writes) {
+      await this.writeAll(writes.journal);
+      writes.commit();
+    }
+    this.through.set(journal._id, last);
+    return applied;
+  }
+
+  /** The last offset of this source whose writes are durable; re-writes its journal once per process. */
+  async appliedThrough(source: BatchSource): Promise<number> {
+    const id = journalId(source);
+    const known = this.through.get(id);
+    if (known !== undefined) return known;
+    const j = await this.coll<JournalDoc>(SSH_COLLECTIONS.journal).findOne({ _id: id });
+    if (j) await this.writeAll(JSON.parse(j.writes) as JournalWrites);
+    const through = j?.through ?? -1;
+    this.through.set(id, through);
+    return through;
+  }
+
+  /**
+   * Inserts the raw events; returns those not stored before. A duplicate stamped with this
+   * partition and an offset beyond the journal was stored by this batch's earlier, unfinished try.
+   */
+  private async storeRaw(partition: number, through: number, fresh: Array<{ o: number; e: SshEvent }>): Promise<SshEvent[]> {
+    const byColl = new Map<string, Array<{ o: number; e: SshEvent }>>();
+    for (const f of fresh) {
+      const name = SSH_COLLECTIONS.raw(new Date(f.e.time).toISOString().slice(0, 10));
+      let list = byColl.get(name);
+      if (!list) byColl.set(name, (list = []));
+      list.push(f);
+    }
+    const dup = new Set<string>();
+    for (const [name, list] of byColl) {
+      const dupIds = await insertReportingDuplicates(this.coll<RawEventDoc>(name), list.map((f) => rawDoc(f.e, partition, f.o)));
+      if (dupIds.length === 0) continue;
+      const stamps = await this.coll<RawEventDoc>(name).find({ _id: { $in: dupIds } }, { projection: { p: 1, o: 1 } }).toArray();
+      for (const s of stamps) if (!(s.p === partition && s.o > through)) dup.add(s._id);
+    }
+    return fresh.filter((f) => !dup.has(f.e.id)).map((f) => f.e);
+  }
+
+  /** The new absolute documents for these new events, and how to take them into the cache once written. */
+  private async aggregate(events: SshEvent[]): Promise<{ journal: JournalWrites; commit: () => void }> {
+    const state = new WorkingState();
+    const need = this.aggregator.needed(events);
+    await this.load(need.days, this.days, state.baseDays, SSH_COLLECTIONS.days, (d: DayDoc) => dayFromDoc(d), (id) => id.slice(id.lastIndexOf('|') + 1));
+    await this.load(need.pidDays, this.pidDays, state.basePidDays, SSH_COLLECTIONS.pidDays, (d: PidDayDoc) => pidDayFromDoc(d), (id) => id.slice(id.lastIndexOf('|') + 1));
+    this.aggregator.apply(events, state);
+
+    const hosts = await this.loadHosts();
+    const hostWrites = new Map<string, HostDoc>();
+    for (const e of events) {
+      const t = new Date(e.time);
+      const h = hostWrites.get(e.host) ?? hosts.get(e.host);
+      const next = h ? { _id: e.host, firstAt: t < h.firstAt ? t : h.firstAt, lastAt: t > h.lastAt ? t : h.lastAt } : { _id: e.host, firstAt: t, lastAt: t };
+      hostWrites.set(e.host, next);
+      if (e.sourceIp && (e.kind === 'failed' || e.kind === 'auth_failure') && e.method !== 'none') this.failures.add(e.sourceIp, t.getTime(), e.count ?? 1);
+    }
+    const journal: JournalWrites = {
+      days: [...state.changedDays.values()].map(dayToDoc),
+      pidDays: [...state.changedPidDays].map(([id, p]) => pidDayToDoc(id, p)),
+      hosts: [...hostWrites.values()].map((h) => ({ _id: h._id, firstAt: h.firstAt.toISOString(), lastAt: h.lastAt.toISOString() })),
+    };
+    return {
+      journal,
+      commit: () => {
+        for (const [id, d] of state.changedDays) this.days.set(id, d);
+        for (const [id, p] of state.changedPidDays) this.pidDays.set(id, p);
+        for (const [host, h] of hostWrites) hosts.set(host, h);
+      },
+    };
+  }
+
+  /** Fills `into` with every id: from the cache, else read by `_id` from its (bounded) collection. */
+  private async load<S, D extends { _id: string }>(ids: Set<string>, cache: Lru<string, S | null>, into: Map<string, S | null>, collOf: (date: string) => string, decode: (d: D) => S, dateOf: (id: string) => string): Promise<void> {
+    const missing = new Map<string, string[]>();
+    for (const id of ids) {
+      const c = cache.get(id);
+      if (c !== undefined) into.set(id, c);
       else {
-        if (d.time < h.first) h.first = d.time;
-        if (d.time > h.last) h.last = d.time;
+        const name = collOf(dateOf(id));
+        let list = missing.get(name);
+        if (!list) missing.set(name, (list = []));
+        list.push(id);
       }
     }
-    // In chunks: FerretDB 1.x hangs on an update command of 100+ statements that match stored documents.
-    await bulkWriteChunked(
-      [...byHost].map(([host, r]) => ({ updateOne: { filter: { _id: host }, update: { $min: { firstAt: r.first }, $max: { lastAt: r.last } }, upsert: true } })),
-      (chunk) => this.hosts.bulkWrite(chunk, { ordered: false }),
-    );
-    return inserted;
+    for (const [name, list] of missing) {
+      const docs = await this.coll<D>(name).find({ _id: { $in: list } } as never).toArray();
+      const found = new Map(docs.map((d) => [String(d._id), decode(d as D)]));
+      for (const id of list) {
+        const s = found.get(id) ?? null;
+        into.set(id, s);
+        cache.set(id, s);
+      }
+    }
   }
+
+  private async loadHosts(): Promise<Map<string, HostDoc>> {
+    if (!this.hosts) this.hosts = new Map((await this.coll<HostDoc>(SSH_COLLECTIONS.hosts).find({}).toArray()).map((h) => [h._id, h]));
+    return this.hosts;
+  }
+
+  /** The durability point of a batch (protected: tests interrupt a batch on either side of it). */
+  protected async writeJournal(journal: JournalDoc): Promise<void> {
+    await this.coll<JournalDoc>(SSH_COLLECTIONS.journal).replaceOne({ _id: journal._id }, journal, { upsert: true });
+  }
+
+  /** Writes absolute documents by `_id` (idempotent: the same writes twice leave the same state). */
+  protected async writeAll(w: JournalWrites): Promise<void> {
+    const groups = new Map<string, Array<{ _id: string }>>();
+    const add = (name: string, doc: { _id: string }) => {
+      let list = groups.get(name);
+      if (!list) groups.set(name, (list = []));
+      list.push(doc);
+    };
+    for (const d of w.days) add(SSH_COLLECTIONS.days(d.date), d);
+    for (const p of w.pidDays) add(SSH_COLLECTIONS.pidDays(p.utcDate), p);
+    for (const h of w.hosts) add(SSH_COLLECTIONS.hosts, { _id: h._id, firstAt: new Date(h.firstAt), lastAt: new Date(h.lastAt) } as HostDoc);
+    for (const [name, docs] of groups) await replaceAllById(this.coll(name), docs);
+  }
+
+  // ---- reads: each reads only the documents of the dates and hosts asked for ----
 
   async knownHosts(): Promise<string[]> {
-    return (await this.hosts.find({}, { _id: 1 }).sort({ _id: 1 }).lean()).map((h) => h._id);
+    return (await this.coll<HostDoc>(SSH_COLLECTIONS.hosts).find({}, { projection: { _id: 1 } }).toArray()).map((h) => h._id).sort();
   }
 
-  async count(): Promise<number> {
-    return this.events.countDocuments();
+  /** Each host's first and last SSH event time. */
+  async hostsSeen(): Promise<HostDoc[]> {
+    return this.coll<HostDoc>(SSH_COLLECTIONS.hosts).find({}).toArray();
   }
 
-  /**
-   * Statistics of one host for every date in `from`…`to` (inclusive): null where the host stored no
-   * event that day ("no data"), which is not the same as zero. Events from two days before `from` are
-   * read too: a session counts on the day of its first line and a PID seen again within 24 h is the
-   * same session, and no event earlier than that can move a session start into the range (any time
-   * zone's offset is under 14 h).
-   */
+  /** Statistics of one host for every date in `from`…`to` (inclusive); null where it stored no event that day. */
   async hostDays(host: string, from: string, to: string): Promise<Array<{ date: string; stats: SshDayStats | null }>> {
-    const { start, end } = instantsCovering(from, to);
-    const docs = await this.events.find({ host, time: { $gte: start, $lt: end } }).sort({ time: 1 }).lean();
-    const acc = new SshStatsAccumulator({ timeZone: this.opts.timeZone });
-    for (const d of docs) acc.add(toInput(d));
-    const byDate = new Map(acc.days().map((d) => [d.date, d]));
-    return datesBetween(from, to).map((date) => ({ date, stats: byDate.get(date) ?? null }));
+    const byId = await this.hostsDays([host], from, to);
+    return datesBetween(from, to).map((date) => ({ date, stats: byId.get(dayId(host, date)) ?? null }));
   }
 
-  /**
-   * Top client addresses by login attempts on the dates `from`…`to` (inclusive, in the store's time
-   * zone), optionally only on some hosts; see `topSources` for the counting rules.
-   */
-  async topSources(opts: { from: string; to: string; hosts?: string[]; limit: number; maxTimeMS?: number }): Promise<{ totalSources: number; sources: SshSource[] }> {
-    const { start, end } = instantsOfDates(opts.from, opts.to, new CalendarDay(this.opts.timeZone));
-    return topSources(this.events, { start, end, hosts: opts.hosts, limit: opts.limit, maxTimeMS: opts.maxTimeMS });
+  /** Day statistics of several hosts over a range, by `host|date`: one read per month of the range. */
+  async hostsDays(hosts: string[], from: string, to: string): Promise<Map<string, SshDayStats>> {
+    const out = new Map<string, SshDayStats>();
+    for (const d of await this.readDays<DayDoc>(hosts, from, to, { sourceSet: 0, attempts: 0 })) {
+      out.set(d._id, { host: d.host, date: d.date, sessions: d.sessions, accepted: d.accepted, failed: d.failed, invalidUser: d.invalidUser, sources: d.sources });
+    }
+    return out;
   }
+
+  /** Top client addresses by login attempts on the dates `from`…`to` (inclusive), optionally only on some hosts. */
+  async topSources(opts: { from: string; to: string; hosts?: string[]; limit: number }): Promise<{ totalSources: number; sources: SshSource[] }> {
+    const hosts = opts.hosts ?? (await this.knownHosts());
+    const docs = await this.readDays<Pick<DayDoc, '_id' | 'host' | 'attempts'>>(hosts, opts.from, opts.to, { host: 1, attempts: 1 });
+    return rankSources(docs.map((d) => ({ host: d.host, attempts: JSON.parse(d.attempts) as Array<[string, number, number, number]> })), opts.limit);
+  }
+
+  private async readDays<D extends mongo.Document>(hosts: string[], from: string, to: string, projection: mongo.Document): Promise<D[]> {
+    const byColl = new Map<string, string[]>();
+    for (const date of datesBetween(from, to)) {
+      const name = SSH_COLLECTIONS.days(date);
+      let list = byColl.get(name);
+      if (!list) byColl.set(name, (list = []));
+      for (const h of hosts) list.push(dayId(h, date));
+    }
+    const out: D[] = [];
+    for (const [name, ids] of byColl) if (ids.length > 0) out.push(...((await this.coll(name).find({ _id: { $in: ids } } as never, { projection }).toArray()) as unknown as D[]));
+    return out;
+  }
+
+  // ---- retention ----
+
+  /**
+   * Drops raw-event collections of UTC days older than the retention period, and PID-day collections
+   * of months wholly older: bounded work (a list of collections, a drop each), whatever is stored.
+   */
+  async prune(now: Date): Promise<string[]> {
+    const horizon = utcDate(Math.floor((now.getTime() - this.retentionDays * DAY_MS) / DAY_MS)).replaceAll('-', '');
+    const names = (await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    const dropped: string[] = [];
+    for (const name of names) {
+      const raw = /^ssh_raw_(\d{8})$/.exec(name);
+      const pids = /^ssh_pids_(\d{6})$/.exec(name);
+      if ((raw && raw[1] < horizon) || (pids && `${pids[1]}31` < horizon)) {
+        await this.db.dropCollection(name).catch(() => undefined);
+        dropped.push(name);
+      }
+    }
+    return dropped;
+  }
+
+  /** How many of these events are stored and applied (for tests and checks): read by `_id` per UTC day. */
+  async appliedCount(events: Array<Pick<SshEvent, 'id' | 'time'>>): Promise<number> {
+    const journals = new Map((await this.coll<JournalDoc>(SSH_COLLECTIONS.journal).find({}, { projection: { through: 1 } }).toArray()).map((j) => [j._id, j.through]));
+    const byColl = new Map<string, string[]>();
+    for (const e of events) {
+      const name = SSH_COLLECTIONS.raw(new Date(e.time).toISOString().slice(0, 10));
+      let list = byColl.get(name);
+      if (!list) byColl.set(name, (list = []));
+      list.push(e.id);
+    }
+    let n = 0;
+    for (const [name, ids] of byColl) {
+      const docs = await this.coll<RawEventDoc>(name).find({ _id: { $in: ids } }, { projection: { p: 1, o: 1 } }).toArray();
+      for (const d of docs) {
+        const through = [...journals].find(([id]) => id.endsWith(`:${d.p}`))?.[1];
+        if (through !== undefined && d.o <= through) n++;
+      }
+    }
+    return n;
+  }
+
+  // ---- what the brute-force detector reads (from the events applied by this process) ----
 
   /** Failed login attempts (weighted by `count`) from one address in [from, to]. */
   async failedAttempts(sourceIp: string, from: Date, to: Date): Promise<number> {
-    const r = await this.events.aggregate<{ n: number }>([
-      { $match: { sourceIp, time: { $gte: from, $lte: to }, kind: { $in: [...FAILED_ATTEMPT_KINDS] }, method: { $ne: 'none' } } },
-      { $group: { _id: null, n: { $sum: '$count' } } },
-    ]);
-    return r[0]?.n ?? 0;
+    return this.failures.count(sourceIp, from.getTime(), to.getTime());
   }
 
   /** Time of the last failed attempt from an address, or undefined. */
   async lastFailedAt(sourceIp: string): Promise<Date | undefined> {
-    const d = await this.events
-      .find({ sourceIp, kind: { $in: [...FAILED_ATTEMPT_KINDS] }, method: { $ne: 'none' } }, { time: 1 })
-      .sort({ time: -1 })
-      .limit(1)
-      .lean();
-    return d[0]?.time;
+    const t = this.failures.last(sourceIp);
+    return t === undefined ? undefined : new Date(t);
   }
 }
 
-function toDoc(e: SshEvent): SshEventDoc {
-  return {
-    _id: e.id,
-    host: e.host,
-    time: new Date(e.time),
-    kind: e.kind,
-    pid: e.pid,
-    count: e.count,
-    ...(e.user !== undefined ? { user: e.user } : {}),
-    ...(e.sourceIp !== undefined ? { sourceIp: e.sourceIp } : {}),
-    ...(e.sourceInferred !== undefined ? { sourceInferred: e.sourceInferred } : {}),
-    ...(e.method !== undefined ? { method: e.method } : {}),
-  };
+function journalId(s: BatchSource): string {
+  return `${s.topic}:${s.partition}`;
 }
 
-function toInput(d: SshEventDoc): SshStatsInput {
-  return {
-    host: d.host,
-    time: d.time.toISOString(),
-    kind: d.kind as SshStatsInput['kind'],
-    pid: d.pid,
-    count: d.count,
-    ...(d.sourceIp ? { sourceIp: d.sourceIp } : {}),
-    ...(d.sourceInferred ? { sourceInferred: true } : {}),
-    ...(d.method ? { method: d.method } : {}),
-  };
+/** Inserts documents (unordered); returns the ids that were already there. */
+async function insertReportingDuplicates<T extends { _id: string }>(coll: mongo.Collection<T>, docs: T[]): Promise<string[]> {
+  try {
+    await coll.insertMany(docs as never[], { ordered: false });
+    return [];
+  } catch (err) {
+    type W = { code?: number; index?: number; err?: { code?: number; index?: number } };
+    const e = err as W & { writeErrors?: W[] };
+    const errors: W[] = e.writeErrors ?? (e.code !== undefined ? [e] : []);
+    if (errors.length === 0 || !errors.every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
+    const ids: string[] = [];
+    for (const w of errors) {
+      const i = w.index ?? w.err?.index;
+      if (i === undefined) return docs.map((d) => d._id); // cannot tell which: ask for every stamp
+      ids.push(docs[i]._id);
+    }
+    return ids;
+  }
+}
+
+/** Inserts, then replaces those already there: on FerretDB an insert does not scan, a replace does. */
+async function replaceAllById(coll: mongo.Collection<mongo.Document>, docs: Array<{ _id: string }>): Promise<void> {
+  if (docs.length === 0) return;
+  const existing = new Set(await insertReportingDuplicates(coll as unknown as mongo.Collection<{ _id: string }>, docs));
+  const rest = docs.filter((d) => existing.has(d._id));
+  await bulkWriteChunked(
+    rest.map((d) => ({ replaceOne: { filter: { _id: d._id } as never, replacement: d as never, upsert: true } })),
+    (chunk) => coll.bulkWrite(chunk, { ordered: false }),
+  );
 }

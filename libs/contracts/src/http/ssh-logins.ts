@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HostName, IsoDate } from '../common';
+import { HostName, IsoDate, IsoDateTime } from '../common';
 import { SshDayStats } from '../messages/ssh-day-stats';
 
 export const SshLoginsHostDayParams = z.object({ host: HostName, date: IsoDate });
@@ -21,7 +21,16 @@ export const SshLoginsRangeQuery = z
 export const SshHostDay = z.object({ host: HostName, date: IsoDate, stats: SshDayStats.nullable() });
 export type SshHostDay = z.infer<typeof SshHostDay>;
 
-export const SshLoginsDayResponse = z.object({ date: IsoDate, timeZone: z.string(), hosts: z.array(SshHostDay) });
+/**
+ * One known host on one date. Every host the receiver knows (a token issued, or SSH events ever
+ * received) is listed, with `stats: null` when it sent nothing that day — a silent host shows.
+ */
+export const SshHostDayEntry = SshHostDay.extend({
+  lastSeenAt: IsoDateTime.nullable().describe('the latest of its newest SSH event and its last request to the receiver; null: never heard from'),
+});
+export type SshHostDayEntry = z.infer<typeof SshHostDayEntry>;
+
+export const SshLoginsDayResponse = z.object({ date: IsoDate, timeZone: z.string(), hosts: z.array(SshHostDayEntry) });
 export type SshLoginsDayResponse = z.infer<typeof SshLoginsDayResponse>;
 
 export const SshLoginsRangeResponse = z.object({

@@ -4,7 +4,10 @@ import type { RouteContext } from '../deps';
 
 const noDataNote = '`stats: null` means the host stored no SSH event that day ("no data"), which is not zero.';
 
-export function sshLoginRoutes({ api, admin, sshEvents }: RouteContext): void {
+export function sshLoginRoutes({ api, admin, sshEvents, tokens, requestLog }: RouteContext): void {
+  /** Every host the receiver knows: a token issued, or SSH events received. */
+  const knownHosts = async (): Promise<string[]> => [...new Set([...(await sshEvents.knownHosts()), ...(await tokens.hosts())])].sort();
+
   api.route({
     method: 'get',
     path: '/v1/ssh-logins/range',
@@ -17,12 +20,10 @@ export function sshLoginRoutes({ api, admin, sshEvents }: RouteContext): void {
     query: SshLoginsRangeQuery,
     responses: { 200: { description: 'one row per host, one entry per date', schema: SshLoginsRangeResponse } },
     handler: async ({ query }) => {
-      const wanted = query.host === undefined ? await sshEvents.knownHosts() : [...new Set([query.host].flat())].sort();
-      const hosts = [];
-      for (const host of wanted) {
-        const days = await sshEvents.hostDays(host, query.from, query.to);
-        hosts.push({ host, days: days.map((d) => ({ host, date: d.date, stats: d.stats })) });
-      }
+      const wanted = query.host === undefined ? await knownHosts() : [...new Set([query.host].flat())].sort();
+      const dates = datesBetween(query.from, query.to);
+      const stats = await sshEvents.hostsDays(wanted, query.from, query.to);
+      const hosts = wanted.map((host) => ({ host, days: dates.map((date) => ({ host, date, stats: stats.get(`${host}|${date}`) ?? null })) }));
       return { status: 200, body: { from: query.from, to: query.to, timeZone: sshEvents.timeZone, dates: datesBetween(query.from, query.to), hosts } };
     },
   });
@@ -70,19 +71,23 @@ export function sshLoginRoutes({ api, admin, sshEvents }: RouteContext): void {
     method: 'get',
     path: '/v1/ssh-logins',
     operationId: 'sshLoginsDay',
-    summary: 'SSH statistics of every known host on one date',
-    description: noDataNote,
+    summary: 'SSH statistics of every known host on one date, silent ones included',
+    description: `Every host the receiver knows (a token issued, or SSH events received) is listed. ${noDataNote} \`lastSeenAt\` tells since when a silent host has been silent.`,
     tags: ['ssh'],
     security: ['adminToken'],
     before: [admin],
     query: SshLoginsDayQuery,
-    responses: { 200: { description: 'one entry per host that ever reported', schema: SshLoginsDayResponse } },
+    responses: { 200: { description: 'one entry per known host', schema: SshLoginsDayResponse } },
     handler: async ({ query }) => {
-      const hosts = [];
-      for (const host of await sshEvents.knownHosts()) {
-        const [day] = await sshEvents.hostDays(host, query.date, query.date);
-        hosts.push({ host, date: query.date, stats: day?.stats ?? null });
-      }
+      const names = await knownHosts();
+      const stats = await sshEvents.hostsDays(names, query.date, query.date);
+      const lastSsh = new Map((await sshEvents.hostsSeen()).map((h) => [h._id, h.lastAt.getTime()]));
+      await requestLog.flush();
+      const lastRequest = new Map((await requestLog.hosts.find({ _id: { $in: names } }).lean()).map((h) => [h._id, h.lastAt.getTime()]));
+      const hosts = names.map((host) => {
+        const last = Math.max(lastSsh.get(host) ?? -Infinity, lastRequest.get(host) ?? -Infinity);
+        return { host, date: query.date, stats: stats.get(`${host}|${query.date}`) ?? null, lastSeenAt: Number.isFinite(last) ? new Date(last).toISOString() : null };
+      });
       return { status: 200, body: { date: query.date, timeZone: sshEvents.timeZone, hosts } };
     },
   });
