@@ -14,6 +14,9 @@ export async function applyConsumedSshEvents(store: SshEventStore, events: Array
     group.events.push({ offset: e.offset, value: e.value });
   }
   const applied: SshEvent[] = [];
-  for (const g of byPartition.values()) applied.push(...(await store.applyBatch({ topic: g.topic, partition: g.partition }, g.events)));
+  for (const g of byPartition.values()) {
+    const r = await store.applyBatch({ topic: g.topic, partition: g.partition }, g.events);
+    applied.push(...r.replayed, ...r.applied);
+  }
   return applied;
 }

@@ -68,6 +68,8 @@ export interface JournalDoc {
   _id: string;
   /** Last offset of the batch whose writes these are. */
   through: number;
+  /** Offsets of the events this batch applied for the first time (handed downstream again after a crash). */
+  fresh: number[];
   /** JSON text of JournalWrites. */
   writes: string;
 }

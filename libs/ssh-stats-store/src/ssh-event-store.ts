@@ -40,6 +40,11 @@ export interface BatchSource {
   partition: number;
 }
 
+export interface BatchOutcome {
+  applied: SshEvent[];
+  replayed: SshEvent[];
+}
+
 export interface OffsetEvent {
   offset: string;
   value: SshEvent;
@@ -63,7 +68,8 @@ export class SshEventStore {
   private readonly days: Lru<string, DayState | null>;
   private readonly pidDays: Lru<string, PidDayState | null>;
   private hosts: Map<string, HostDoc> | undefined;
-  private readonly through = new Map<string, number>();
+  /** Per source: the journal's last offset and the offsets its batch applied for the first time. */
+  private readonly through = new Map<string, { through: number; fresh: Set<number> }>();
   private readonly failures = new RecentFailures();
   private db_: mongo.Db | undefined;
 
@@ -99,11 +105,12 @@ export class SshEventStore {
   }
 
   /**
-   * Applies one partition's batch (offsets increasing); returns the events applied now for the first
-   * time — what downstream detectors should see. Safe to call again with the same or overlapping
-   * events after any failure.
+   * Applies one partition's batch (offsets increasing). `applied`: the events applied now for the first
+   * time; `replayed`: events of this batch the journal shows applied by an earlier try whose caller may
+   * have crashed before passing them on. Both are what downstream detectors should see (at least once).
+   * Safe to call again with the same or overlapping events after any failure.
    */
-  async applyBatch(source: BatchSource, events: OffsetEvent[]): Promise<SshEvent[]> {
+  async applyBatch(source: BatchSource, events: OffsetEvent[]): Promise<BatchOutcome> {
     try {
       return await this.applyBatchOnce(source, events);
     } catch (err) {
@@ -119,43 +126,52 @@ export class SshEventStore {
   /** Stores events outside any partition (tests, one-off imports): one source, offsets in call order. */
   async addMany(events: SshEvent[], source: BatchSource = { topic: 'direct', partition: -1 }): Promise<number> {
     const start = (await this.appliedThrough(source)) + 1;
-    return (await this.applyBatch(source, events.map((value, i) => ({ offset: String(start + i), value })))).length;
+    return (await this.applyBatch(source, events.map((value, i) => ({ offset: String(start + i), value })))).applied.length;
   }
 
-  private async applyBatchOnce(source: BatchSource, events: OffsetEvent[]): Promise<SshEvent[]> {
-    if (events.length === 0) return [];
+  private async applyBatchOnce(source: BatchSource, events: OffsetEvent[]): Promise<BatchOutcome> {
+    if (events.length === 0) return { applied: [], replayed: [] };
     const through = await this.appliedThrough(source);
+    const journaled = this.through.get(journalId(source))!.fresh;
     const last = Number(events[events.length - 1].offset);
     const fresh: Array<{ o: number; e: SshEvent }> = [];
+    // Applied by the journaled batch, whose caller may not have seen them (a crash right after the journal write): again.
+    const again: SshEvent[] = [];
     const seen = new Set<string>();
     for (const { offset, value } of events) {
       const o = Number(offset);
-      if (o <= through || seen.has(value.id)) continue;
+      if (o <= through) {
+        if (journaled.has(o)) again.push(value);
+        continue;
+      }
+      if (seen.has(value.id)) continue;
       seen.add(value.id);
       fresh.push({ o, e: value });
     }
-    if (fresh.length === 0) return [];
+    if (fresh.length === 0) return { applied: [], replayed: again };
     const applied = await this.storeRaw(source.partition, through, fresh);
+    const appliedIds = new Set(applied.map((e) => e.id));
+    const freshOffsets = fresh.filter((f) => appliedIds.has(f.e.id)).map((f) => f.o);
     const writes = applied.length > 0 ? await this.aggregate(applied) : undefined;
-    const journal: JournalDoc = { _id: journalId(source), through: last, writes: JSON.stringify(writes?.journal ?? { days: [], pidDays: [], hosts: [] }) };
+    const journal: JournalDoc = { _id: journalId(source), through: last, fresh: freshOffsets, writes: JSON.stringify(writes?.journal ?? { days: [], pidDays: [], hosts: [] }) };
     await this.writeJournal(journal);
     if (writes) {
       await this.writeAll(writes.journal);
       writes.commit();
     }
-    this.through.set(journal._id, last);
-    return applied;
+    this.through.set(journal._id, { through: last, fresh: new Set(freshOffsets) });
+    return { applied, replayed: again };
   }
 
   /** The last offset of this source whose writes are durable; re-writes its journal once per process. */
   async appliedThrough(source: BatchSource): Promise<number> {
     const id = journalId(source);
     const known = this.through.get(id);
-    if (known !== undefined) return known;
+    if (known !== undefined) return known.through;
     const j = await this.coll<JournalDoc>(SSH_COLLECTIONS.journal).findOne({ _id: id });
     if (j) await this.writeAll(JSON.parse(j.writes) as JournalWrites);
     const through = j?.through ?? -1;
-    this.through.set(id, through);
+    this.through.set(id, { through, fresh: new Set(j?.fresh ?? []) });
     return through;
   }
 

@@ -19,7 +19,7 @@ export async function migrateLegacySshEvents(legacy: Connection, store: SshEvent
   let chunk: Array<{ offset: string; value: SshEvent }> = [];
   const flush = async () => {
     if (chunk.length === 0) return;
-    applied += (await store.applyBatch(MIGRATION_SOURCE, chunk)).length;
+    applied += (await store.applyBatch(MIGRATION_SOURCE, chunk)).applied.length;
     chunk = [];
     opts.onProgress?.(read, applied);
   };
