@@ -109,6 +109,20 @@ describe('ssh statistics from the ssh-events topic', () => {
     expect(again.hosts[0].days).toEqual(days);
   });
 
+  it('lists every known host on a date, the silent ones with stats null and when they were last heard from', async () => {
+    const talking = uniq('talking');
+    const silent = uniq('silent');
+    await r.hostAuth(silent); // a token issued, nothing sent
+    const e: SshEvent = { id: `${talking}:0`, host: talking, time: '2026-03-04T08:00:00Z', timeText: 'x', kind: 'session_opened', program: 'sshd', pid: 9, count: 1 };
+    await producer.publish(Topics.sshEvents, e, { id: e.id });
+    await eventually(async () => (await r.svc.parts.sshEvents.appliedCount([e])) === 1, 60_000, 'event stored');
+    const day = SshLoginsDayResponse.parse(await get('/v1/ssh-logins?date=2026-03-05'));
+    expect(day.hosts.find((h) => h.host === silent)).toEqual({ host: silent, date: '2026-03-05', stats: null, lastSeenAt: null });
+    expect(day.hosts.find((h) => h.host === talking)).toEqual({ host: talking, date: '2026-03-05', stats: null, lastSeenAt: '2026-03-04T08:00:00.000Z' });
+    const before = SshLoginsDayResponse.parse(await get('/v1/ssh-logins?date=2026-03-04'));
+    expect(before.hosts.find((h) => h.host === talking)?.stats).toMatchObject({ sessions: 1 });
+  });
+
   it('top sources: attempts per address over a date range in the stats time zone, per host or all, unchanged by replays', async () => {
     const a = uniq('src-a');
     const b = uniq('src-b');

@@ -163,7 +163,7 @@ describe('services stop within their Kubernetes grace period with a large Kafka 
 
     const port = await freePort();
     const db = `wk_test_${run}_receiver`;
-    dbs.push(db, `${db}_outbox`, `${db}_requests`);
+    dbs.push(db, `${db}_outbox`, `${db}_requests`, `${db}_ssh`);
     const artifacts = fs.mkdtempSync(path.join(os.tmpdir(), 'wk-gs-artifacts-'));
     dirs.push(artifacts);
     const groupId = `${run}-receiver`;
@@ -197,9 +197,15 @@ describe('services stop within their Kubernetes grace period with a large Kafka 
     // offsets are read back from it.
     const below = await idsBelow(kafka, Topics.sshEvents.name, r.offsets);
     expect(below.length).toBe(sum(r.offsets));
-    const conn = await mongoose.createConnection(MONGO_URL, { dbName: db }).asPromise();
+    // Stored work: the raw events (per UTC day) at offsets the partition's journal covers.
+    const conn = await mongoose.createConnection(MONGO_URL, { dbName: `${db}_ssh` }).asPromise();
     try {
-      const stored = new Set((await conn.db!.collection('ssh_events').find({}, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)));
+      const through = new Map((await conn.db!.collection<{ _id: string; through: number }>('ssh_journal').find({}).toArray()).map((j) => [Number(j._id.split(':').pop()), j.through]));
+      const stored = new Set<string>();
+      for (const c of await conn.db!.listCollections({}, { nameOnly: true }).toArray()) {
+        if (!c.name.startsWith('ssh_raw_')) continue;
+        for (const d of await conn.db!.collection(c.name).find({}, { projection: { p: 1, o: 1 } }).toArray()) if (d.o <= (through.get(d.p) ?? -1)) stored.add(String(d._id));
+      }
       const committedIds = new Set(below);
       expect(below.filter((id) => !stored.has(id))).toEqual([]);
       expect([...stored].filter((id) => !committedIds.has(id)).length).toBe(0);

@@ -1,7 +1,7 @@
 // SSH: logins per host per day over a date range (sessions, accepted, failed, invalid users), every
 // host side by side on the same scale; "no data" (the host sent nothing that day) is not zero.
 import { qs, request } from '../api.js';
-import { html, isoDate, num } from '../format.js';
+import { html, isoDate, num, timeAgo } from '../format.js';
 import { chartDefs, dayBars, niceMax, SSH_SERIES, swatch } from '../chart.js';
 import { problemNote, replaceRegion } from '../regions.js';
 
@@ -31,6 +31,10 @@ export function mount(root, ctx) {
       <li>${swatch('url(#pat-nodata)')} no data (not zero)</li>
     </ul>
     <div id="ssh-status"></div>
+    <section aria-labelledby="ssh-silent-title">
+      <h2 id="ssh-silent-title">Silent hosts</h2>
+      <div id="ssh-silent"></div>
+    </section>
     <div id="ssh-charts" class="charts"></div>
     <section aria-labelledby="ssh-sources-title">
       <h2 id="ssh-sources-title">Top sources</h2>
@@ -40,6 +44,7 @@ export function mount(root, ctx) {
   const status = root.querySelector('#ssh-status');
   const charts = root.querySelector('#ssh-charts');
   const sources = root.querySelector('#ssh-sources');
+  const silent = root.querySelector('#ssh-silent');
   let range = { from, to, host: ctx.params.get('host') ?? '' };
 
   form.addEventListener('submit', (ev) => {
@@ -59,7 +64,12 @@ export function mount(root, ctx) {
 
   return {
     async refresh() {
-      const [got, top] = await Promise.allSettled([request(`/v1/ssh-logins/range${qs(range)}`), request(`/v1/ssh-logins/sources${qs({ ...range, limit: TOP })}`)]);
+      const [got, top, day] = await Promise.allSettled([
+        request(`/v1/ssh-logins/range${qs(range)}`),
+        request(`/v1/ssh-logins/sources${qs({ ...range, limit: TOP })}`),
+        request(`/v1/ssh-logins${qs({ date: range.to })}`),
+      ]);
+      replaceRegion(silent, day.status === 'rejected' ? problemNote('Silent hosts', day.reason) : silentView(day.value));
       if (got.status === 'rejected') {
         const err = got.reason;
         replaceRegion(status, problemNote('SSH statistics', err));
@@ -103,6 +113,14 @@ function hostCard(h, dates, yMax) {
       </table></div>
     </details>
   </article>`;
+}
+
+/** Known hosts (a token issued, or SSH events received) that sent no SSH event on the range's last date. */
+function silentView(day) {
+  const quiet = day.hosts.filter((h) => !h.stats);
+  if (!quiet.length) return html`<p class="muted" data-silent="none">Every known host sent SSH events on ${day.date}.</p>`;
+  return html`<p class="muted">${num(quiet.length)} of ${num(day.hosts.length)} known host(s) sent no SSH event on ${day.date} (${day.timeZone}).</p>
+    <ul class="silent-hosts">${quiet.map((h) => html`<li data-silent-host="${h.host}"><strong>${h.host}</strong> <span class="muted">${h.lastSeenAt ? html`last heard from ${timeAgo(h.lastSeenAt)}` : 'never heard from'}</span></li>`)}</ul>`;
 }
 
 /**
