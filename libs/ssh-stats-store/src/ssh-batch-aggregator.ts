@@ -8,12 +8,23 @@ const QUARTER_HOUR_MS = 15 * 60_000;
 export type AggregatedEvent = Pick<SshEvent, 'host' | 'time' | 'kind' | 'pid' | 'count' | 'method' | 'sourceIp' | 'sourceInferred'>;
 
 export const dayId = (host: string, date: string): string => `${host}|${date}`;
-export const utcDate = (dayNumber: number): string => new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+const utcDates = new Map<number, string>();
+/** YYYY-MM-DD of a UTC day number (days since the epoch); memoised: called several times per event. */
+export function utcDate(dayNumber: number): string {
+  let s = utcDates.get(dayNumber);
+  if (s === undefined) {
+    if (utcDates.size > 10_000) utcDates.clear();
+    utcDates.set(dayNumber, (s = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10)));
+  }
+  return s;
+}
 
 /**
  * The stored state one batch reads and changes: day states by `host|date` and PID days by
- * `host|utcDate`. `base` holds what is stored (or cached) and is never mutated; what the batch changes
- * is copied into `changed` first, so a failed batch leaves the cache as it was.
+ * `host|utcDate`. `base` holds what is stored (or cached); what the batch changes is listed in
+ * `changed`. With `copyOnWrite` a changed state is a copy (the base stays as it was); without, the
+ * base object itself changes — for callers that drop all cached state when a batch fails (cheaper:
+ * a busy host's day holds thousands of PIDs and addresses).
  */
 export class WorkingState {
   /** null: known not to be stored. */
@@ -21,6 +32,8 @@ export class WorkingState {
   readonly basePidDays = new Map<string, PidDayState | null>();
   readonly changedDays = new Map<string, DayState>();
   readonly changedPidDays = new Map<string, PidDayState>();
+
+  constructor(private readonly copyOnWrite = true) {}
 
   day(id: string): DayState | undefined {
     const d = this.changedDays.get(id) ?? this.baseDays.get(id);
@@ -33,7 +46,7 @@ export class WorkingState {
     let d = this.changedDays.get(id);
     if (!d) {
       const base = this.day(id);
-      this.changedDays.set(id, (d = base ? cloneDay(base) : emptyDay(host, date)));
+      this.changedDays.set(id, (d = base ? (this.copyOnWrite ? cloneDay(base) : base) : emptyDay(host, date)));
     }
     return d;
   }
@@ -48,7 +61,7 @@ export class WorkingState {
     let p = this.changedPidDays.get(id);
     if (!p) {
       const base = this.pidDay(id);
-      this.changedPidDays.set(id, (p = new Map([...(base ?? [])].map(([pid, span]) => [pid, [...span] as [number, number]]))));
+      this.changedPidDays.set(id, (p = base && !this.copyOnWrite ? base : new Map([...(base ?? [])].map(([pid, span]) => [pid, [...span] as [number, number]]))));
     }
     return p;
   }

@@ -199,7 +199,8 @@ export class SshEventStore {
 
   /** The new absolute documents for these new events, and how to take them into the cache once written. */
   private async aggregate(events: SshEvent[]): Promise<{ journal: JournalWrites; commit: () => void }> {
-    const state = new WorkingState();
+    // Cached states change in place: applyBatch drops the whole cache when a batch fails.
+    const state = new WorkingState(false);
     const need = this.aggregator.needed(events);
     await this.load(need.days, this.days, state.baseDays, SSH_COLLECTIONS.days, (d: DayDoc) => dayFromDoc(d), (id) => id.slice(id.lastIndexOf('|') + 1));
     await this.load(need.pidDays, this.pidDays, state.basePidDays, SSH_COLLECTIONS.pidDays, (d: PidDayDoc) => pidDayFromDoc(d), (id) => id.slice(id.lastIndexOf('|') + 1));
