@@ -126,6 +126,8 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
           await bruteForce.check(latestFailures(applied), now());
         },
       });
+      // Partitions may have moved to or from another instance: what is cached starts over from the database.
+      sshConsumer.onAssigned(() => sshEvents.forget());
       // Positioned, not just joined: a new group reading from "now" has fixed its start offsets.
       const sshJoined = new Promise<void>((resolve) => sshConsumer.onPositioned(() => resolve()));
       

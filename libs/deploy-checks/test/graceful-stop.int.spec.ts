@@ -197,14 +197,15 @@ describe('services stop within their Kubernetes grace period with a large Kafka 
     // offsets are read back from it.
     const below = await idsBelow(kafka, Topics.sshEvents.name, r.offsets);
     expect(below.length).toBe(sum(r.offsets));
-    // Stored work: the raw events (per UTC day) at offsets the partition's journal covers.
+    // Stored work: the raw events (bundles per UTC day) at offsets the partition's journal covers.
     const conn = await mongoose.createConnection(MONGO_URL, { dbName: `${db}_ssh` }).asPromise();
     try {
       const through = new Map((await conn.db!.collection<{ _id: string; through: number }>('ssh_journal').find({}).toArray()).map((j) => [Number(j._id.split(':').pop()), j.through]));
       const stored = new Set<string>();
       for (const c of await conn.db!.listCollections({}, { nameOnly: true }).toArray()) {
         if (!c.name.startsWith('ssh_raw_')) continue;
-        for (const d of await conn.db!.collection(c.name).find({}, { projection: { p: 1, o: 1 } }).toArray()) if (d.o <= (through.get(d.p) ?? -1)) stored.add(String(d._id));
+        // One bundle per batch and UTC day: `events` is JSON of rows whose first element is the event id.
+        for (const b of await conn.db!.collection(c.name).find({}).toArray()) if (b.o <= (through.get(b.p) ?? -1)) for (const row of JSON.parse(b.events) as string[][]) stored.add(row[0]);
       }
       const committedIds = new Set(below);
       expect(below.filter((id) => !stored.has(id))).toEqual([]);

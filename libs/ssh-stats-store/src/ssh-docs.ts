@@ -5,7 +5,8 @@ import type { AttemptCounts, DayState, PidDayState } from './ssh-day-state';
  * Collections of the SSH store. FerretDB 1.x on SQLite scans the whole collection for every find,
  * update and delete, `_id` equality included (only an insert's duplicate check uses the index), so
  * every collection that is read or rewritten in steady state holds a bounded slice of time:
- *  - raw events per UTC day of their time, insert-only, dropped whole after the retention period;
+ *  - raw events per UTC day of their time, one bundle per batch (insert-only), dropped whole after the
+ *    retention period;
  *  - day states per month of their date (rows: hosts × 31), kept;
  *  - PID days per month of their UTC date (rows: hosts × 31), dropped with the raw events;
  *  - one journal row per consumed partition, and one row per host.
@@ -19,23 +20,22 @@ export const SSH_COLLECTIONS = {
   hosts: 'ssh_hosts',
 } as const;
 
-/** A stored event, kept for the retention period only (addresses and user names are personal data). */
-export interface RawEventDoc {
+/**
+ * The new events of one batch on one UTC day, kept for the retention period only (addresses and user
+ * names are personal data): one insert per batch, not per event (FerretDB costs ≈ 0.1 ms per
+ * inserted document), and the ids seen before are known from the day's bundles.
+ */
+export interface RawBundleDoc {
   _id: string;
-  host: string;
-  time: Date;
-  kind: string;
-  pid: number;
-  count: number;
-  user?: string;
-  sourceIp?: string;
-  sourceInferred?: boolean;
-  method?: string;
-  /** Partition and offset that first stored it: tells a batch cut short by a crash from a true duplicate. */
+  /** Partition, and the largest offset of its events: a bundle is valid once the partition's journal covers `o`. */
   p: number;
   o: number;
+  /** JSON text of RawEvent rows. */
+  events: string;
 }
 
+/** [id, host, time (ISO), kind, pid, count, user, sourceIp, sourceInferred (1/0), method] */
+export type RawEvent = [string, string, string, string, number, number, string | null, string | null, number, string | null];
 /** Sets and maps as JSON text: FerretDB converts nested documents field by field (much slower than one string). */
 export interface DayDoc {
   _id: string;
@@ -117,19 +117,11 @@ export function pidDayFromDoc(doc: PidDayDoc): PidDayState {
   return new Map((JSON.parse(doc.pids) as Array<[number, number, number]>).map(([pid, min, max]) => [pid, [min, max]]));
 }
 
-export function rawDoc(e: SshEvent, p: number, o: number): RawEventDoc {
-  return {
-    _id: e.id,
-    host: e.host,
-    time: new Date(e.time),
-    kind: e.kind,
-    pid: e.pid,
-    count: e.count,
-    ...(e.user !== undefined ? { user: e.user } : {}),
-    ...(e.sourceIp !== undefined ? { sourceIp: e.sourceIp } : {}),
-    ...(e.sourceInferred !== undefined ? { sourceInferred: e.sourceInferred } : {}),
-    ...(e.method !== undefined ? { method: e.method } : {}),
-    p,
-    o,
-  };
+export function rawBundle(id: string, p: number, events: Array<{ o: number; e: SshEvent }>): RawBundleDoc {
+  const rows: RawEvent[] = events.map(({ e }) => [e.id, e.host, e.time, e.kind, e.pid, e.count, e.user ?? null, e.sourceIp ?? null, e.sourceInferred ? 1 : 0, e.method ?? null]);
+  return { _id: id, p, o: Math.max(...events.map((x) => x.o)), events: JSON.stringify(rows) };
+}
+
+export function idsOfBundle(doc: Pick<RawBundleDoc, 'events'>): string[] {
+  return (JSON.parse(doc.events) as RawEvent[]).map((r) => r[0]);
 }

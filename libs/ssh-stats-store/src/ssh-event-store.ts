@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import type { SshDayStats, SshEvent, SshSource } from '@watchkeeper/contracts';
 import { bulkWriteChunked } from '@watchkeeper/mongo';
@@ -12,14 +13,15 @@ import {
   dayToDoc,
   pidDayFromDoc,
   pidDayToDoc,
-  rawDoc,
+  idsOfBundle,
+  rawBundle,
   SSH_COLLECTIONS,
   type DayDoc,
   type HostDoc,
   type JournalDoc,
   type JournalWrites,
   type PidDayDoc,
-  type RawEventDoc,
+  type RawBundleDoc,
 } from './ssh-docs';
 import { rankSources } from './ssh-sources';
 
@@ -56,12 +58,14 @@ export interface OffsetEvent {
  * order, batching or redelivery.
  *
  * Per batch of one partition: events at offsets the partition's journal already covers are skipped;
- * the rest are stored raw (insert-only; a duplicate id is an event seen before); the new ones change
+ * of the rest, those whose id was applied before (the ids of a UTC day are known from its raw bundles,
+ * cached) are duplicates; the new ones are stored raw (one bundle per UTC day, insert-only) and change
  * the day states and PID days they touch (read from memory, or by `_id` from bounded collections);
  * the new absolute documents and the last offset go to the partition's journal in one write — the
  * durability point — and are then written in place. A crash after the journal write is repaired by
- * writing the journal again before the next batch; a crash before it leaves raw events stamped with
- * offsets beyond the journal's, which the redelivered batch recognises as its own.
+ * writing the journal again before the next batch; a crash before it leaves a bundle stamped with an
+ * offset beyond the journal's, which counts only once the journal covers it (its events re-applied
+ * by then).
  */
 export class SshEventStore {
   private readonly aggregator: SshBatchAggregator;
@@ -71,6 +75,8 @@ export class SshEventStore {
   /** Per source: the journal's last offset and the offsets its batch applied for the first time. */
   private readonly through = new Map<string, { through: number; fresh: Set<number> }>();
   private readonly failures = new RecentFailures();
+  /** Per partition and UTC day (`p|date`): the ids of the events applied (from valid bundles). */
+  private readonly seenIds = new Lru<string, Set<string>>(16);
   private db_: mongo.Db | undefined;
 
   constructor(private readonly conn: Connection, private readonly opts: SshEventStoreOptions) {
@@ -115,12 +121,18 @@ export class SshEventStore {
       return await this.applyBatchOnce(source, events);
     } catch (err) {
       // What is cached may be ahead of or behind what was written: start over from the journal.
-      this.days.clear();
-      this.pidDays.clear();
-      this.hosts = undefined;
-      this.through.delete(journalId(source));
+      this.forget();
       throw err;
     }
+  }
+
+  /** Drops everything cached (after a failed batch, or when partitions move between instances). */
+  forget(): void {
+    this.days.clear();
+    this.pidDays.clear();
+    this.seenIds.clear();
+    this.hosts = undefined;
+    this.through.clear();
   }
 
   /** Stores events outside any partition (tests, one-off imports): one source, offsets in call order. */
@@ -149,12 +161,14 @@ export class SshEventStore {
       fresh.push({ o, e: value });
     }
     if (fresh.length === 0) return { applied: [], replayed: again };
-    const applied = await this.storeRaw(source.partition, through, fresh);
+    const raw = await this.storeRaw(source.partition, through, fresh);
+    const applied = raw.applied;
     const appliedIds = new Set(applied.map((e) => e.id));
     const freshOffsets = fresh.filter((f) => appliedIds.has(f.e.id)).map((f) => f.o);
     const writes = applied.length > 0 ? await this.aggregate(applied) : undefined;
     const journal: JournalDoc = { _id: journalId(source), through: last, fresh: freshOffsets, writes: JSON.stringify(writes?.journal ?? { days: [], pidDays: [], hosts: [] }) };
     await this.writeJournal(journal);
+    raw.commit();
     if (writes) {
       await this.writeAll(writes.journal);
       writes.commit();
@@ -176,25 +190,44 @@ export class SshEventStore {
   }
 
   /**
-   * Inserts the raw events; returns those not stored before. A duplicate stamped with this
-   * partition and an offset beyond the journal was stored by this batch's earlier, unfinished try.
+   * Stores the new events raw, one bundle per UTC day; returns those not applied before (by id, from
+   * the day's valid bundles: a bundle left by a try cut short before its journal write is not yet valid).
+   * The ids become "seen" through `commit`, once the batch is durable.
    */
-  private async storeRaw(partition: number, through: number, fresh: Array<{ o: number; e: SshEvent }>): Promise<SshEvent[]> {
-    const byColl = new Map<string, Array<{ o: number; e: SshEvent }>>();
+  private async storeRaw(partition: number, through: number, fresh: Array<{ o: number; e: SshEvent }>): Promise<{ applied: SshEvent[]; commit: () => void }> {
+    const byDay = new Map<string, Array<{ o: number; e: SshEvent }>>();
     for (const f of fresh) {
-      const name = SSH_COLLECTIONS.raw(new Date(f.e.time).toISOString().slice(0, 10));
-      let list = byColl.get(name);
-      if (!list) byColl.set(name, (list = []));
+      const day = new Date(f.e.time).toISOString().slice(0, 10);
+      let list = byDay.get(day);
+      if (!list) byDay.set(day, (list = []));
       list.push(f);
     }
-    const dup = new Set<string>();
-    for (const [name, list] of byColl) {
-      const dupIds = await insertReportingDuplicates(this.coll<RawEventDoc>(name), list.map((f) => rawDoc(f.e, partition, f.o)));
-      if (dupIds.length === 0) continue;
-      const stamps = await this.coll<RawEventDoc>(name).find({ _id: { $in: dupIds } }, { projection: { p: 1, o: 1 } }).toArray();
-      for (const s of stamps) if (!(s.p === partition && s.o > through)) dup.add(s._id);
+    const isNew = new Set<string>();
+    const commits: Array<() => void> = [];
+    for (const [day, list] of byDay) {
+      const seen = await this.seenOn(partition, day, through);
+      const news = list.filter((f) => !seen.has(f.e.id));
+      if (news.length === 0) continue;
+      await this.coll<RawBundleDoc>(SSH_COLLECTIONS.raw(day)).insertOne(rawBundle(`${partition}:${news[0].o}:${randomBytes(4).toString('hex')}`, partition, news));
+      for (const f of news) isNew.add(f.e.id);
+      commits.push(() => {
+        for (const f of news) seen.add(f.e.id);
+      });
     }
-    return fresh.filter((f) => !dup.has(f.e.id)).map((f) => f.e);
+    // In batch order (in-batch duplicates are gone already).
+    return { applied: fresh.filter((f) => isNew.has(f.e.id)).map((f) => f.e), commit: () => commits.forEach((c) => c()) };
+  }
+
+  /** The ids applied from this partition on this UTC day: cached, else read from the day's bundles (one bounded collection). */
+  private async seenOn(partition: number, day: string, through: number): Promise<Set<string>> {
+    const key = `${partition}|${day}`;
+    let seen = this.seenIds.get(key);
+    if (!seen) {
+      seen = new Set();
+      for (const b of await this.coll<RawBundleDoc>(SSH_COLLECTIONS.raw(day)).find({ p: partition }).toArray()) if (b.o <= through) for (const id of idsOfBundle(b)) seen.add(id);
+      this.seenIds.set(key, seen);
+    }
+    return seen;
   }
 
   /** The new absolute documents for these new events, and how to take them into the cache once written. */
@@ -345,25 +378,15 @@ export class SshEventStore {
     return dropped;
   }
 
-  /** How many of these events are stored and applied (for tests and checks): read by `_id` per UTC day. */
+  /** How many of these events are stored and applied (for tests and checks): reads their UTC days' bundles. */
   async appliedCount(events: Array<Pick<SshEvent, 'id' | 'time'>>): Promise<number> {
-    const journals = new Map((await this.coll<JournalDoc>(SSH_COLLECTIONS.journal).find({}, { projection: { through: 1 } }).toArray()).map((j) => [j._id, j.through]));
-    const byColl = new Map<string, string[]>();
-    for (const e of events) {
-      const name = SSH_COLLECTIONS.raw(new Date(e.time).toISOString().slice(0, 10));
-      let list = byColl.get(name);
-      if (!list) byColl.set(name, (list = []));
-      list.push(e.id);
+    const journals = await this.coll<JournalDoc>(SSH_COLLECTIONS.journal).find({}, { projection: { through: 1 } }).toArray();
+    const through = new Map(journals.map((j) => [Number(j._id.slice(j._id.lastIndexOf(':') + 1)), j.through]));
+    const applied = new Set<string>();
+    for (const day of new Set(events.map((e) => new Date(e.time).toISOString().slice(0, 10)))) {
+      for (const b of await this.coll<RawBundleDoc>(SSH_COLLECTIONS.raw(day)).find({}).toArray()) if (b.o <= (through.get(b.p) ?? -1)) for (const id of idsOfBundle(b)) applied.add(id);
     }
-    let n = 0;
-    for (const [name, ids] of byColl) {
-      const docs = await this.coll<RawEventDoc>(name).find({ _id: { $in: ids } }, { projection: { p: 1, o: 1 } }).toArray();
-      for (const d of docs) {
-        const through = [...journals].find(([id]) => id.endsWith(`:${d.p}`))?.[1];
-        if (through !== undefined && d.o <= through) n++;
-      }
-    }
-    return n;
+    return events.filter((e) => applied.has(e.id)).length;
   }
 
   // ---- what the brute-force detector reads (from the events applied by this process) ----
