@@ -1,6 +1,6 @@
 import type { SshEvent } from '@watchkeeper/contracts';
 import { CalendarDay, SESSION_SILENCE_MS } from '@watchkeeper/ssh-stats';
-import { addToDay, cloneDay, emptyDay, type DayState, type PidDayState } from './ssh-day-state';
+import { addToDay, cloneDay, emptyDay, type DayDelta, type DayState, type PidDayState } from './ssh-day-state';
 
 const DAY_MS = 86_400_000;
 const QUARTER_HOUR_MS = 15 * 60_000;
@@ -32,6 +32,10 @@ export class WorkingState {
   readonly basePidDays = new Map<string, PidDayState | null>();
   readonly changedDays = new Map<string, DayState>();
   readonly changedPidDays = new Map<string, PidDayState>();
+  /** Per changed day: the addresses and attempts this batch added. */
+  readonly dayDeltas = new Map<string, DayDelta>();
+  /** Per changed PID day: the PIDs whose span this batch changed. */
+  readonly changedPids = new Map<string, Set<number>>();
 
   constructor(private readonly copyOnWrite = true) {}
 
@@ -49,6 +53,19 @@ export class WorkingState {
       this.changedDays.set(id, (d = base ? (this.copyOnWrite ? cloneDay(base) : base) : emptyDay(host, date)));
     }
     return d;
+  }
+
+  dayDelta(host: string, date: string): DayDelta {
+    const id = dayId(host, date);
+    let d = this.dayDeltas.get(id);
+    if (!d) this.dayDeltas.set(id, (d = { sources: new Set(), attempts: new Map() }));
+    return d;
+  }
+
+  pidChanged(id: string, pid: number): void {
+    let set = this.changedPids.get(id);
+    if (!set) this.changedPids.set(id, (set = new Set()));
+    set.add(pid);
   }
 
   pidDay(id: string): PidDayState | undefined {
@@ -104,7 +121,8 @@ export class SshBatchAggregator {
     for (const e of events) {
       const t = Date.parse(e.time);
       if (Number.isNaN(t)) throw new RangeError(`event time is not a date: ${JSON.stringify(e.time)}`);
-      addToDay(state.dayForWrite(e.host, this.calendar.of(t)), e);
+      const date = this.calendar.of(t);
+      addToDay(state.dayForWrite(e.host, date), e, state.dayDelta(e.host, date));
       if (e.pid > 0) this.addLine(state, e.host, e.pid, t);
     }
   }
@@ -116,6 +134,7 @@ export class SshBatchAggregator {
     if (cur && cur[0] <= t && t <= cur[1]) return;
     const before = [this.startOf(state, host, pid, d), this.startOf(state, host, pid, d + 1)];
     const span = state.pidDayForWrite(id).get(pid);
+    state.pidChanged(id, pid);
     if (!span) state.pidDayForWrite(id).set(pid, [t, t]);
     else {
       span[0] = Math.min(span[0], t);

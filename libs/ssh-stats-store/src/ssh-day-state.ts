@@ -39,19 +39,34 @@ export function cloneDay(d: DayState): DayState {
   return { ...d, sources: new Set(d.sources), attempts: new Map([...d.attempts].map(([ip, c]) => [ip, [...c] as AttemptCounts])) };
 }
 
-/** Adds one event's counters, stated address and attempt to its day (sessions are SessionBook's). */
-export function addToDay(day: DayState, e: Pick<SshEvent, 'kind' | 'method' | 'sourceIp' | 'sourceInferred' | 'count'>): void {
+/** What one batch added to a day's address set and attempts (stored as a segment: sets grow by union, attempts by sum). */
+export interface DayDelta {
+  sources: Set<string>;
+  attempts: Map<string, AttemptCounts>;
+}
+
+/** Adds one event's counters, stated address and attempt to its day (sessions are SessionBook's), and to `delta`. */
+export function addToDay(day: DayState, e: Pick<SshEvent, 'kind' | 'method' | 'sourceIp' | 'sourceInferred' | 'count'>, delta?: DayDelta): void {
   const count = e.count ?? 1;
   const attempt = e.kind === 'accepted' || e.kind === 'failed' || e.kind === 'invalid_user';
   if (e.kind === 'accepted') day.accepted += count;
   else if (e.kind === 'failed' && e.method !== 'none') day.failed += count;
   else if (e.kind === 'invalid_user') day.invalidUser += count;
   if (!e.sourceIp) return;
-  if (!e.sourceInferred) day.sources.add(e.sourceIp);
+  if (!e.sourceInferred && !day.sources.has(e.sourceIp)) {
+    day.sources.add(e.sourceIp);
+    delta?.sources.add(e.sourceIp);
+  }
   // Top sources count attempts whatever the address's origin, method `none` excluded for every kind.
   if (attempt && e.method !== 'none') {
+    const k = e.kind === 'failed' ? 0 : e.kind === 'accepted' ? 1 : 2;
     let c = day.attempts.get(e.sourceIp);
     if (!c) day.attempts.set(e.sourceIp, (c = [0, 0, 0]));
-    c[e.kind === 'failed' ? 0 : e.kind === 'accepted' ? 1 : 2] += count;
+    c[k] += count;
+    if (delta) {
+      let d = delta.attempts.get(e.sourceIp);
+      if (!d) delta.attempts.set(e.sourceIp, (d = [0, 0, 0]));
+      d[k] += count;
+    }
   }
 }

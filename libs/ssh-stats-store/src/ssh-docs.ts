@@ -1,5 +1,5 @@
 import type { SshEvent } from '@watchkeeper/contracts';
-import type { AttemptCounts, DayState, PidDayState } from './ssh-day-state';
+import type { AttemptCounts, DayDelta, DayState, PidDayState } from './ssh-day-state';
 
 /**
  * Collections of the SSH store. FerretDB 1.x on SQLite scans the whole collection for every find,
@@ -7,14 +7,17 @@ import type { AttemptCounts, DayState, PidDayState } from './ssh-day-state';
  * every collection that is read or rewritten in steady state holds a bounded slice of time:
  *  - raw events per UTC day of their time, one bundle per batch (insert-only), dropped whole after the
  *    retention period;
- *  - day states per month of their date (rows: hosts × 31), kept;
- *  - PID days per month of their UTC date (rows: hosts × 31), dropped with the raw events;
+ *  - day figures per month of their date (rows: hosts × 31), kept; each batch's new addresses and
+ *    attempts of a day as an insert-only segment beside them (per month), kept;
+ *  - PID days per month of their UTC date as insert-only segments (each batch's changed PIDs),
+ *    dropped with the raw events;
  *  - one journal row per consumed partition, and one row per host.
  * On MongoDB the same layout costs nothing extra.
  */
 export const SSH_COLLECTIONS = {
   raw: (utcDate: string) => `ssh_raw_${utcDate.replaceAll('-', '')}`,
   days: (date: string) => `ssh_days_${date.slice(0, 7).replace('-', '')}`,
+  daySets: (date: string) => `ssh_daysets_${date.slice(0, 7).replace('-', '')}`,
   pidDays: (utcDate: string) => `ssh_pids_${utcDate.slice(0, 7).replace('-', '')}`,
   journal: 'ssh_journal',
   hosts: 'ssh_hosts',
@@ -36,7 +39,7 @@ export interface RawBundleDoc {
 
 /** [id, host, time (ISO), kind, pid, count, user, sourceIp, sourceInferred (1/0), method] */
 export type RawEvent = [string, string, string, string, number, number, string | null, string | null, number, string | null];
-/** Sets and maps as JSON text: FerretDB converts nested documents field by field (much slower than one string). */
+/** A host's figures on one date (`_id: host|date`), rewritten by each batch that touches the day: small. */
 export interface DayDoc {
   _id: string;
   host: string;
@@ -46,10 +49,25 @@ export interface DayDoc {
   invalidUser: number;
   sessions: number;
   sources: number;
-  sourceSet: string;
+}
+
+/**
+ * What one batch added to a host's date (`_id: host|date|<partition>:<offset>`): the addresses first
+ * seen (sets grow by union) and attempts per address (summed over segments). Insert-only, so a busy
+ * host's thousands of addresses are not rewritten per batch. JSON text: FerretDB converts nested
+ * documents field by field (much slower than one string).
+ */
+export interface DaySetDoc {
+  _id: string;
+  host: string;
+  date: string;
+  /** string[] */
+  sources: string;
+  /** [[address, failed, accepted, invalidUser], …] */
   attempts: string;
 }
 
+/** A batch's changed PIDs of a host's UTC day (`_id: host|utcDate|<partition>:<offset>`); merged by min/max. */
 export interface PidDayDoc {
   _id: string;
   host: string;
@@ -76,45 +94,56 @@ export interface JournalDoc {
 
 export interface JournalWrites {
   days: DayDoc[];
+  daySets: DaySetDoc[];
   pidDays: PidDayDoc[];
   hosts: Array<{ _id: string; firstAt: string; lastAt: string }>;
 }
 
 export function dayToDoc(d: DayState): DayDoc {
-  return {
-    _id: `${d.host}|${d.date}`,
-    host: d.host,
-    date: d.date,
-    accepted: d.accepted,
-    failed: d.failed,
-    invalidUser: d.invalidUser,
-    sessions: d.sessions,
-    sources: d.sources.size,
-    sourceSet: JSON.stringify([...d.sources]),
-    attempts: JSON.stringify([...d.attempts].map(([ip, c]) => [ip, ...c])),
-  };
+  return { _id: `${d.host}|${d.date}`, host: d.host, date: d.date, accepted: d.accepted, failed: d.failed, invalidUser: d.invalidUser, sessions: d.sessions, sources: d.sources.size };
 }
 
-export function dayFromDoc(doc: DayDoc): DayState {
-  return {
-    host: doc.host,
-    date: doc.date,
-    accepted: doc.accepted,
-    failed: doc.failed,
-    invalidUser: doc.invalidUser,
-    sessions: doc.sessions,
-    sources: new Set(JSON.parse(doc.sourceSet) as string[]),
-    attempts: new Map((JSON.parse(doc.attempts) as Array<[string, ...AttemptCounts]>).map(([ip, ...c]) => [ip, c as AttemptCounts])),
-  };
+export function daySetDoc(host: string, date: string, tag: string, delta: DayDelta): DaySetDoc {
+  return { _id: `${host}|${date}|${tag}`, host, date, sources: JSON.stringify([...delta.sources]), attempts: JSON.stringify([...delta.attempts].map(([ip, c]) => [ip, ...c])) };
 }
 
-export function pidDayToDoc(id: string, p: PidDayState): PidDayDoc {
+/** A day's state from its figures and every segment of it. */
+export function dayFromDocs(doc: DayDoc, sets: DaySetDoc[]): DayState {
+  const day: DayState = { host: doc.host, date: doc.date, accepted: doc.accepted, failed: doc.failed, invalidUser: doc.invalidUser, sessions: doc.sessions, sources: new Set(), attempts: new Map() };
+  for (const s of sets) {
+    for (const ip of JSON.parse(s.sources) as string[]) day.sources.add(ip);
+    for (const [ip, f, a, i] of JSON.parse(s.attempts) as Array<[string, ...AttemptCounts]>) {
+      const c = day.attempts.get(ip);
+      if (c) {
+        c[0] += f;
+        c[1] += a;
+        c[2] += i;
+      } else day.attempts.set(ip, [f, a, i]);
+    }
+  }
+  return day;
+}
+
+export function pidDaySegment(id: string, tag: string, p: PidDayState, pids: Iterable<number>): PidDayDoc {
   const sep = id.lastIndexOf('|');
-  return { _id: id, host: id.slice(0, sep), utcDate: id.slice(sep + 1), pids: JSON.stringify([...p].map(([pid, [min, max]]) => [pid, min, max])) };
+  const rows: Array<[number, number, number]> = [];
+  for (const pid of pids) {
+    const span = p.get(pid);
+    if (span) rows.push([pid, span[0], span[1]]);
+  }
+  return { _id: `${id}|${tag}`, host: id.slice(0, sep), utcDate: id.slice(sep + 1), pids: JSON.stringify(rows) };
 }
 
-export function pidDayFromDoc(doc: PidDayDoc): PidDayState {
-  return new Map((JSON.parse(doc.pids) as Array<[number, number, number]>).map(([pid, min, max]) => [pid, [min, max]]));
+/** Merges segments into `into` (first line the earliest, last line the latest seen in any segment). */
+export function mergePidSegment(into: PidDayState, doc: PidDayDoc): void {
+  for (const [pid, min, max] of JSON.parse(doc.pids) as Array<[number, number, number]>) {
+    const span = into.get(pid);
+    if (!span) into.set(pid, [min, max]);
+    else {
+      if (min < span[0]) span[0] = min;
+      if (max > span[1]) span[1] = max;
+    }
+  }
 }
 
 export function rawBundle(id: string, p: number, events: Array<{ o: number; e: SshEvent }>): RawBundleDoc {

@@ -9,14 +9,16 @@ import { RecentFailures } from './recent-failures';
 import { dayId, SshBatchAggregator, utcDate, WorkingState } from './ssh-batch-aggregator';
 import type { DayState, PidDayState } from './ssh-day-state';
 import {
-  dayFromDoc,
+  dayFromDocs,
+  daySetDoc,
   dayToDoc,
-  pidDayFromDoc,
-  pidDayToDoc,
+  mergePidSegment,
+  pidDaySegment,
   idsOfBundle,
   rawBundle,
   SSH_COLLECTIONS,
   type DayDoc,
+  type DaySetDoc,
   type HostDoc,
   type JournalDoc,
   type JournalWrites,
@@ -165,8 +167,8 @@ export class SshEventStore {
     const applied = raw.applied;
     const appliedIds = new Set(applied.map((e) => e.id));
     const freshOffsets = fresh.filter((f) => appliedIds.has(f.e.id)).map((f) => f.o);
-    const writes = applied.length > 0 ? await this.aggregate(applied) : undefined;
-    const journal: JournalDoc = { _id: journalId(source), through: last, fresh: freshOffsets, writes: JSON.stringify(writes?.journal ?? { days: [], pidDays: [], hosts: [] }) };
+    const writes = applied.length > 0 ? await this.aggregate(applied, `${source.partition}:${last}`) : undefined;
+    const journal: JournalDoc = { _id: journalId(source), through: last, fresh: freshOffsets, writes: JSON.stringify(writes?.journal ?? { days: [], daySets: [], pidDays: [], hosts: [] }) };
     await this.writeJournal(journal);
     raw.commit();
     if (writes) {
@@ -230,13 +232,13 @@ export class SshEventStore {
     return seen;
   }
 
-  /** The new absolute documents for these new events, and how to take them into the cache once written. */
-  private async aggregate(events: SshEvent[]): Promise<{ journal: JournalWrites; commit: () => void }> {
+  /** The documents these new events change or add, and how to take them into the cache once written. */
+  private async aggregate(events: SshEvent[], tag: string): Promise<{ journal: JournalWrites; commit: () => void }> {
     // Cached states change in place: applyBatch drops the whole cache when a batch fails.
     const state = new WorkingState(false);
     const need = this.aggregator.needed(events);
-    await this.load(need.days, this.days, state.baseDays, SSH_COLLECTIONS.days, (d: DayDoc) => dayFromDoc(d), (id) => id.slice(id.lastIndexOf('|') + 1));
-    await this.load(need.pidDays, this.pidDays, state.basePidDays, SSH_COLLECTIONS.pidDays, (d: PidDayDoc) => pidDayFromDoc(d), (id) => id.slice(id.lastIndexOf('|') + 1));
+    await this.loadDays(need.days, state.baseDays);
+    await this.loadPidDays(need.pidDays, state.basePidDays);
     this.aggregator.apply(events, state);
 
     const hosts = await this.loadHosts();
@@ -250,7 +252,13 @@ export class SshEventStore {
     }
     const journal: JournalWrites = {
       days: [...state.changedDays.values()].map(dayToDoc),
-      pidDays: [...state.changedPidDays].map(([id, p]) => pidDayToDoc(id, p)),
+      daySets: [...state.dayDeltas]
+        .filter(([, d]) => d.sources.size > 0 || d.attempts.size > 0)
+        .map(([id, d]) => {
+          const sep = id.lastIndexOf('|');
+          return daySetDoc(id.slice(0, sep), id.slice(sep + 1), tag, d);
+        }),
+      pidDays: [...state.changedPids].map(([id, pids]) => pidDaySegment(id, tag, state.pidDay(id)!, pids)),
       hosts: [...hostWrites.values()].map((h) => ({ _id: h._id, firstAt: h.firstAt.toISOString(), lastAt: h.lastAt.toISOString() })),
     };
     return {
@@ -263,28 +271,63 @@ export class SshEventStore {
     };
   }
 
-  /** Fills `into` with every id: from the cache, else read by `_id` from its (bounded) collection. */
-  private async load<S, D extends { _id: string }>(ids: Set<string>, cache: Lru<string, S | null>, into: Map<string, S | null>, collOf: (date: string) => string, decode: (d: D) => S, dateOf: (id: string) => string): Promise<void> {
-    const missing = new Map<string, string[]>();
+  /** Day states by `host|date`: from the cache, else the figures by `_id` and the segments by host and date (bounded, per month). */
+  private async loadDays(ids: Set<string>, into: Map<string, DayState | null>): Promise<void> {
+    for (const [month, list] of this.missing(ids, this.days, into)) {
+      const figures = await this.coll<DayDoc>(SSH_COLLECTIONS.days(month)).find({ _id: { $in: list } }).toArray();
+      const { hosts, dates } = splitIds(list);
+      const sets = await this.coll<DaySetDoc>(SSH_COLLECTIONS.daySets(month)).find({ host: { $in: hosts }, date: { $in: dates } }).toArray();
+      const setsOf = groupBy(sets, (d) => `${d.host}|${d.date}`);
+      const found = new Map(figures.map((d) => [d._id, dayFromDocs(d, setsOf.get(d._id) ?? [])]));
+      for (const id of list) {
+        const st = found.get(id) ?? null;
+        into.set(id, st);
+        this.days.set(id, st);
+      }
+    }
+  }
+
+  /** PID days by `host|utcDate`: from the cache, else merged from their segments (bounded, per month). */
+  private async loadPidDays(ids: Set<string>, into: Map<string, PidDayState | null>): Promise<void> {
+    for (const [month, list] of this.missing(ids, this.pidDays, into)) {
+      const { hosts, dates } = splitIds(list);
+      const segments = await this.coll<PidDayDoc>(SSH_COLLECTIONS.pidDays(month)).find({ host: { $in: hosts }, utcDate: { $in: dates } }).toArray();
+      const merged = new Map<string, PidDayState>();
+      for (const seg of segments) {
+        const id = `${seg.host}|${seg.utcDate}`;
+        let m = merged.get(id);
+        if (!m) merged.set(id, (m = new Map()));
+        mergePidSegment(m, seg);
+      }
+      for (const id of list) {
+        const st = merged.get(id) ?? null;
+        into.set(id, st);
+        this.pidDays.set(id, st);
+      }
+    }
+  }
+
+  /** Copies cached ids into `into`; returns the rest grouped by the date (first 7 characters: the month) in their id. */
+  private missing<S>(ids: Set<string>, cache: Lru<string, S | null>, into: Map<string, S | null>): Map<string, string[]> {
+    const out = new Map<string, string[]>();
     for (const id of ids) {
       const c = cache.get(id);
-      if (c !== undefined) into.set(id, c);
-      else {
-        const name = collOf(dateOf(id));
-        let list = missing.get(name);
-        if (!list) missing.set(name, (list = []));
-        list.push(id);
+      if (c !== undefined) {
+        into.set(id, c);
+        continue;
       }
+      const date = id.slice(id.lastIndexOf('|') + 1);
+      let list = out.get(date);
+      if (!list) out.set(date, (list = []));
+      list.push(id);
     }
-    for (const [name, list] of missing) {
-      const docs = await this.coll<D>(name).find({ _id: { $in: list } } as never).toArray();
-      const found = new Map(docs.map((d) => [String(d._id), decode(d as D)]));
-      for (const id of list) {
-        const s = found.get(id) ?? null;
-        into.set(id, s);
-        cache.set(id, s);
-      }
+    // One read per month: the collections are per month.
+    const byMonth = new Map<string, string[]>();
+    for (const [date, list] of out) {
+      const key = `${date.slice(0, 7)}-01`;
+      byMonth.set(key, [...(byMonth.get(key) ?? []), ...list]);
     }
+    return byMonth;
   }
 
   private async loadHosts(): Promise<Map<string, HostDoc>> {
@@ -306,9 +349,13 @@ export class SshEventStore {
       list.push(doc);
     };
     for (const d of w.days) add(SSH_COLLECTIONS.days(d.date), d);
-    for (const p of w.pidDays) add(SSH_COLLECTIONS.pidDays(p.utcDate), p);
     for (const h of w.hosts) add(SSH_COLLECTIONS.hosts, { _id: h._id, firstAt: new Date(h.firstAt), lastAt: new Date(h.lastAt) } as HostDoc);
     for (const [name, docs] of groups) await replaceAllById(this.coll(name), docs);
+    // Segments are insert-only: written again (a journal re-applied), they are duplicates and left as they are.
+    const segments = new Map<string, Array<{ _id: string }>>();
+    for (const d of w.daySets) segments.set(SSH_COLLECTIONS.daySets(d.date), [...(segments.get(SSH_COLLECTIONS.daySets(d.date)) ?? []), d]);
+    for (const p of w.pidDays) segments.set(SSH_COLLECTIONS.pidDays(p.utcDate), [...(segments.get(SSH_COLLECTIONS.pidDays(p.utcDate)) ?? []), p]);
+    for (const [name, docs] of segments) await insertReportingDuplicates(this.coll<{ _id: string }>(name), docs);
   }
 
   // ---- reads: each reads only the documents of the dates and hosts asked for ----
@@ -331,7 +378,7 @@ export class SshEventStore {
   /** Day statistics of several hosts over a range, by `host|date`: one read per month of the range. */
   async hostsDays(hosts: string[], from: string, to: string): Promise<Map<string, SshDayStats>> {
     const out = new Map<string, SshDayStats>();
-    for (const d of await this.readDays<DayDoc>(hosts, from, to, { sourceSet: 0, attempts: 0 })) {
+    for (const d of await this.readDays<DayDoc>(hosts, from, to, {})) {
       out.set(d._id, { host: d.host, date: d.date, sessions: d.sessions, accepted: d.accepted, failed: d.failed, invalidUser: d.invalidUser, sources: d.sources });
     }
     return out;
@@ -340,8 +387,12 @@ export class SshEventStore {
   /** Top client addresses by login attempts on the dates `from`…`to` (inclusive), optionally only on some hosts. */
   async topSources(opts: { from: string; to: string; hosts?: string[]; limit: number }): Promise<{ totalSources: number; sources: SshSource[] }> {
     const hosts = opts.hosts ?? (await this.knownHosts());
-    const docs = await this.readDays<Pick<DayDoc, '_id' | 'host' | 'attempts'>>(hosts, opts.from, opts.to, { host: 1, attempts: 1 });
-    return rankSources(docs.map((d) => ({ host: d.host, attempts: JSON.parse(d.attempts) as Array<[string, number, number, number]> })), opts.limit);
+    const dates = datesBetween(opts.from, opts.to);
+    const segments: Array<Pick<DaySetDoc, 'host' | 'attempts'>> = [];
+    for (const [month, monthDates] of groupBy(dates, (d) => d.slice(0, 7))) {
+      segments.push(...(await this.coll<DaySetDoc>(SSH_COLLECTIONS.daySets(`${month}-01`)).find({ host: { $in: hosts }, date: { $in: monthDates } }, { projection: { host: 1, attempts: 1 } }).toArray()));
+    }
+    return rankSources(segments.map((d) => ({ host: d.host, attempts: JSON.parse(d.attempts) as Array<[string, number, number, number]> })), opts.limit);
   }
 
   private async readDays<D extends mongo.Document>(hosts: string[], from: string, to: string, projection: mongo.Document): Promise<D[]> {
@@ -401,6 +452,29 @@ export class SshEventStore {
     const t = this.failures.last(sourceIp);
     return t === undefined ? undefined : new Date(t);
   }
+}
+
+/** Hosts and dates of `host|date` ids. */
+function splitIds(ids: string[]): { hosts: string[]; dates: string[] } {
+  const hosts = new Set<string>();
+  const dates = new Set<string>();
+  for (const id of ids) {
+    const sep = id.lastIndexOf('|');
+    hosts.add(id.slice(0, sep));
+    dates.add(id.slice(sep + 1));
+  }
+  return { hosts: [...hosts], dates: [...dates] };
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    let list = out.get(k);
+    if (!list) out.set(k, (list = []));
+    list.push(it);
+  }
+  return out;
 }
 
 function journalId(s: BatchSource): string {
