@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark: catch-up of a busy host's backlog through the whole pipeline, the real bins in their own
 // processes: a generated auth.log (BENCH_LINES lines over 3 days, ≥ 150,000 sshd events; figures known
-// by construction, bench/volume/busy-host-log.cjs) appended at once to the file a running
+// by construction, busyHostLog in libs/sshd-parser) appended at once to the file a running
 // watchkeeper-log-collector follows → Kafka → watchkeeper-receiver. Measured in the same run:
 //   collector — sshd events/s from the append until the topic holds them all (its own shipping rate);
 //   end to end — sshd events/s from the append until every per-day figure of /v1/ssh-logins/range
@@ -14,7 +14,6 @@ const { randomUUID } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { busyHostLog } = require('./busy-host-log.cjs');
 
 const repo = path.join(__dirname, '../..');
 const LINES = Number(process.env.BENCH_LINES ?? 200_000);
@@ -29,6 +28,7 @@ const mongoose = require(path.join(repo, 'node_modules/mongoose'));
 const { createKafka, EventProducer } = require(path.join(repo, 'libs/kafka/dist/index.js'));
 const { Topics } = require(path.join(repo, 'libs/contracts/dist/index.js'));
 const { createLogger } = require(path.join(repo, 'libs/runtime/dist/index.js'));
+const { busyHostLog } = require(path.join(repo, 'libs/sshd-parser/dist/index.js'));
 
 function start(name, bin, env) {
   const child = spawn(process.execPath, [path.join(repo, bin)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -166,7 +166,7 @@ load average ${r.loadBefore.join(' / ')} before, ${r.loadAfter.join(' / ')} afte
 the same time). Real bins in their own processes, Kafka 4.1 and FerretDB 1.24 (SQLite) on loopback.
 
 A generated auth.log of ${r.lines.toLocaleString('en')} lines over 3 days (${r.events.toLocaleString('en')} sshd events; cron noise
-besides), its per-day figures known by construction (\`bench/volume/busy-host-log.cjs\`), appended at once to
+besides), its per-day figures known by construction (\`busyHostLog\` in libs/sshd-parser), appended at once to
 the file a running collector follows.
 
 | measure | figure |

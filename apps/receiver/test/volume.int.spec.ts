@@ -10,17 +10,9 @@ import * as path from 'node:path';
 import mongoose from 'mongoose';
 import { SshLoginsRangeResponse, Topics, type SshEvent } from '@watchkeeper/contracts';
 import { EventProducer } from '@watchkeeper/kafka';
+import { busyHostLog } from '@watchkeeper/sshd-parser';
 import { asAny, eventually, KAFKA_BROKERS, MONGO_URL, startReceiver, testKafka, uniq, type TestReceiver } from './support';
 
-// The generator is shared with bench/volume (plain JavaScript there).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { busyHostLog } = require('../../../bench/volume/busy-host-log.cjs') as {
-  busyHostLog(opts: { host: string; firstDay: number; days: number; linesPerDay: number; seed?: number }): {
-    lines: string[];
-    sshdLines: number;
-    days: Array<{ date: string; sessions: number; accepted: number; failed: number; invalidUser: number; sources: number }>;
-  };
-};
 const COLLECTOR_BIN = path.resolve(__dirname, '../../log-collector/bin/watchkeeper-log-collector.js');
 const DAY_MS = 86_400_000;
 

@@ -6,3 +6,4 @@ export * from './local-time';
 export * from './year-clock';
 export * from './synthetic-auth-log';
 export * from './ssh-event-check';
+export * from './busy-host-log';
