@@ -362,6 +362,8 @@ describe('dashboard in a real browser against the local stack', () => {
     await page.locator('#ssh-sources .table-wrap').focus();
     expect(await page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('role'))).toBe('region');
     await shot('ssh');
+    // Silent hosts: every known host that sent nothing on the range's last date is listed (or none is).
+    await expectText(page.locator('#ssh-silent'), /known host/, 15_000);
     // A range without any event says "no data", not an empty table of zeros.
     await page.goto(`${base}/?refresh=1#/ssh?from=2020-01-01&to=2020-01-02&host=${sshHost}`);
     await expectText(page.locator('#ssh-sources'), /^No data: no host sent SSH events in this range\.$/, 15_000);
