@@ -122,8 +122,8 @@ describe('host self-check reporter (watchkeeper-log-collector doctor) against a 
     expect(await symptoms()).toEqual(['self-check-critical']);
 
     // As if its collector had shipped SSH events: the host is in the SSH host list.
-    const sshHosts = r.svc.parts.sshEvents.hosts;
-    await sshHosts.create({ _id: host, firstAt: new Date(), lastAt: new Date() });
+    await r.svc.parts.sshEvents.addMany([{ id: `${host}:ssh:0`, host, time: new Date().toISOString(), timeText: 'x', kind: 'session_opened', program: 'sshd', pid: 1, count: 1 }]);
+    expect(await r.svc.parts.sshEvents.knownHosts()).toContain(host);
     expect((await fetch(`${r.base}/v1/hosts/${host}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
     const res = await fetch(`${r.base}/v1/hosts/${host}`, { method: 'DELETE', headers: r.admin });
     expect(res.status).toBe(200);
@@ -131,7 +131,7 @@ describe('host self-check reporter (watchkeeper-log-collector doctor) against a 
 
     expect((await doctor(['--ping'], env)).code).toBe(2);
     expect(await snapshot()).toBeUndefined();
-    expect(await sshHosts.findById(host).lean()).toBeNull();
+    expect(await r.svc.parts.sshEvents.knownHosts()).not.toContain(host);
     const all = (await (await fetch(`${r.base}/v1/host-health`, { headers: r.admin })).json().then(asAny)) as { hosts: Array<{ host: string }> };
     expect(all.hosts.map((h) => h.host)).not.toContain(host);
     expect(await r.svc.parts.fleetHealth.evaluate(new Date())).toMatchObject({ released: 1 });

@@ -364,6 +364,12 @@ export class SshEventStore {
     return (await this.coll<HostDoc>(SSH_COLLECTIONS.hosts).find({}, { projection: { _id: 1 } }).toArray()).map((h) => h._id).sort();
   }
 
+  /** Removes a host from the known hosts (a retired host); its statistics stay. New events bring it back. */
+  async forgetHost(host: string): Promise<void> {
+    this.hosts?.delete(host);
+    await this.coll<HostDoc>(SSH_COLLECTIONS.hosts).deleteOne({ _id: host });
+  }
+
   /** Each host's first and last SSH event time. */
   async hostsSeen(): Promise<HostDoc[]> {
     return this.coll<HostDoc>(SSH_COLLECTIONS.hosts).find({}).toArray();

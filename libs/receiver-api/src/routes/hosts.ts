@@ -18,7 +18,7 @@ export function hostRoutes({ api, admin, tokens, hostHealth, requestLog, sshEven
     responses: { 200: { description: 'retired', schema: HostRetired } },
     handler: async ({ params }) => {
       const r = await tokens.retire(params.host, now());
-      await Promise.all([hostHealth.forget(params.host), requestLog.hosts.deleteOne({ _id: params.host }), sshEvents.hosts.deleteOne({ _id: params.host })]);
+      await Promise.all([hostHealth.forget(params.host), requestLog.hosts.deleteOne({ _id: params.host }), sshEvents.forgetHost(params.host)]);
       changes?.notify('fleet-health');
       logger.info({ host: params.host, tokensRevoked: r.tokensRevoked }, 'host retired');
       return { status: 200, body: { host: params.host, retiredAt: r.retiredAt.toISOString(), tokensRevoked: r.tokensRevoked } };

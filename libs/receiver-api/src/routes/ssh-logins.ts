@@ -5,8 +5,11 @@ import type { RouteContext } from '../deps';
 const noDataNote = '`stats: null` means the host stored no SSH event that day ("no data"), which is not zero.';
 
 export function sshLoginRoutes({ api, admin, sshEvents, tokens, requestLog }: RouteContext): void {
-  /** Every host the receiver knows: a token issued, or SSH events received. */
-  const knownHosts = async (): Promise<string[]> => [...new Set([...(await sshEvents.knownHosts()), ...(await tokens.hosts())])].sort();
+  /** Every host the receiver knows (a token issued, or SSH events received) and has not retired. */
+  const knownHosts = async (): Promise<string[]> => {
+    const retired = await tokens.retiredHosts();
+    return [...new Set([...(await sshEvents.knownHosts()), ...(await tokens.hosts())])].filter((h) => !retired.has(h)).sort();
+  };
 
   api.route({
     method: 'get',
@@ -72,7 +75,7 @@ export function sshLoginRoutes({ api, admin, sshEvents, tokens, requestLog }: Ro
     path: '/v1/ssh-logins',
     operationId: 'sshLoginsDay',
     summary: 'SSH statistics of every known host on one date, silent ones included',
-    description: `Every host the receiver knows (a token issued, or SSH events received) is listed. ${noDataNote} \`lastSeenAt\` tells since when a silent host has been silent.`,
+    description: `Every host the receiver knows (a token issued, or SSH events received) and has not retired is listed. ${noDataNote} \`lastSeenAt\` tells since when a silent host has been silent.`,
     tags: ['ssh'],
     security: ['adminToken'],
     before: [admin],
