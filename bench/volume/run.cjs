@@ -174,7 +174,7 @@ the file a running collector follows.
 | collector shipping (append → every event on the topic) | ${r.collectorS.toFixed(1)} s, ${r.collectorRate.toLocaleString('en')} events/s |
 | end to end (append → every per-day figure of the API correct) | ${r.endToEndS.toFixed(1)} s, **${r.endToEndRate.toLocaleString('en')} events/s** |
 | ratio end to end / collector | ${(r.endToEndRate / r.collectorRate).toFixed(2)} |
-| peak RSS (VmHWM) | receiver ${r.receiverPeakMb} MB, collector ${r.collectorPeakMb} MB |
+| peak RSS (VmHWM; \`node bin/…\` with V8's default heap settings, not the bins' shebang flags) | receiver ${r.receiverPeakMb} MB, collector ${r.collectorPeakMb} MB |
 
 Target: ≥ 2,500 events/s end to end (the backlog correct within 60 s) — **${met ? 'met' : 'not met'}** in this run.
 Every figure was checked exactly (sessions, accepted, failed, invalid users, distinct sources, per day).
