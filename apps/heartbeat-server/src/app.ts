@@ -11,7 +11,8 @@ const KAFKA_START_WAIT_MS = 5_000;
 import { PubsubClient, XmppSession } from '@watchkeeper/xmpp';
 import type { Connection } from 'mongoose';
 import { planOf, type Config } from './config';
-import { statusRouter } from './http-api';
+import { heartbeatApi } from './http-api';
+import { mountHttpApi } from '@watchkeeper/http-api';
 import { KafkaHeartbeatSink } from './kafka-sink';
 import { xmppCredentials } from './xmpp-credentials';
 
@@ -179,7 +180,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
           isStopping: () => stopping,
         }),
       );
-      app.use(statusRouter(monitor));
+      mountHttpApi(app, heartbeatApi(monitor), { logger, title: 'Watchkeeper heartbeat-server API' });
       http = await listen(app, config.HEARTBEAT_SERVER_PORT, config.HTTP_HOST);
       logger.info({ port: http.port, server, nodes: plan.nodes, publishModel: plan.publishModel }, 'heartbeat-server started');
     },

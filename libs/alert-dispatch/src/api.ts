@@ -1,55 +1,31 @@
-import { timingSafeEqual } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   AccountingResponse,
+  AlertHistoryQuery,
+  AlertHistoryResponse,
   AlertsResponse,
   DeadLetterReplayRequest,
+  DeadLetterReplayResponse,
   DeliveryList,
-  DeliveryOutcome,
+  IsoDateTime,
   RecipientsResponse,
+  SCHEMA_VERSION,
+  Silence,
   SilenceCreateRequest,
   SilenceExpireRequest,
+  SilenceList,
+  withCrossFieldRules,
   type ActiveAlert,
-  type ErrorBody,
 } from '@watchkeeper/contracts';
 import { SilenceNotFound } from '@watchkeeper/alert-routing';
 import { toHistoryEntry, type AlertState } from '@watchkeeper/alert-state';
+import { errorResponse, HttpApi, notFound, requireAdminToken, serviceUnavailable, type ErrorClassifier } from '@watchkeeper/http-api';
+import { isMongoTimeout, isMongoUnavailable } from '@watchkeeper/mongo';
 import { computeAccounting } from './accounting';
 import type { DispatcherEngine } from './engine';
+import { alertHistoryPage } from './history-query';
 
-function fail(res: Response, status: number, error: string, message: string, details?: unknown): void {
-  const body: ErrorBody = { error, message, ...(details !== undefined ? { details } : {}) };
-  res.status(status).json(body);
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, res: Response): z.output<S> | undefined {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data as z.output<S>;
-  fail(res, 400, 'validation-failed', r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '), r.error.issues);
-  return undefined;
-}
-
-function requireToken(token: string) {
-  const expected = Buffer.from(token);
-  return (req: Request, res: Response, next: NextFunction) => {
-    const m = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
-    const given = Buffer.from(m?.[1] ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail(res, 401, 'unauthorized', 'send Authorization: Bearer <WATCHKEEPER_ADMIN_TOKEN>');
-    next();
-  };
-}
-
-function dateParam(v: unknown, fallback: Date): Date | null {
-  if (v === undefined) return fallback;
-  const t = Date.parse(String(v));
-  return Number.isNaN(t) ? null : new Date(t);
-}
-
-function limitParam(v: unknown, fallback: number, max: number): number {
-  const n = Number(v ?? fallback);
-  return Number.isInteger(n) && n > 0 ? Math.min(n, max) : fallback;
-}
+const HOUR = 3_600_000;
 
 function activeAlert(s: AlertState): ActiveAlert {
   return {
@@ -60,6 +36,7 @@ function activeAlert(s: AlertState): ActiveAlert {
     severity: s.severity,
     ...(s.summary ? { summary: s.summary } : {}),
     source: s.source,
+    ...(s.category ? { category: s.category } : {}),
     startsAt: new Date(s.startsAt).toISOString(),
     lastTriggeredAt: new Date(s.lastTriggeredAt).toISOString(),
     lastNotifiedAt: new Date(s.lastNotifiedAt).toISOString(),
@@ -67,103 +44,202 @@ function activeAlert(s: AlertState): ActiveAlert {
   };
 }
 
-/** The /v1 API: silences, deliveries, alerts, accounting, recipients, dead-letter replay. Every route needs the admin token. */
-export function dispatcherApi(engine: DispatcherEngine, opts: { adminToken: string }): express.Router {
-  const r = express.Router();
-  r.use('/v1', requireToken(opts.adminToken), express.json({ limit: '256kb' }));
+const Limit = z.coerce.number().int().min(1).max(9999).describe('most entries to return (at most 1000 are)');
+const SilenceId = z.object({ id: z.string().min(1).max(200) });
+const DeliveriesQuery = z
+  .object({
+    recipient: z.string().min(1).max(200).optional(),
+    outcome: z
+      .enum(['queued', 'delivered', 'dead_lettered'])
+      .optional()
+      .describe('dropped, silenced and retried notifications are in GET /v1/alerts (per alert) and /v1/accounting (counts)'),
+    alertId: z.string().min(1).max(200).optional(),
+    since: IsoDateTime.optional().describe('default: one hour ago'),
+    limit: Limit.default(100),
+  })
+  .strict();
+const AccountingQuery = withCrossFieldRules(
+  z
+    .object({
+      from: IsoDateTime.optional().describe('default: one hour before `to`'),
+      to: IsoDateTime.optional().describe('default: now, or one hour after `from` when `from` is not in the past'),
+    })
+    .strict(),
+  [{ rule: 'order', lower: 'from', upper: 'to', strict: true, message: 'from must be before to' }],
+);
 
-  r.post('/v1/silences', async (req, res) => {
-    const body = parse(SilenceCreateRequest, req.body, res);
-    if (!body) return;
-    for (const m of body.matchers) {
-      if (!m.isRegex) continue;
-      try {
-        new RegExp(m.value);
-      } catch (err) {
-        return fail(res, 400, 'validation-failed', `matcher ${m.name}: bad regex: ${(err as Error).message}`);
-      }
-    }
-    const silence = await engine.silenceStore.create(body);
-    await engine.refreshSilences();
-    res.status(201).json(silence);
+/** Outages of the database are 503s (retry later); a silence that is not there is a 404. */
+export function dispatcherErrorClassifier(retryAfterSeconds = 5): ErrorClassifier {
+  return (err) => {
+    if (isMongoUnavailable(err) || isMongoTimeout(err)) return serviceUnavailable('the database is unavailable — retry later', retryAfterSeconds);
+    if (err instanceof SilenceNotFound) return notFound(err.message);
+    return undefined;
+  };
+}
+
+/**
+ * The /v1 API: silences, deliveries, alerts and their history, accounting, recipients, dead-letter
+ * replay — every route behind the admin token. Without an engine it only declares (for the document).
+ */
+export function dispatcherApi(engine: DispatcherEngine | undefined, opts: { adminToken: string; validateResponses?: boolean }): HttpApi {
+  const api = new HttpApi({
+    title: 'Watchkeeper alert-dispatcher',
+    version: SCHEMA_VERSION,
+    description: 'Silences, notification deliveries, alerts and their history, accounting, recipients and dead-letter replay.',
+    securitySchemes: { adminToken: { description: 'WATCHKEEPER_ADMIN_TOKEN' } },
+    jsonLimit: '256kb',
+    validateResponses: opts.validateResponses ?? false,
+  });
+  const e = () => engine as DispatcherEngine;
+  const common = { security: ['adminToken'], before: [requireAdminToken(opts.adminToken)], tags: ['alerts'] };
+
+  api.route({
+    ...common,
+    method: 'post',
+    path: '/v1/silences',
+    operationId: 'createSilence',
+    summary: 'Create a silence (label matchers, start, end, optional weekly window; who and why)',
+    body: SilenceCreateRequest,
+    responses: { 201: { description: 'the new silence', schema: Silence } },
+    handler: async ({ body }) => {
+      const silence = await e().silenceStore.create(body);
+      await e().refreshSilences();
+      return { status: 201, body: silence };
+    },
   });
 
-  r.get('/v1/silences', async (req, res) => {
-    res.json({ silences: await engine.silenceStore.list({ includeExpired: req.query.expired === 'true' }) });
+  api.route({
+    ...common,
+    method: 'get',
+    path: '/v1/silences',
+    operationId: 'listSilences',
+    summary: 'Silences (pending and active; expired ones too with expired=true)',
+    query: z.object({ expired: z.enum(['true', 'false']).optional() }).strict(),
+    responses: { 200: { description: 'the silences', schema: SilenceList } },
+    handler: async ({ query }) => ({ status: 200, body: { silences: await e().silenceStore.list({ includeExpired: query.expired === 'true' }) } }),
   });
 
-  r.post('/v1/silences/:id/expire', async (req, res) => {
-    const body = parse(SilenceExpireRequest, req.body, res);
-    if (!body) return;
-    try {
-      const s = await engine.silenceStore.expire(String(req.params.id), body);
-      await engine.refreshSilences();
-      res.json(s);
-    } catch (err) {
-      if (err instanceof SilenceNotFound) return fail(res, 404, 'not-found', err.message);
-      throw err;
-    }
+  api.route({
+    ...common,
+    method: 'post',
+    path: '/v1/silences/:id/expire',
+    operationId: 'expireSilence',
+    summary: 'Expire a silence now (recorded with who and why)',
+    params: SilenceId,
+    body: SilenceExpireRequest,
+    responses: { 200: { description: 'the expired silence', schema: Silence }, 404: errorResponse(404, 'no silence with this id') },
+    handler: async ({ params, body }) => {
+      const s = await e().silenceStore.expire(params.id, body);
+      await e().refreshSilences();
+      return { status: 200, body: s };
+    },
   });
 
-  r.get('/v1/deliveries', async (req, res) => {
-    const outcome = req.query.outcome === undefined ? undefined : String(req.query.outcome);
-    if (outcome && outcome !== 'queued' && !DeliveryOutcome.safeParse(outcome).success) return fail(res, 400, 'validation-failed', `outcome must be queued or one of ${DeliveryOutcome.options.join(', ')}`);
-    if (outcome === 'dropped' || outcome === 'silenced' || outcome === 'retried') {
-      return fail(res, 400, 'validation-failed', `${outcome} notifications are in GET /v1/alerts (per alert) and /v1/accounting (counts); this lists queued, delivered and dead_lettered`);
-    }
-    const since = dateParam(req.query.since, new Date(Date.now() - 3_600_000));
-    if (!since) return fail(res, 400, 'validation-failed', 'since is an ISO date-time');
-    const deliveries = await engine.store.list({
-      since,
-      recipient: req.query.recipient ? String(req.query.recipient) : undefined,
-      outcome,
-      alertId: req.query.alertId ? String(req.query.alertId) : undefined,
-      limit: limitParam(req.query.limit, 100, 1000),
-    });
-    res.json(DeliveryList.parse({ deliveries }));
+  api.route({
+    ...common,
+    method: 'get',
+    path: '/v1/deliveries',
+    operationId: 'listDeliveries',
+    summary: 'Notification delivery outcomes (queued, delivered, dead-lettered), newest first',
+    query: DeliveriesQuery,
+    responses: { 200: { description: 'the deliveries', schema: DeliveryList } },
+    handler: async ({ query }) => {
+      const deliveries = await e().store.list({
+        since: query.since ? new Date(query.since) : new Date(Date.now() - HOUR),
+        recipient: query.recipient,
+        outcome: query.outcome,
+        alertId: query.alertId,
+        limit: Math.min(query.limit, 1000),
+      });
+      return { status: 200, body: { deliveries } };
+    },
   });
 
-  r.post('/v1/deliveries/replay', async (req, res) => {
-    const body = parse(DeadLetterReplayRequest, req.body, res);
-    if (!body) return;
-    const replayed = await engine.replayDeadLetters({ recipient: body.recipient, ids: body.ids });
-    res.json({ replayed });
+  api.route({
+    ...common,
+    method: 'post',
+    path: '/v1/deliveries/replay',
+    operationId: 'replayDeadLetters',
+    summary: 'Queue dead-lettered notifications again (all, one recipient, or given ids)',
+    body: DeadLetterReplayRequest,
+    responses: { 200: { description: 'how many were queued again', schema: DeadLetterReplayResponse } },
+    handler: async ({ body }) => ({ status: 200, body: { replayed: await e().replayDeadLetters({ recipient: body.recipient, ids: body.ids }) } }),
   });
 
-  r.get('/v1/alerts', async (req, res) => {
-    const [active, recent] = await Promise.all([engine.states.active(), engine.history.recent(limitParam(req.query.limit, 100, 1000))]);
-    res.json(AlertsResponse.parse({ active: active.map(activeAlert), recent: recent.map(toHistoryEntry) }));
+  api.route({
+    ...common,
+    method: 'get',
+    path: '/v1/alerts',
+    operationId: 'listAlerts',
+    summary: 'Active stateful alerts and the most recent history entries',
+    query: z.object({ limit: Limit.default(100) }).strict(),
+    responses: { 200: { description: 'active alerts and recent history', schema: AlertsResponse } },
+    handler: async ({ query }) => {
+      const [active, recent] = await Promise.all([e().states.active(), e().history.recent(Math.min(query.limit, 1000))]);
+      return { status: 200, body: { active: active.map(activeAlert), recent: recent.map(toHistoryEntry) } };
+    },
   });
 
-  r.get('/v1/accounting', async (req, res) => {
-    const to = dateParam(req.query.to, new Date());
-    const from = dateParam(req.query.from, new Date((to ?? new Date()).getTime() - 3_600_000));
-    if (!from || !to || from >= to) return fail(res, 400, 'validation-failed', 'from and to are ISO date-times with from < to');
-    res.json(AccountingResponse.parse(await computeAccounting(engine.history, engine.store, from, to)));
+  api.route({
+    ...common,
+    method: 'get',
+    path: '/v1/alerts/history',
+    operationId: 'alertHistory',
+    summary: 'Alert history, newest first, filtered; cursor pagination over a bounded time range',
+    description:
+      'Every alert event received in [from, to) (default: the last 24 hours; at most 7 days per query). Filters combine with AND. ' +
+      'A page holds at most `limit` entries; when `nextCursor` is not null, ask again with the same filters and `cursor` for older entries.',
+    query: AlertHistoryQuery,
+    responses: { 200: { description: 'one page of history', schema: AlertHistoryResponse } },
+    handler: async ({ query }) => ({ status: 200, body: await alertHistoryPage(e().history, e().states, query) }),
   });
 
-  r.get('/v1/recipients', async (_req, res) => {
-    const recipients = await Promise.all(
-      [...engine.routing.recipients.values()].map(async (rc) => {
-        const w = engine.workers.get(rc.name);
-        const dropped = engine.metrics.droppedByRecipient.get(rc.name) ?? new Map<string, number>();
-        return {
-          name: rc.name,
-          type: rc.config.type,
-          queued: await engine.store.depth(rc.name),
-          capacity: rc.delivery.capacity,
-          ...(w && w.pausedUntil > Date.now() ? { pausedUntil: new Date(w.pausedUntil).toISOString() } : {}),
-          droppedSinceStart: Object.fromEntries(dropped),
-        };
-      }),
-    );
-    res.json(RecipientsResponse.parse({ recipients }));
+  api.route({
+    ...common,
+    method: 'get',
+    path: '/v1/accounting',
+    operationId: 'accounting',
+    summary: 'Outcome counts for a time window, per recipient with drops by cause (received = delivered + dropped + dead-lettered + silenced + queued)',
+    query: AccountingQuery,
+    responses: { 200: { description: 'the counts (default window: the last hour)', schema: AccountingResponse } },
+    handler: async ({ query }) => {
+      const now = Date.now();
+      const from = query.from ? Date.parse(query.from) : undefined;
+      const to = query.to ? Date.parse(query.to) : from !== undefined && from >= now ? from + HOUR : now;
+      return { status: 200, body: await computeAccounting(e().history, e().store, new Date(from ?? to - HOUR), new Date(to)) };
+    },
   });
 
-  // Express 5 passes rejected promises here.
-  r.use('/v1', (err: Error, _req: Request, res: Response, _next: NextFunction) => {
-    if ((err as { type?: string }).type === 'entity.parse.failed') return fail(res, 400, 'bad-json', err.message);
-    fail(res, 500, 'internal', err.message);
+  api.route({
+    ...common,
+    method: 'get',
+    path: '/v1/recipients',
+    operationId: 'listRecipients',
+    summary: 'Recipients with queue depth, capacity, pause and drops since the dispatcher started',
+    responses: { 200: { description: 'the recipients', schema: RecipientsResponse } },
+    handler: async () => {
+      const engine = e();
+      const recipients = await Promise.all(
+        [...engine.routing.recipients.values()].map(async (rc) => {
+          const w = engine.workers.get(rc.name);
+          const dropped = engine.metrics.droppedByRecipient.get(rc.name) ?? new Map<string, number>();
+          return {
+            name: rc.name,
+            type: rc.config.type,
+            queued: await engine.store.depth(rc.name),
+            capacity: rc.delivery.capacity,
+            ...(w && w.pausedUntil > Date.now() ? { pausedUntil: new Date(w.pausedUntil).toISOString() } : {}),
+            droppedSinceStart: Object.fromEntries(dropped),
+          };
+        }),
+      );
+      return { status: 200, body: { recipients } };
+    },
   });
-  return r;
+  return api;
+}
+
+/** The document served at /openapi.json, without a running service (for docs/openapi-alert-dispatcher.json). */
+export function renderDispatcherOpenApiDocument(): string {
+  return JSON.stringify(dispatcherApi(undefined, { adminToken: 'x'.repeat(16) }).openapi(), null, 2) + '\n';
 }

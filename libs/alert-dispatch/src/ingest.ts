@@ -70,6 +70,7 @@ function notificationOf(rec: HistoryRecord, recipient: string): Notification {
     ...(e.summary ? { summary: e.summary } : {}),
     ...(e.description ? { description: e.description } : {}),
     source: e.source,
+    ...(e.category ? { category: e.category } : {}),
     occurredAt: e.occurredAt,
     ...(d.startsAt ? { startsAt: new Date(d.startsAt).toISOString() } : {}),
     ...(d.durationMs !== undefined ? { durationMs: d.durationMs } : {}),

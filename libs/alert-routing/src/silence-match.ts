@@ -1,7 +1,7 @@
 import type { AlertEvent, SilenceMatcher, WeeklyWindow, Weekday } from '@watchkeeper/contracts';
 
 /** What a silence can see: the alert's labels plus its identity as labels. */
-export function silenceLabels(alert: Pick<AlertEvent, 'type' | 'entity' | 'labels' | 'severity' | 'source'>): Record<string, string> {
+export function silenceLabels(alert: Pick<AlertEvent, 'type' | 'entity' | 'labels' | 'severity' | 'source' | 'category'>): Record<string, string> {
   return {
     ...(alert.labels ?? {}),
     alertname: alert.type,
@@ -10,6 +10,7 @@ export function silenceLabels(alert: Pick<AlertEvent, 'type' | 'entity' | 'label
     entity_kind: alert.entity.kind,
     entity: alert.entity.id,
     source: alert.source,
+    ...(alert.category ? { category: alert.category } : {}),
   };
 }
 

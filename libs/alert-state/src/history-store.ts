@@ -66,6 +66,18 @@ const countsSchema = new Schema<CountsDoc>(
 // Serves accounting windows and finding the latest buckets.
 countsSchema.index({ receivedAt: -1 });
 
+/** The batches holding alerts received in one UTC hour: a time range is an `_id` range of these. */
+interface HourDoc {
+  _id: string;
+  buckets: string[];
+}
+
+const hourSchema = new Schema<HourDoc>({ _id: String, buckets: [String] }, { versionKey: false, collection: 'alert_history_hours' });
+// No index: read by `_id` range (history browsing) and pruned by `_id` range.
+
+/** `2026-12-07T14`: the UTC hour of a time, sortable as text. */
+export const hourKey = (t: Date) => t.toISOString().slice(0, 13);
+
 const progressSchema = new Schema<ProgressDoc>(
   { _id: String, through: String, pending: { type: Schema.Types.Mixed } },
   { versionKey: false, collection: 'alert_consumer_progress', minimize: false },
@@ -97,15 +109,17 @@ export class AlertHistoryStore {
   readonly buckets: Model<BucketDoc>;
   readonly counts: Model<CountsDoc>;
   readonly progress: Model<ProgressDoc>;
+  readonly hours: Model<HourDoc>;
 
   constructor(conn: Connection) {
+    this.hours = conn.models.AlertHistoryHour ?? conn.model<HourDoc>('AlertHistoryHour', hourSchema);
     this.buckets = conn.models.AlertHistoryBucket ?? conn.model<BucketDoc>('AlertHistoryBucket', bucketSchema);
     this.counts = conn.models.AlertHistoryCounts ?? conn.model<CountsDoc>('AlertHistoryCounts', countsSchema);
     this.progress = conn.models.AlertConsumerProgress ?? conn.model<ProgressDoc>('AlertConsumerProgress', progressSchema);
   }
 
   get models(): Array<Model<any>> {
-    return [this.buckets, this.counts, this.progress];
+    return [this.buckets, this.counts, this.progress, this.hours];
   }
 
   /**
@@ -165,10 +179,13 @@ export class AlertHistoryStore {
     const offsets = records.map((r) => BigInt(r.kafka.offset));
     const min = offsets.reduce((a, b) => (b < a ? b : a)).toString();
     const max = offsets.reduce((a, b) => (b > a ? b : a)).toString();
-    // Side by side: a crash between them leaves the batch pending, and its redelivery rewrites both.
+    // Records redelivered after a crash keep their first receivedAt: the batch is listed under each hour it holds.
+    const hours = [...new Set(records.map((r) => hourKey(new Date(r.receivedAt))))];
+    // Side by side: a crash between them leaves the batch pending, and its redelivery rewrites all.
     await Promise.all([
       replaceAllById(this.buckets, [{ _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) }]),
       replaceAllById(this.counts, [{ _id: id, receivedAt, ...countBatch(records) }]),
+      ...hours.map((h) => this.hours.updateOne({ _id: h }, { $addToSet: { buckets: id } }, { upsert: true })),
     ]);
   }
 
@@ -195,8 +212,36 @@ export class AlertHistoryStore {
     return { alerts: docs.reduce((s, d) => s + d.alerts, 0), counts: docs.flatMap((d) => d.fanout) };
   }
 
+  /** The batch ids listed under each UTC hour in [from, to], newest hour first (one `_id` range read). */
+  async bucketsByHour(from: Date, to: Date): Promise<Array<{ hour: string; buckets: string[] }>> {
+    const docs = await this.hours.find({ _id: { $gte: hourKey(from), $lte: hourKey(to) } }).lean<HourDoc[]>();
+    return docs.sort((a, b) => (a._id < b._id ? 1 : -1)).map((d) => ({ hour: d._id, buckets: d.buckets }));
+  }
+
+  /** Several batches' records, by `_id`. */
+  async loadBuckets(ids: string[]): Promise<HistoryRecord[]> {
+    const out: HistoryRecord[] = [];
+    for (const id of ids) out.push(...(await this.loadBucket(id)));
+    return out;
+  }
+
+  /**
+   * Lists batches written before the hour index existed under their hours, once (when the index is
+   * empty and batches exist): reads the small counts documents, not the records.
+   */
+  async indexOlderBatches(): Promise<number> {
+    if ((await this.hours.findOne({}, { _id: 1 }).lean()) !== null) return 0;
+    const rows = await this.counts.find({}, { _id: 1, receivedAt: 1 }).lean<Array<{ _id: string; receivedAt: Date }>>();
+    const byHour = new Map<string, string[]>();
+    for (const r of rows) byHour.set(hourKey(r.receivedAt), [...(byHour.get(hourKey(r.receivedAt)) ?? []), r._id]);
+    for (const [h, ids] of byHour) await this.hours.updateOne({ _id: h }, { $addToSet: { buckets: { $each: ids } } }, { upsert: true });
+    return rows.length;
+  }
+
   /** Retention in code (FerretDB has no TTL indexes). */
   async pruneBefore(before: Date, keep: string[] = []): Promise<void> {
+    // Hours wholly before the cut; a kept batch stays readable by id (for its queue segments), not listed.
+    await this.hours.deleteMany({ _id: { $lt: hourKey(before) } });
     await this.buckets.deleteMany({ receivedAt: { $lt: before }, ...(keep.length > 0 ? { _id: { $nin: keep } } : {}) });
     await this.counts.deleteMany({ receivedAt: { $lt: before }, ...(keep.length > 0 ? { _id: { $nin: keep } } : {}) });
   }
@@ -215,6 +260,7 @@ export function toHistoryEntry(r: HistoryRecord): AlertHistoryEntry {
     severity: e.severity,
     ...(e.summary ? { summary: e.summary } : {}),
     source: e.source,
+    ...(e.category ? { category: e.category } : {}),
     occurredAt: e.occurredAt,
     receivedAt: new Date(r.receivedAt).toISOString(),
     notified: r.decision.notify,

@@ -16,6 +16,7 @@ const stateSchema = new Schema<AlertStateDoc>(
     summary: String,
     description: String,
     source: String,
+    category: String,
     startsAt: Date,
     lastTriggeredAt: Date,
     lastNotifiedAt: Date,

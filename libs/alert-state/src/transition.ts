@@ -12,6 +12,7 @@ export interface AlertState {
   summary?: string;
   description?: string;
   source: string;
+  category?: string;
   startsAt: Date;
   lastTriggeredAt: Date;
   lastNotifiedAt: Date;
@@ -62,6 +63,7 @@ export function applyAlertEvent(
         summary: event.summary,
         description: event.description,
         source: event.source,
+        ...(event.category ? { category: event.category } : {}),
         startsAt: occurredAt,
         lastTriggeredAt: occurredAt,
         lastNotifiedAt: now,

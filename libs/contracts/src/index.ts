@@ -1,4 +1,5 @@
 export * from './common';
+export * from './cross-field';
 export * from './version';
 export * from './cloudevents';
 export * from './topics';

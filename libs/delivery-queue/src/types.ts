@@ -14,6 +14,7 @@ export interface Notification {
   summary?: string;
   description?: string;
   source: string;
+  category?: string;
   occurredAt: string;
   startsAt?: string;
   durationMs?: number;

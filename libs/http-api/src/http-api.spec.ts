@@ -1,6 +1,7 @@
 import express from 'express';
 import { z } from 'zod';
 import { createLogger, listen } from '@watchkeeper/runtime';
+import { withCrossFieldRules } from '@watchkeeper/contracts';
 import { HttpApi, HttpError, jsonErrorHandler, notFoundHandler, serviceUnavailable } from './index';
 
 describe('HttpApi', () => {
@@ -23,8 +24,20 @@ describe('HttpApi', () => {
     },
   });
 
+  api.route({
+    method: 'get',
+    path: '/items/:id',
+    operationId: 'getItem',
+    summary: 'get',
+    tags: ['t'],
+    query: withCrossFieldRules(z.object({ from: z.string().optional(), to: z.string().optional() }), [{ rule: 'order', lower: 'from', upper: 'to', strict: true, message: 'from before to' }]),
+    responses: { 200: { description: 'ok', schema: z.object({ id: z.string() }) } },
+    handler: async ({ params }) => ({ status: 200, body: { id: (params as { id: string }).id } }),
+  });
+
   const app = express();
   app.use(api.router);
+  app.use(api.methodNotAllowed);
   app.use(notFoundHandler());
   app.use(jsonErrorHandler({ logger: createLogger({ service: 't', level: 'silent' }), classify: (e) => ((e as Error).message === 'db' ? new HttpError(503, 'x', 'y') : undefined) }));
 
@@ -57,6 +70,26 @@ describe('HttpApi', () => {
     expect(await call('/nope')).toMatchObject({ status: 404, body: { error: 'not-found' } });
   });
 
+  it('answers an undeclared method on a declared path with 405 and Allow; OPTIONS lists them', async () => {
+    const del = await call('/items/abc', { method: 'DELETE' });
+    expect(del).toMatchObject({ status: 405, body: { error: 'method-not-allowed' } });
+    expect(del.headers.get('allow')).toBe('GET, HEAD, PUT');
+    const srv = await listen(app, 0, '127.0.0.1');
+    try {
+      const res = await fetch(`http://127.0.0.1:${srv.port}/items/abc`, { method: 'OPTIONS' });
+      expect([res.status, res.headers.get('allow')]).toEqual([200, 'GET, HEAD, PUT']);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('checks cross-field rules and states them on the operation', async () => {
+    expect((await call('/items/abc?from=2026-01-02&to=2026-01-01')).status).toBe(400);
+    expect((await call('/items/abc?from=2026-01-01&to=2026-01-02')).status).toBe(200);
+    const op = (api.openapi() as { paths: Record<string, any> }).paths['/items/{id}'].get;
+    expect(op['x-constraints']).toEqual([{ rule: 'order', lower: 'from', upper: 'to', strict: true, message: 'from before to' }]);
+  });
+
   it('keeps the status and headers of known errors; an answer outside its schema is a 500 without internals', async () => {
     const down = await put('/items/abc', '{"n":-1}');
     expect(down.status).toBe(503);
@@ -75,7 +108,7 @@ describe('HttpApi', () => {
       { name: 'dry', in: 'query', required: false, schema: { type: 'string', enum: ['yes', 'no'] } },
     ]);
     expect(op.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', required: ['n'], additionalProperties: false });
-    expect(Object.keys(op.responses)).toEqual(['200', '400', '401', '503']);
+    expect(Object.keys(op.responses)).toEqual(['200', '400', '401', '413', '415', '503']);
     expect(doc.components.securitySchemes.admin).toEqual({ type: 'http', scheme: 'bearer', description: 'x' });
   });
 });

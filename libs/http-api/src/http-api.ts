@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { ErrorBody } from '@watchkeeper/contracts';
+import { CONSTRAINTS_KEY, ErrorBody } from '@watchkeeper/contracts';
 import { HttpError } from './errors';
 import { parseInput } from './validate';
 
@@ -52,6 +52,8 @@ export interface HttpApiOptions {
   jsonLimit?: string;
   /** Check every JSON answer against its documented schema (tests); a mismatch is a 500. */
   validateResponses?: boolean;
+  /** Every operation may answer 503 (a database behind it, load shedding); default true. */
+  mayBeUnavailable?: boolean;
 }
 
 const errorDescriptions: Record<number, string> = {
@@ -59,6 +61,7 @@ const errorDescriptions: Record<number, string> = {
   401: 'missing or unknown bearer token',
   403: 'the token may not act on this resource',
   404: 'not found',
+  405: 'the path does not take this method; `Allow` lists the ones it does',
   409: 'conflicts with what is stored',
   412: 'precondition failed',
   413: 'body too large',
@@ -72,8 +75,14 @@ const errorDescriptions: Record<number, string> = {
  */
 export class HttpApi {
   readonly router = express.Router();
+  /**
+   * Mounted after `router`: a declared path asked with a method it does not declare is a 405 naming
+   * the methods it does (`Allow`), not a 404. (OPTIONS is express's: 200 with the same `Allow`.)
+   */
+  readonly methodNotAllowed = express.Router();
   private readonly routes: RouteSpec[] = [];
   private readonly chains = new Map<string, RequestHandler[]>();
+  private readonly methodsByPath = new Map<string, Set<string>>();
 
   constructor(private readonly opts: HttpApiOptions) {}
 
@@ -101,6 +110,20 @@ export class HttpApi {
     });
     this.router[spec.method](spec.path, ...chain);
     this.chains.set(spec.operationId, chain);
+    this.declareMethod(spec.path, spec.method);
+  }
+
+  private declareMethod(path: string, method: Method): void {
+    let methods = this.methodsByPath.get(path);
+    if (!methods) {
+      const known = (methods = new Set());
+      this.methodsByPath.set(path, known);
+      this.methodNotAllowed.all(path, (req, res, next) => {
+        const allow = [...known].flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).sort().join(', ');
+        next(new HttpError(405, 'method-not-allowed', `${req.method} is not allowed on ${path}; use ${allow}`, undefined, { Allow: allow }));
+      });
+    }
+    methods.add(method.toUpperCase());
   }
 
   /**
@@ -137,6 +160,8 @@ export class HttpApi {
       ...toParameters(r.query, 'query'),
       ...toParameters(r.headers, 'header'),
     ];
+    // Rules between parameters (from ≤ to…) cannot sit on one parameter: stated on the operation.
+    const parameterConstraints = [r.params, r.query, r.headers].flatMap((s) => (s ? ((jsonSchema(s)[CONSTRAINTS_KEY] as unknown[] | undefined) ?? []) : []));
     const responses: Record<string, unknown> = {};
     for (const [status, spec] of Object.entries(r.responses)) {
       const isError = Number(status) >= 400;
@@ -147,8 +172,10 @@ export class HttpApi {
         ...(spec.headers ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) } : {}),
       };
     }
-    const errors = new Set<number>([400, 503]);
+    const errors = new Set<number>([400]);
+    if (this.opts.mayBeUnavailable ?? true) errors.add(503);
     if (r.security?.length) errors.add(401);
+    if (r.body) for (const s of [413, 415]) errors.add(s);
     for (const s of errors) responses[String(s)] ??= { description: errorDescriptions[s], content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } };
     const requestBody = r.body
       ? { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } }
@@ -162,6 +189,7 @@ export class HttpApi {
       tags: r.tags,
       security: (r.security ?? []).map((s) => ({ [s]: [] })),
       ...(parameters.length ? { parameters } : {}),
+      ...(parameterConstraints.length ? { [CONSTRAINTS_KEY]: parameterConstraints } : {}),
       ...(requestBody ? { requestBody } : {}),
       responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
     };

@@ -4,3 +4,4 @@ export * from './error-handler';
 export * from './http-api';
 export * from './docs';
 export * from './load-shedding';
+export * from './serve';

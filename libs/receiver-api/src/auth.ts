@@ -1,30 +1,20 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { HostName } from '@watchkeeper/contracts';
 import type { RequestLog } from '@watchkeeper/fleet-health';
-import { forbidden, unauthorized } from '@watchkeeper/http-api';
-import { secretsEqual, type HostTokenStore } from '@watchkeeper/receiver-auth';
+import { bearerToken, forbidden, requireAdminToken, unauthorized } from '@watchkeeper/http-api';
+import type { HostTokenStore } from '@watchkeeper/receiver-auth';
 
 export type Principal = { kind: 'admin' } | { kind: 'host'; host: string; tokenId: string };
-
-function bearer(req: Request): string | undefined {
-  const h = req.headers.authorization;
-  if (!h) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-  return m ? m[1] : undefined;
-}
 
 export function principal(res: Response): Principal {
   return res.locals.principal as Principal;
 }
 
-/** Admin routes: the token from WATCHKEEPER_ADMIN_TOKEN, compared in constant time. */
+/** Admin routes: the one admin check of every service (WATCHKEEPER_ADMIN_TOKEN, constant time). */
 export function requireAdmin(adminToken: string): RequestHandler {
-  return (req, res, next) => {
-    const token = bearer(req);
-    if (!token || !secretsEqual(token, adminToken)) return next(unauthorized('an admin bearer token is required'));
+  return requireAdminToken(adminToken, (res) => {
     res.locals.principal = { kind: 'admin' } satisfies Principal;
-    next();
-  };
+  });
 }
 
 /**
@@ -34,7 +24,7 @@ export function requireAdmin(adminToken: string): RequestHandler {
 export function requireHost(tokens: HostTokenStore, requestLog: RequestLog, now: () => Date): RequestHandler {
   return async (req, res, next) => {
     const pathHost = HostName.safeParse(req.params.host);
-    const token = bearer(req);
+    const token = bearerToken(req);
     const who = token ? await tokens.verify(token) : undefined;
     const logHost = who?.host ?? (pathHost.success ? pathHost.data : undefined);
     if (logHost) {

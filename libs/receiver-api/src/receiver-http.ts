@@ -82,6 +82,7 @@ export function receiverHttpApp(deps: ReceiverDeps, ops: express.Router, opts: R
   app.use(docsRouter({ specUrl: '/openapi.json', title: 'Watchkeeper receiver API' }));
   if (opts.shedder) app.use('/v1', opts.shedder.middleware());
   app.use(api.router);
+  app.use(api.methodNotAllowed);
   app.use(notFoundHandler());
   app.use(jsonErrorHandler({ logger: deps.logger, classify: receiverErrorClassifier(opts.retryAfterSeconds ?? 5) }));
   return app;

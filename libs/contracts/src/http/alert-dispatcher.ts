@@ -1,17 +1,31 @@
 import { z } from 'zod';
 import { IsoDateTime, Labels, Severity } from '../common';
+import { withCrossFieldRules } from '../cross-field';
 import { AlertEntity } from '../messages/alert-event';
 import { DeliveryOutcome } from '../messages/notification-outcome';
 
 // HTTP bodies of the alert-dispatcher API (port 8082): silences, deliveries, alerts, accounting.
 
 /** Alertmanager-style matcher on an alert's labels (plus alertname, type, severity, entity_kind, entity, source). */
-export const SilenceMatcher = z.object({
-  name: z.string().min(1).max(200),
-  value: z.string().max(1024),
-  isRegex: z.boolean().default(false),
-  isEqual: z.boolean().default(true),
-});
+export const SilenceMatcher = z
+  .object({
+    name: z.string().min(1).max(200),
+    value: z.string().max(1024),
+    isRegex: z.boolean().default(false),
+    isEqual: z.boolean().default(true),
+  })
+  .refine((m) => !m.isRegex || compiles(m.value), { message: 'value is not a valid regular expression', path: ['value'] })
+  // The same rule in JSON Schema: a regex matcher's value is an ECMA-262 regular expression.
+  .meta({ if: { properties: { isRegex: { const: true } }, required: ['isRegex'] }, then: { properties: { value: { format: 'regex' } } } });
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
 export type SilenceMatcher = z.infer<typeof SilenceMatcher>;
 
 export const Weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
@@ -23,20 +37,21 @@ export const WeeklyWindow = z.object({
   days: z.array(Weekday).min(1),
   start: ClockTime,
   end: ClockTime.describe('exclusive; an end before the start crosses midnight'),
-  timeZone: z.string().min(1).default('UTC'),
+  timeZone: z.enum(['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')]).default('UTC').describe('an IANA time zone'),
 });
 export type WeeklyWindow = z.infer<typeof WeeklyWindow>;
 
-export const SilenceCreateRequest = z
-  .object({
+export const SilenceCreateRequest = withCrossFieldRules(
+  z.object({
     matchers: z.array(SilenceMatcher).min(1, 'a silence needs at least one matcher'),
     startsAt: IsoDateTime.optional().describe('default: now'),
     endsAt: IsoDateTime,
     weekly: WeeklyWindow.optional(),
     createdBy: z.string().min(1).max(200),
     comment: z.string().min(1, 'say why').max(2000),
-  })
-  .refine((s) => !s.startsAt || Date.parse(s.startsAt) < Date.parse(s.endsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] });
+  }),
+  [{ rule: 'order', lower: 'startsAt', upper: 'endsAt', strict: true, message: 'endsAt must be after startsAt' }],
+);
 export type SilenceCreateRequest = z.infer<typeof SilenceCreateRequest>;
 
 export const SilenceExpireRequest = z.object({
@@ -105,6 +120,7 @@ export const ActiveAlert = z.object({
   severity: Severity,
   summary: z.string().optional(),
   source: z.string(),
+  category: z.string().optional(),
   startsAt: IsoDateTime,
   lastTriggeredAt: IsoDateTime,
   lastNotifiedAt: IsoDateTime,
@@ -123,6 +139,7 @@ export const AlertHistoryEntry = z.object({
   severity: Severity,
   summary: z.string().optional(),
   source: z.string(),
+  category: z.string().optional(),
   occurredAt: IsoDateTime,
   receivedAt: IsoDateTime,
   notified: z.boolean(),
@@ -131,6 +148,45 @@ export const AlertHistoryEntry = z.object({
   recipients: z.array(z.object({ recipient: z.string(), state: z.enum(['queued', 'dropped', 'silenced']), cause: z.string().optional() })),
 });
 export type AlertHistoryEntry = z.infer<typeof AlertHistoryEntry>;
+
+/** Alert history filters (GET /v1/alerts/history); the time range is bounded so a read stays cheap. */
+export const ALERT_HISTORY_DEFAULT_HOURS = 24;
+export const ALERT_HISTORY_MAX_DAYS = 7;
+export const AlertHistoryCursor = z.string().regex(/^\d{1,15}-\d{1,6}-\d{1,19}$/, 'a cursor as returned in nextCursor');
+export const AlertHistoryQuery = withCrossFieldRules(
+  z
+    .object({
+      entity: z.string().min(1).max(500).optional().describe("the alert's entity id, exactly"),
+      type: z.string().min(1).max(200).optional().describe('the alert type, exactly'),
+      severity: Severity.optional(),
+      category: z.string().min(1).max(100).optional(),
+      action: z.enum(['trigger', 'release', 'store']).optional(),
+      state: z.enum(['active', 'released']).optional().describe("the stateful alert's current state (store events have none)"),
+      from: IsoDateTime.optional().describe(`received at or after; default: ${ALERT_HISTORY_DEFAULT_HOURS} h before \`to\``),
+      to: IsoDateTime.optional().describe(`received before; default: now, or ${ALERT_HISTORY_DEFAULT_HOURS} h after \`from\` when only \`from\` is given`),
+      cursor: AlertHistoryCursor.optional().describe('continue after the last page (send the same filters)'),
+      limit: z.coerce.number().int().min(1).max(500).default(100).describe('most entries per page (default 100)'),
+    })
+    .strict(),
+  [
+    { rule: 'order', lower: 'from', upper: 'to', strict: true, message: 'from must be before to' },
+    { rule: 'maxSpanDays', from: 'from', to: 'to', days: ALERT_HISTORY_MAX_DAYS, message: `at most ${ALERT_HISTORY_MAX_DAYS} days` },
+  ],
+);
+export type AlertHistoryQuery = z.infer<typeof AlertHistoryQuery>;
+
+export const AlertHistoryPageEntry = AlertHistoryEntry.extend({
+  state: z.enum(['active', 'released']).optional().describe("the stateful alert's current state"),
+});
+export type AlertHistoryPageEntry = z.infer<typeof AlertHistoryPageEntry>;
+
+export const AlertHistoryResponse = z.object({
+  from: IsoDateTime,
+  to: IsoDateTime,
+  entries: z.array(AlertHistoryPageEntry).describe('newest first'),
+  nextCursor: AlertHistoryCursor.nullable().describe('null when the range is exhausted; a page may hold fewer than `limit` entries and still have a cursor'),
+});
+export type AlertHistoryResponse = z.infer<typeof AlertHistoryResponse>;
 
 export const AlertsResponse = z.object({ active: z.array(ActiveAlert), recent: z.array(AlertHistoryEntry) });
 export type AlertsResponse = z.infer<typeof AlertsResponse>;
@@ -173,6 +229,7 @@ export const alertDispatcherHttpContracts: Record<string, z.ZodType> = {
   'http.alert-dispatcher.delivery-list': DeliveryList,
   'http.alert-dispatcher.dead-letter-replay-request': DeadLetterReplayRequest,
   'http.alert-dispatcher.alerts-response': AlertsResponse,
+  'http.alert-dispatcher.alert-history-response': AlertHistoryResponse,
   'http.alert-dispatcher.accounting-response': AccountingResponse,
   'http.alert-dispatcher.recipients-response': RecipientsResponse,
 };

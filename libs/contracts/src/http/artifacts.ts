@@ -7,7 +7,7 @@ export const ArtifactName = z
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_-])?$/, 'name must be letters, digits, ".", "_" or "-", starting with a letter or digit')
-  .refine((s) => !s.includes('..'), 'name must not contain ".."');
+  .regex(/^(?!.*\.\.)/, 'name must not contain ".."');
 
 export const ArtifactParams = z.object({ host: HostName, name: ArtifactName });
 

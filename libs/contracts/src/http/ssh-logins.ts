@@ -1,21 +1,29 @@
 import { z } from 'zod';
 import { HostName, IsoDate, IsoDateTime } from '../common';
+import { withCrossFieldRules, type CrossFieldRule } from '../cross-field';
 import { SshDayStats } from '../messages/ssh-day-stats';
+
+/** from ≤ to, at most 366 days (both ends inclusive). */
+const dateRangeRules: CrossFieldRule[] = [
+  { rule: 'order', lower: 'from', upper: 'to', strict: false, message: 'from must not be after to' },
+  { rule: 'maxSpanDays', from: 'from', to: 'to', days: 366, message: 'at most 366 days' },
+];
 
 export const SshLoginsHostDayParams = z.object({ host: HostName, date: IsoDate });
 
 export const SshLoginsDayQuery = z.object({ date: IsoDate }).strict();
 
 /** Date range for charts, both ends inclusive; at most 366 days. */
-export const SshLoginsRangeQuery = z
+export const SshLoginsRangeQuery = withCrossFieldRules(
+  z
   .object({
     from: IsoDate,
     to: IsoDate,
     host: z.union([HostName, z.array(HostName).max(500)]).optional().describe('repeat to select several hosts; all hosts when absent'),
   })
-  .strict()
-  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
-  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < 366, { message: 'at most 366 days', path: ['to'] });
+  .strict(),
+  dateRangeRules,
+);
 
 /** `stats: null` means the host stored no event that day: "no data", which is not zero. */
 export const SshHostDay = z.object({ host: HostName, date: IsoDate, stats: SshDayStats.nullable() });
@@ -43,16 +51,17 @@ export const SshLoginsRangeResponse = z.object({
 export type SshLoginsRangeResponse = z.infer<typeof SshLoginsRangeResponse>;
 
 /** Top client addresses over a date range (both ends inclusive, at most 366 days), optionally per host. */
-export const SshSourcesQuery = z
+export const SshSourcesQuery = withCrossFieldRules(
+  z
   .object({
     from: IsoDate,
     to: IsoDate,
     host: z.union([HostName, z.array(HostName).max(500)]).optional().describe('repeat to select several hosts; all hosts when absent'),
     limit: z.coerce.number().int().min(1).max(1000).default(20).describe('how many addresses, most attempts first (default 20)'),
   })
-  .strict()
-  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
-  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < 366, { message: 'at most 366 days', path: ['to'] });
+  .strict(),
+  dateRangeRules,
+);
 export type SshSourcesQuery = z.infer<typeof SshSourcesQuery>;
 
 /** One client address: its login attempts, counted like the day statistics (by stored event, once each). */

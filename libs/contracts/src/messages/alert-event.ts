@@ -18,6 +18,8 @@ const alertBase = {
   description: z.string().max(20000).optional(),
   /** The producing service or tool. */
   source: z.string().min(1).max(200),
+  /** A group of alert types, as ntopng groups its alerts (e.g. `network`, `security`, `system`); optional. */
+  category: z.string().min(1).max(100).optional(),
   occurredAt: IsoDateTime,
 };
 
