@@ -1,12 +1,9 @@
-import express from 'express';
-import helmet from 'helmet';
 import { allTopics } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { connectMongo, mongoPing } from '@watchkeeper/mongo';
 import { listen, opsRouter, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
 import { RoutingTable } from '@watchkeeper/alert-routing';
-import { DispatcherEngine, dispatcherApi, dispatcherErrorClassifier, pruneHistory } from '@watchkeeper/alert-dispatch';
-import { mountHttpApi } from '@watchkeeper/http-api';
+import { DispatcherEngine, dispatcherHttpApp, pruneHistory } from '@watchkeeper/alert-dispatch';
 import type { Config } from './config';
 
 /** Wiring: Kafka, MongoDB, the routing file, the engine and the HTTP API. */
@@ -30,11 +27,8 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       const e = engine;
       pruner = setInterval(() => void pruneHistory(e, config.ALERT_DISPATCHER_HISTORY_DAYS).catch((err) => logger.warn({ err }, 'pruning failed')), 3_600_000);
       pruner.unref();
-      const app = express();
-      app.disable('x-powered-by');
-      app.use(helmet());
-      app.use(opsRouter({ registry, checks: { kafka: async () => e.consuming, mongodb: () => mongoPing(conn!) }, isStopping: () => stopping }));
-      mountHttpApi(app, dispatcherApi(engine, { adminToken: config.WATCHKEEPER_ADMIN_TOKEN }), { logger, title: 'Watchkeeper alert-dispatcher API', classify: dispatcherErrorClassifier() });
+      const ops = opsRouter({ registry, checks: { kafka: async () => e.consuming, mongodb: () => mongoPing(conn!) }, isStopping: () => stopping });
+      const app = dispatcherHttpApp(e, { adminToken: config.WATCHKEEPER_ADMIN_TOKEN, logger, ops });
       server = await listen(app, config.ALERT_DISPATCHER_PORT, config.HTTP_HOST);
       logger.info({ port: server.port, routing: routing.current.origin, recipients: [...routing.current.recipients.keys()] }, 'alert-dispatcher started');
     },

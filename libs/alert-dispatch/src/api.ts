@@ -19,7 +19,10 @@ import {
 } from '@watchkeeper/contracts';
 import { SilenceNotFound } from '@watchkeeper/alert-routing';
 import { toHistoryEntry, type AlertState } from '@watchkeeper/alert-state';
-import { errorResponse, HttpApi, notFound, requireAdminToken, serviceUnavailable, type ErrorClassifier } from '@watchkeeper/http-api';
+import express from 'express';
+import helmet from 'helmet';
+import { errorResponse, HttpApi, mountHttpApi, notFound, requireAdminToken, serviceUnavailable, type ErrorClassifier } from '@watchkeeper/http-api';
+import type { Logger } from '@watchkeeper/runtime';
 import { isMongoTimeout, isMongoUnavailable } from '@watchkeeper/mongo';
 import { computeAccounting } from './accounting';
 import type { DispatcherEngine } from './engine';
@@ -237,6 +240,19 @@ export function dispatcherApi(engine: DispatcherEngine | undefined, opts: { admi
     },
   });
   return api;
+}
+
+/** The whole HTTP app: security headers, the ops routes (given), the API with its document and docs, JSON errors. */
+export function dispatcherHttpApp(engine: DispatcherEngine, opts: { adminToken: string; logger: Logger; ops?: express.Router; validateResponses?: boolean }): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(helmet());
+  if (opts.ops) app.use(opts.ops);
+  app.get('/', (_req, res) => {
+    res.json({ service: 'watchkeeper-alert-dispatcher', openapi: '/openapi.json', docs: '/docs' });
+  });
+  mountHttpApi(app, dispatcherApi(engine, opts), { logger: opts.logger, title: 'Watchkeeper alert-dispatcher API', classify: dispatcherErrorClassifier() });
+  return app;
 }
 
 /** The document served at /openapi.json, without a running service (for docs/openapi-alert-dispatcher.json). */

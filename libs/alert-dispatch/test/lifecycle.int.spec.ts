@@ -1,8 +1,7 @@
-import express from 'express';
 import { listen, type RunningServer } from '@watchkeeper/runtime';
 import { alertFingerprint, Topics } from '@watchkeeper/contracts';
-import { dispatcherApi } from '../src';
-import { alert, collectOutcomes, recorded, startHarness, startSink, waitFor, type Harness } from './support';
+import { dispatcherHttpApp } from '../src';
+import { alert, collectOutcomes, logger, recorded, startHarness, startSink, waitFor, type Harness } from './support';
 
 const TOKEN = 'test-admin-token-0123456789';
 
@@ -25,9 +24,7 @@ pools:
     recipients: [lc-hook]
 `,
     );
-    const app = express();
-    app.use(dispatcherApi(h.engine, { adminToken: TOKEN }));
-    api = await listen(app, 0, '127.0.0.1');
+    api = await listen(dispatcherHttpApp(h.engine, { adminToken: TOKEN, logger, validateResponses: true }), 0, '127.0.0.1');
     base = `http://127.0.0.1:${api.port}`;
   });
 
