@@ -5,3 +5,4 @@ export * from './http-api';
 export * from './docs';
 export * from './load-shedding';
 export * from './serve';
+export * from './openapi-fuzz';
