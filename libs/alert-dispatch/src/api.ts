@@ -1,20 +1,22 @@
-import { z } from 'zod';
 import {
+  AccountingQuery,
   AccountingResponse,
+  AlertsQuery,
+  DeliveriesQuery,
+  SilenceIdParams,
+  SilencesQuery,
   AlertHistoryQuery,
   AlertHistoryResponse,
   AlertsResponse,
   DeadLetterReplayRequest,
   DeadLetterReplayResponse,
   DeliveryList,
-  IsoDateTime,
   RecipientsResponse,
   SCHEMA_VERSION,
   Silence,
   SilenceCreateRequest,
   SilenceExpireRequest,
   SilenceList,
-  withCrossFieldRules,
   type ActiveAlert,
 } from '@watchkeeper/contracts';
 import { SilenceNotFound } from '@watchkeeper/alert-routing';
@@ -46,30 +48,6 @@ function activeAlert(s: AlertState): ActiveAlert {
     triggerCount: s.triggerCount,
   };
 }
-
-const Limit = z.coerce.number().int().min(1).max(9999).describe('most entries to return (at most 1000 are)');
-const SilenceId = z.object({ id: z.string().min(1).max(200) });
-const DeliveriesQuery = z
-  .object({
-    recipient: z.string().min(1).max(200).optional(),
-    outcome: z
-      .enum(['queued', 'delivered', 'dead_lettered'])
-      .optional()
-      .describe('dropped, silenced and retried notifications are in GET /v1/alerts (per alert) and /v1/accounting (counts)'),
-    alertId: z.string().min(1).max(200).optional(),
-    since: IsoDateTime.optional().describe('default: one hour ago'),
-    limit: Limit.default(100),
-  })
-  .strict();
-const AccountingQuery = withCrossFieldRules(
-  z
-    .object({
-      from: IsoDateTime.optional().describe('default: one hour before `to`'),
-      to: IsoDateTime.optional().describe('default: now, or one hour after `from` when `from` is not in the past'),
-    })
-    .strict(),
-  [{ rule: 'order', lower: 'from', upper: 'to', strict: true, message: 'from must be before to' }],
-);
 
 /** Outages of the database are 503s (retry later); a silence that is not there is a 404. */
 export function dispatcherErrorClassifier(retryAfterSeconds = 5): ErrorClassifier {
@@ -117,7 +95,7 @@ export function dispatcherApi(engine: DispatcherEngine | undefined, opts: { admi
     path: '/v1/silences',
     operationId: 'listSilences',
     summary: 'Silences (pending and active; expired ones too with expired=true)',
-    query: z.object({ expired: z.enum(['true', 'false']).optional() }).strict(),
+    query: SilencesQuery,
     responses: { 200: { description: 'the silences', schema: SilenceList } },
     handler: async ({ query }) => ({ status: 200, body: { silences: await e().silenceStore.list({ includeExpired: query.expired === 'true' }) } }),
   });
@@ -128,7 +106,7 @@ export function dispatcherApi(engine: DispatcherEngine | undefined, opts: { admi
     path: '/v1/silences/:id/expire',
     operationId: 'expireSilence',
     summary: 'Expire a silence now (recorded with who and why)',
-    params: SilenceId,
+    params: SilenceIdParams,
     body: SilenceExpireRequest,
     responses: { 200: { description: 'the expired silence', schema: Silence }, 404: errorResponse(404, 'no silence with this id') },
     handler: async ({ params, body }) => {
@@ -175,7 +153,7 @@ export function dispatcherApi(engine: DispatcherEngine | undefined, opts: { admi
     path: '/v1/alerts',
     operationId: 'listAlerts',
     summary: 'Active stateful alerts and the most recent history entries',
-    query: z.object({ limit: Limit.default(100) }).strict(),
+    query: AlertsQuery,
     responses: { 200: { description: 'active alerts and recent history', schema: AlertsResponse } },
     handler: async ({ query }) => {
       const [active, recent] = await Promise.all([e().states.active(), e().history.recent(Math.min(query.limit, 1000))]);

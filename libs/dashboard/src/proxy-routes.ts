@@ -1,8 +1,15 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import {
+  AccountingQuery,
   AccountingResponse,
+  AlertHistoryQuery,
+  AlertHistoryResponse,
+  AlertsQuery,
   AlertsResponse,
+  DeliveriesQuery,
+  SilenceIdParams,
+  SilencesQuery,
   DeliveryList,
   ListenersResponse,
   RecipientsResponse,
@@ -27,8 +34,6 @@ export interface ProxyRouteContext {
   admin: RequestHandler;
 }
 
-const Limit = z.string().regex(/^[1-9]\d{0,3}$/, 'a whole number 1–9999').describe('most entries to return');
-const SilenceId = z.object({ id: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'a silence id') });
 
 const upstreamErrors = {
   502: { description: 'the upstream service is unreachable, rejected the shared admin token, or answered outside its contract' },
@@ -70,9 +75,22 @@ export function dashboardProxyRoutes(opts: ProxyOptions): (ctx: ProxyRouteContex
       summary: 'Active stateful alerts and recent alert history',
       description: 'Forwarded to GET /v1/alerts of the alert-dispatcher (ALERT_DISPATCHER_URL).',
       tags: ['dashboard'],
-      query: z.object({ limit: Limit.optional() }).strict(),
+      query: AlertsQuery,
       responses: { 200: { description: 'active alerts and the most recent history entries', schema: AlertsResponse }, ...upstreamErrors },
       handler: async ({ query }, req) => callUpstream(alerts, { method: 'GET', path: '/v1/alerts', query, schemas: { 200: AlertsResponse }, authorization: req.headers.authorization }),
+    });
+
+    api.route({
+      ...common,
+      method: 'get',
+      path: '/v1/proxy/alerts/history',
+      operationId: 'proxyAlertHistory',
+      summary: 'Alert history, newest first, filtered (entity, type, severity, category, action, current state, time range); cursor pages',
+      description: 'Forwarded to GET /v1/alerts/history of the alert-dispatcher (ALERT_DISPATCHER_URL).',
+      tags: ['dashboard'],
+      query: AlertHistoryQuery,
+      responses: { 200: { description: 'one page of history', schema: AlertHistoryResponse }, ...upstreamErrors },
+      handler: async ({ query }, req) => callUpstream(alerts, { method: 'GET', path: '/v1/alerts/history', query, schemas: { 200: AlertHistoryResponse }, authorization: req.headers.authorization }),
     });
 
     api.route({
@@ -82,7 +100,7 @@ export function dashboardProxyRoutes(opts: ProxyOptions): (ctx: ProxyRouteContex
       operationId: 'proxySilences',
       summary: 'Silences (pending and active; expired ones too with expired=true)',
       tags: ['dashboard'],
-      query: z.object({ expired: z.enum(['true', 'false']).optional() }).strict(),
+      query: SilencesQuery,
       responses: { 200: { description: 'the silences', schema: SilenceList }, ...upstreamErrors },
       handler: async ({ query }, req) => callUpstream(alerts, { method: 'GET', path: '/v1/silences', query, schemas: { 200: SilenceList }, authorization: req.headers.authorization }),
     });
@@ -106,7 +124,7 @@ export function dashboardProxyRoutes(opts: ProxyOptions): (ctx: ProxyRouteContex
       operationId: 'proxyExpireSilence',
       summary: 'Expire a silence now (recorded with who and why)',
       tags: ['dashboard'],
-      params: SilenceId,
+      params: SilenceIdParams,
       body: SilenceExpireRequest,
       responses: { 200: { description: 'the expired silence', schema: Silence }, 404: errorResponse(404, 'no silence with this id'), ...upstreamErrors },
       handler: async ({ params, body }, req) =>
@@ -120,15 +138,7 @@ export function dashboardProxyRoutes(opts: ProxyOptions): (ctx: ProxyRouteContex
       operationId: 'proxyDeliveries',
       summary: 'Notification delivery outcomes (queued, delivered, dead-lettered), newest first',
       tags: ['dashboard'],
-      query: z
-        .object({
-          recipient: z.string().min(1).max(200).optional(),
-          outcome: z.enum(['queued', 'delivered', 'dead_lettered']).optional(),
-          alertId: z.string().min(1).max(200).optional(),
-          since: z.iso.datetime({ offset: true }).optional().describe('default: one hour ago'),
-          limit: Limit.optional(),
-        })
-        .strict(),
+      query: DeliveriesQuery,
       responses: { 200: { description: 'the deliveries', schema: DeliveryList }, ...upstreamErrors },
       handler: async ({ query }, req) => callUpstream(alerts, { method: 'GET', path: '/v1/deliveries', query, schemas: { 200: DeliveryList }, authorization: req.headers.authorization }),
     });
@@ -140,7 +150,7 @@ export function dashboardProxyRoutes(opts: ProxyOptions): (ctx: ProxyRouteContex
       operationId: 'proxyAccounting',
       summary: 'Outcome counts for a time window, per recipient with drops by cause (received = delivered + dropped + dead-lettered + silenced + queued)',
       tags: ['dashboard'],
-      query: z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() }).strict(),
+      query: AccountingQuery,
       responses: { 200: { description: 'the counts (default window: the last hour)', schema: AccountingResponse }, ...upstreamErrors },
       handler: async ({ query }, req) => callUpstream(alerts, { method: 'GET', path: '/v1/accounting', query, schemas: { 200: AccountingResponse }, authorization: req.headers.authorization }),
     });

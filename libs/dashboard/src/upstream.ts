@@ -12,7 +12,7 @@ export interface Upstream {
 export interface UpstreamCall {
   method: 'GET' | 'POST';
   path: string;
-  query?: Record<string, string | undefined>;
+  query?: Record<string, string | number | undefined>;
   body?: unknown;
   /** The caller's `Authorization` header, forwarded as it came (the services share the admin token). */
   authorization?: string;
@@ -27,7 +27,7 @@ export interface UpstreamCall {
  */
 export async function callUpstream(up: Upstream, call: UpstreamCall): Promise<Reply> {
   const url = new URL(call.path, up.baseUrl);
-  for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
   let res: Response;
   try {
     res = await fetch(url, {

@@ -149,6 +149,33 @@ export const AlertHistoryEntry = z.object({
 });
 export type AlertHistoryEntry = z.infer<typeof AlertHistoryEntry>;
 
+/** Query strings of the alert-dispatcher's read routes (also what the dashboard proxy forwards). */
+export const DispatcherLimit = z.coerce.number().int().min(1).max(9999).describe('most entries to return (at most 1000 are)');
+export const SilencesQuery = z.object({ expired: z.enum(['true', 'false']).optional() }).strict();
+export const AlertsQuery = z.object({ limit: DispatcherLimit.default(100) }).strict();
+export const DeliveriesQuery = z
+  .object({
+    recipient: z.string().min(1).max(200).optional(),
+    outcome: z
+      .enum(['queued', 'delivered', 'dead_lettered'])
+      .optional()
+      .describe('dropped, silenced and retried notifications are in GET /v1/alerts (per alert) and /v1/accounting (counts)'),
+    alertId: z.string().min(1).max(200).optional(),
+    since: IsoDateTime.optional().describe('default: one hour ago'),
+    limit: DispatcherLimit.default(100),
+  })
+  .strict();
+export const AccountingQuery = withCrossFieldRules(
+  z
+    .object({
+      from: IsoDateTime.optional().describe('default: one hour before `to`'),
+      to: IsoDateTime.optional().describe('default: now, or one hour after `from` when `from` is not in the past'),
+    })
+    .strict(),
+  [{ rule: 'order', lower: 'from', upper: 'to', strict: true, message: 'from must be before to' }],
+);
+export const SilenceIdParams = z.object({ id: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'a silence id') });
+
 /** Alert history filters (GET /v1/alerts/history); the time range is bounded so a read stays cheap. */
 export const ALERT_HISTORY_DEFAULT_HOURS = 24;
 export const ALERT_HISTORY_MAX_DAYS = 7;
