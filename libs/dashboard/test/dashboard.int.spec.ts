@@ -317,6 +317,17 @@ describe('dashboard in a real browser against the local stack', () => {
     await shot('alerts');
   });
 
+  it('Alerts: the history filters ask the dispatcher and list only what matches', async () => {
+    await page.getByLabel('Severity').selectOption('critical');
+    await page.getByLabel('Last').selectOption('7d');
+    await page.getByRole('button', { name: 'Show history' }).click();
+    await expectText(page.locator('#al-history'), /critical|No alerts match/);
+    expect(await page.locator('#hist-form-msg').textContent()).toBe('');
+    const severities = await page.locator('#al-history tr[data-event] td:first-child [data-state]:nth-child(2)').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    expect(severities.every((s) => s === 'critical')).toBe(true);
+    await shot('alerts-history');
+  });
+
   it('SSH: the chart shows the counts of a known log; a day without data says "no data", not 0', async () => {
     const cli = path.join(root, 'apps/log-collector/bin/watchkeeper-log-collector.js');
     const sampleLog = path.join(runDir, 'auth.log');

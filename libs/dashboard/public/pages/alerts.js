@@ -1,6 +1,6 @@
 // Alerts: active stateful alerts with their duration, silences (create / expire), delivery
-// outcomes, per-recipient queues and drop counters, and the recent history — all from the
-// alert-dispatcher through the receiver's /v1/proxy/alerts routes.
+// outcomes, per-recipient queues and drop counters, and the alert history with filters and
+// "older" pages — all from the alert-dispatcher through the receiver's /v1/proxy/alerts routes.
 import { ApiError, request } from '../api.js';
 import { badge, durationText, html, num, timeAgo, timeText } from '../format.js';
 import { loadAll, problemNote, replaceRegion } from '../regions.js';
@@ -16,6 +16,32 @@ const DURATIONS = [
   ['1d', 86_400_000],
   ['7d', 7 * 86_400_000],
 ];
+
+const HISTORY_SPANS = [
+  ['1h', 3600_000],
+  ['6h', 6 * 3600_000],
+  ['24h', 86_400_000],
+  ['3d', 3 * 86_400_000],
+  ['7d', 7 * 86_400_000],
+];
+
+function option(value, label, selected = false) {
+  return html`<option value="${value}" ${selected ? 'selected' : ''}>${label}</option>`;
+}
+
+/** The history form → query parameters of GET /v1/proxy/alerts/history (empty fields left out). */
+export function historyQuery(fields, now = Date.now()) {
+  const q = new URLSearchParams();
+  for (const k of ['entity', 'type', 'category', 'severity', 'action', 'state']) {
+    const v = String(fields[k] ?? '').trim();
+    if (v) q.set(k, v);
+  }
+  const span = HISTORY_SPANS.find(([l]) => l === fields.span)?.[1] ?? 86_400_000;
+  q.set('from', new Date(now - span).toISOString());
+  q.set('to', new Date(now).toISOString());
+  q.set('limit', '50');
+  return q;
+}
 
 export function mount(root, ctx) {
   root.innerHTML = String(html`
@@ -45,7 +71,24 @@ export function mount(root, ctx) {
     </section>
     <section aria-labelledby="al-rcpt-title"><h2 id="al-rcpt-title">Recipients: queues and drops</h2><div id="al-recipients" class="table-wrap"></div></section>
     <section aria-labelledby="al-del-title"><h2 id="al-del-title">Deliveries (24 h)</h2><div id="al-deliveries" class="table-wrap"></div></section>
-    <section aria-labelledby="al-hist-title"><h2 id="al-hist-title">Recent history</h2><div id="al-history" class="table-wrap"></div></section>`);
+    <section aria-labelledby="al-hist-title">
+      <h2 id="al-hist-title">History</h2>
+      <form id="history-form" class="filters" novalidate>
+        <div class="row">
+          <label>Entity <input name="entity" maxlength="500" spellcheck="false"></label>
+          <label>Type <input name="type" maxlength="200" spellcheck="false"></label>
+          <label>Category <input name="category" maxlength="100" spellcheck="false"></label>
+          <label>Severity <select name="severity">${option('', 'any')}${['critical', 'warning', 'info'].map((v) => option(v, v))}</select></label>
+          <label>Action <select name="action">${option('', 'any')}${['trigger', 'release', 'store'].map((v) => option(v, v))}</select></label>
+          <label>State now <select name="state">${option('', 'any')}${option('active', 'active')}${option('released', 'released')}</select></label>
+          <label>Last <select name="span">${HISTORY_SPANS.map(([l]) => option(l, l, l === '24h'))}</select></label>
+        </div>
+        <button type="submit">Show history</button>
+        <p id="hist-form-msg" class="error" role="alert"></p>
+      </form>
+      <div id="al-history" class="table-wrap"></div>
+      <button type="button" id="hist-older" class="secondary" hidden>Older entries</button>
+    </section>`);
   const el = (id) => root.querySelector(`#${id}`);
   const form = el('silence-form');
   const done = el('sil-done');
@@ -78,6 +121,44 @@ export function mount(root, ctx) {
     }
   });
 
+  // History: the filters apply on submit; "Older entries" appends the next page of the same query.
+  const historyForm = el('history-form');
+  const history = { query: historyQuery({ span: '24h' }), entries: [], cursor: null, pinned: false, paged: false };
+  const showHistory = () => {
+    replaceRegion(el('al-history'), historyTable(history.entries, Date.now()));
+    el('hist-older').hidden = !history.cursor;
+  };
+  const loadHistory = async (more) => {
+    const q = new URLSearchParams(history.query);
+    if (more) q.set('cursor', history.cursor);
+    const page = await request(`/v1/proxy/alerts/history?${q}`);
+    history.entries = more ? [...history.entries, ...page.entries] : page.entries;
+    history.cursor = page.nextCursor;
+    showHistory();
+  };
+  historyForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const msg = el('hist-form-msg');
+    history.query = historyQuery(Object.fromEntries(new FormData(historyForm)));
+    // A filtered view stays as asked; the unfiltered one follows new alerts on refresh.
+    history.pinned = [...history.query.keys()].some((k) => !['from', 'to', 'limit'].includes(k));
+    history.paged = false;
+    try {
+      await loadHistory(false);
+      msg.textContent = '';
+    } catch (err) {
+      msg.textContent = `No history: ${err instanceof ApiError ? err.short : err.message}`;
+    }
+  });
+  el('hist-older').addEventListener('click', async () => {
+    history.paged = true;
+    try {
+      await loadHistory(true);
+    } catch (err) {
+      el('hist-form-msg').textContent = `No older entries: ${err instanceof ApiError ? err.short : err.message}`;
+    }
+  });
+
   el('al-silences').addEventListener('click', async (ev) => {
     const button = ev.target.closest('button[data-expire]');
     if (!button) return;
@@ -107,6 +188,7 @@ export function mount(root, ctx) {
         deliveries: () => request(`/v1/proxy/alerts/deliveries?limit=50&since=${encodeURIComponent(from)}`),
         recipients: () => request('/v1/proxy/alerts/recipients'),
         accounting: () => request(`/v1/proxy/alerts/accounting?from=${encodeURIComponent(from)}`),
+        history: () => (history.pinned || history.paged ? Promise.resolve(undefined) : loadHistory(false)),
       });
       const now = Date.now();
       // One note when the whole dispatcher is away, rather than five.
@@ -114,7 +196,6 @@ export function mount(root, ctx) {
       replaceRegion(el('al-problems'), first ? problemNote('Alert-dispatcher data', first) : '');
       if (values.alerts) {
         replaceRegion(el('al-active'), activeTable(values.alerts.active, now));
-        replaceRegion(el('al-history'), historyTable(values.alerts.recent, now));
       }
       if (values.silences) replaceRegion(el('al-silences'), silenceTable(values.silences.silences, now));
       if (values.deliveries) replaceRegion(el('al-deliveries'), deliveryTable(values.deliveries.deliveries, now));
@@ -229,14 +310,15 @@ function recipientTable(recipients, accounting) {
 }
 
 function historyTable(recent, now) {
-  if (!recent.length) return html`<p class="empty">No alerts received yet.</p>`;
+  if (!recent.length) return html`<p class="empty">No alerts match.</p>`;
   return html`<table class="data">
-    <thead><tr><th scope="col">Action</th><th scope="col">Alert</th><th scope="col">Entity</th><th scope="col">When</th><th scope="col">Notified</th><th scope="col">Duration</th></tr></thead>
+    <thead><tr><th scope="col">Action</th><th scope="col">Alert</th><th scope="col">Entity</th><th scope="col">State now</th><th scope="col">When</th><th scope="col">Notified</th><th scope="col">Duration</th></tr></thead>
     <tbody>${recent.map(
       (h) => html`<tr data-event="${h.eventId}">
         <td>${badge(h.action)} ${badge(h.severity)}</td>
-        <th scope="row">${h.type}${h.summary ? html`<div class="muted small">${h.summary}</div>` : ''}</th>
+        <th scope="row">${h.type}${h.category ? html` <span class="muted small">${h.category}</span>` : ''}${h.summary ? html`<div class="muted small">${h.summary}</div>` : ''}</th>
         <td>${entityText(h.entity)}</td>
+        <td>${h.state ? badge(h.state === 'active' ? 'firing' : 'resolved', h.state) : '—'}</td>
         <td>${timeAgo(h.occurredAt, now)}</td>
         <td>${h.notified ? 'yes' : 'no'} <span class="muted small">(${h.reason})</span></td>
         <td>${h.durationMs === undefined ? '—' : durationText(h.durationMs)}</td>
