@@ -32,9 +32,15 @@ describe('receiver API', () => {
     expect(await (await fetch(`${r.base}/`)).json().then(asAny)).toMatchObject({ openapi: '/openapi.json', docs: '/docs' });
   });
 
-  it('unknown routes and methods are JSON 404s', async () => {
+  it('unknown routes are JSON 404s; another method on a declared path is a 405 naming the allowed ones', async () => {
     await expectError(await fetch(`${r.base}/v1/nothing-here`), 404, 'not-found');
-    await expectError(await fetch(`${r.base}/v1/health`, { method: 'PATCH' }), 404, 'not-found');
+    const patch = await fetch(`${r.base}/v1/health`, { method: 'PATCH' });
+    expect(patch.headers.get('allow')).toBe('GET, HEAD');
+    await expectError(patch, 405, 'method-not-allowed');
+    // The hot route is mounted ahead of the API router: its path gets the same answer.
+    const del = await fetch(`${r.base}/v1/host-health/some-host`, { method: 'DELETE', headers: r.admin });
+    expect(del.headers.get('allow')).toBe('GET, HEAD, PUT');
+    await expectError(del, 405, 'method-not-allowed');
   });
 
   it('serves the OpenAPI 3.1 document and the docs page from local assets', async () => {
