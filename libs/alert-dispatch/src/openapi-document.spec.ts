@@ -15,7 +15,7 @@ describe('docs/openapi-alert-dispatcher.json', () => {
     const doc = JSON.parse(renderDispatcherOpenApiDocument()) as { paths: Record<string, Record<string, any>> };
     const history = doc.paths['/v1/alerts/history'].get;
     expect(history.parameters.map((p: { name: string }) => p.name)).toEqual(['entity', 'type', 'severity', 'category', 'action', 'state', 'from', 'to', 'cursor', 'limit']);
-    expect(history['x-constraints'].map((c: { rule: string }) => c.rule)).toEqual(['order', 'maxSpanDays']);
+    expect(history['x-constraints'].map((c: { rule: string }) => c.rule)).toEqual(['order', 'maxDurationDays']);
     expect(Object.keys(history.responses)).toEqual(['200', '400', '401', '503']);
     expect(Object.keys(doc.paths['/v1/silences/{id}/expire'].post.responses)).toEqual(['200', '400', '401', '404', '413', '415', '503']);
     const create = doc.paths['/v1/silences'].post.requestBody.content['application/json'].schema;

@@ -9,8 +9,10 @@ import { z } from 'zod';
 export type CrossFieldRule =
   /** `lower` ≤ `upper` (or < when strict). */
   | { rule: 'order'; lower: string; upper: string; strict: boolean; message: string }
-  /** `to` − `from` spans at most `days` calendar days, both ends counted. */
-  | { rule: 'maxSpanDays'; from: string; to: string; days: number; message: string };
+  /** Dates `from`..`to` span at most `days` calendar days, both ends counted. */
+  | { rule: 'maxSpanDays'; from: string; to: string; days: number; message: string }
+  /** Date-times: `to` − `from` is at most `days` × 24 hours. */
+  | { rule: 'maxDurationDays'; from: string; to: string; days: number; message: string };
 
 export const CONSTRAINTS_KEY = 'x-constraints';
 
@@ -29,7 +31,8 @@ export function brokenRules(rules: readonly CrossFieldRule[], value: Record<stri
       const a = millis(value[r.from]);
       const b = millis(value[r.to]);
       if (Number.isNaN(a) || Number.isNaN(b)) continue;
-      if ((b - a) / 86_400_000 >= r.days) out.push({ rule: r, path: r.to });
+      const days = (b - a) / 86_400_000;
+      if (r.rule === 'maxSpanDays' ? days + 1 > r.days : days > r.days) out.push({ rule: r, path: r.to });
     }
   }
   return out;

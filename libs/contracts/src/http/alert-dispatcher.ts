@@ -197,7 +197,7 @@ export const AlertHistoryQuery = withCrossFieldRules(
     .strict(),
   [
     { rule: 'order', lower: 'from', upper: 'to', strict: true, message: 'from must be before to' },
-    { rule: 'maxSpanDays', from: 'from', to: 'to', days: ALERT_HISTORY_MAX_DAYS, message: `at most ${ALERT_HISTORY_MAX_DAYS} days` },
+    { rule: 'maxDurationDays', from: 'from', to: 'to', days: ALERT_HISTORY_MAX_DAYS, message: `at most ${ALERT_HISTORY_MAX_DAYS} days` },
   ],
 );
 export type AlertHistoryQuery = z.infer<typeof AlertHistoryQuery>;
