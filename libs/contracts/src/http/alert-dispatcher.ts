@@ -40,6 +40,8 @@ export const WeeklyWindow = z.object({
   timeZone: z.enum(['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')]).default('UTC').describe('an IANA time zone'),
 });
 export type WeeklyWindow = z.infer<typeof WeeklyWindow>;
+/** As stored and answered: silences created before time zones were checked may name any zone. */
+const StoredWeeklyWindow = WeeklyWindow.extend({ timeZone: z.string() });
 
 export const SilenceCreateRequest = withCrossFieldRules(
   z.object({
@@ -65,7 +67,7 @@ export const Silence = z.object({
   matchers: z.array(SilenceMatcher),
   startsAt: IsoDateTime,
   endsAt: IsoDateTime,
-  weekly: WeeklyWindow.optional(),
+  weekly: StoredWeeklyWindow.optional(),
   createdBy: z.string(),
   comment: z.string(),
   createdAt: IsoDateTime,
