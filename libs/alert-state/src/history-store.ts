@@ -218,10 +218,12 @@ export class AlertHistoryStore {
     return docs.sort((a, b) => (a._id < b._id ? 1 : -1)).map((d) => ({ hour: d._id, buckets: d.buckets }));
   }
 
-  /** Several batches' records, by `_id`. */
-  async loadBuckets(ids: string[]): Promise<HistoryRecord[]> {
+  /** Several batches' records: `_id` point reads, a few at a time (an `$in` may be a full scan on FerretDB). */
+  async loadBuckets(ids: string[], concurrency = 8): Promise<HistoryRecord[]> {
     const out: HistoryRecord[] = [];
-    for (const id of ids) out.push(...(await this.loadBucket(id)));
+    for (let i = 0; i < ids.length; i += concurrency) {
+      for (const records of await Promise.all(ids.slice(i, i + concurrency).map((id) => this.loadBucket(id)))) out.push(...records);
+    }
     return out;
   }
 
