@@ -32,8 +32,13 @@ describe('fuzz: the receiver against its OpenAPI document', () => {
       pathValues: { host: [host] },
       // The upload's hash header names its body, and the commit header one the gate allows: stated in words in the document.
       fixups: {
+        // Retiring the fuzzing host would revoke the token every later valid request uses.
+        retireHost: (req) => ({ ...req, path: req.path.replace(`/${host}`, `/${uniq('gone')}`) }),
         putArtifact: (req) => ({ ...req, headers: { ...req.headers, 'x-content-sha256': createHash('sha256').update(req.body ?? '').digest('hex'), ...('x-code-commit' in req.headers ? { 'x-code-commit': ALLOWED_COMMIT } : {}) } }),
       },
+      // A version gate makes X-Code-Commit required on uploads: state the document states in words
+      // (setting one is covered by the version-gate tests), not something a generated request can know.
+      skip: ['setVersionGate'],
       acceptedServerErrors: [502],
       numRuns: 300,
       seed: Number(process.env.FUZZ_SEED ?? 20261207),

@@ -41,7 +41,7 @@ export interface OpenApiFuzzOptions {
   credentials: Record<string, Record<string, string>>;
   /** Values to use now and then for a path parameter (things that exist), by parameter name. */
   pathValues?: Record<string, string[]>;
-  /** Relations the schema states in words (a body's hash in a header…): applied to every valid request. */
+  /** Relations the document states in words (a body's hash in a header…), or a test's own limits: applied to every request of the operation. */
   fixups?: Record<string, (req: FuzzRequest) => FuzzRequest>;
   /** Operations left out (e.g. streams that never end). */
   skip?: string[];
@@ -80,7 +80,7 @@ export async function fuzzOpenApi(opts: OpenApiFuzzOptions): Promise<Record<stri
       const build = requestArb(fc, template, method.toUpperCase(), op, opts);
       requests.push(
         build.map((req) => ({
-          req: req.valid && opts.fixups?.[op.operationId] ? opts.fixups[op.operationId]!(req) : req,
+          req: opts.fixups?.[op.operationId] ? opts.fixups[op.operationId]!(req) : req,
           check: (a: FuzzAnswer) => {
             const what = `${req.method} ${req.path} (${req.valid ? 'valid' : `fault: ${req.fault}`}) → ${a.status} ${a.text.slice(0, 300)}`;
             if (a.status >= 500 && !opts.acceptedServerErrors?.includes(a.status)) throw new Error(`server error: ${what}`);
