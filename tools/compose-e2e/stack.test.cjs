@@ -40,17 +40,28 @@ const nagiosCheck = () => {
   const r = spawnSync('docker', ['exec', containerOf('heartbeat-server'), 'watchkeeper-heartbeat-server', 'check'], { encoding: 'utf8' });
   return { code: r.status, line: r.stdout.trim() };
 };
+/** What an `until` probe returns while the condition does not hold yet (the detail shows in the timeout error). */
+class NotYet {
+  constructor(detail) {
+    this.detail = detail;
+  }
+}
+const notYet = (detail) => new NotYet(detail);
+/** Polls `fn` until it returns something other than a NotYet (or a falsy value); resolves with it. */
 async function until(what, fn, timeoutMs, everyMs = 1000) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
     try {
       last = await fn();
-      if (last) return last;
+      if (last && !(last instanceof NotYet)) return last;
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    if (Date.now() > deadline) {
+      const detail = last instanceof Error ? last.message : JSON.stringify(last instanceof NotYet ? last.detail : last);
+      throw new Error(`${what}: not within ${timeoutMs / 1000} s (last: ${detail})`);
+    }
     await sleep(everyMs);
   }
 }
@@ -70,8 +81,8 @@ async function allHealthy(timeoutMs) {
       if (service === 'kafka-setup') return !(c.State.Status === 'exited' && c.State.ExitCode === 0);
       return !(c.State.Status === 'running' && c.State.Health?.Status === 'healthy');
     });
-    return bad.length === 0 || bad.map((c) => `${c.Name} ${c.State.Status} ${c.State.Health?.Status ?? 'no health check'}`);
-  }, timeoutMs, 2000).then((r) => assert.equal(r, true));
+    return bad.length === 0 || notYet(bad.map((c) => `${c.Name} ${c.State.Status} ${c.State.Health?.Status ?? 'no health check'}`));
+  }, timeoutMs, 2000);
 }
 
 // sshd lines as the host's auth.log has them; the totals the test expects are counted here
@@ -95,8 +106,8 @@ async function sshStats() {
 async function sshCountsSettle(timeoutMs = 90_000) {
   await until('ssh-logins counts', async () => {
     const s = await sshStats();
-    return s && s.accepted === expected.accepted && s.failed === expected.failed ? s : { got: s, expected };
-  }, timeoutMs, 1500).then((s) => assert.equal(s.accepted, expected.accepted));
+    return s && s.accepted === expected.accepted && s.failed === expected.failed ? s : notYet({ got: s, expected });
+  }, timeoutMs, 1500);
   await sleep(3000); // a double count would show up after the first match
   const s = await sshStats();
   assert.deepEqual({ accepted: s.accepted, failed: s.failed }, expected);
@@ -117,7 +128,7 @@ async function valuesOnTopic(topic, key, timeoutMs = 30_000) {
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => { if (message.key?.toString() === key) seen.push(JSON.parse(message.value.toString())); } });
-    await until(`a message keyed ${key} on ${topic}`, () => seen.length > 0, timeoutMs, 500);
+    await until(`a message keyed ${key} on ${topic}`, () => seen.length > 0 || notYet(0), timeoutMs, 500);
     return seen;
   } finally {
     await consumer.disconnect();
@@ -187,9 +198,8 @@ test('sshd lines appended to the log the collector follows are counted in /v1/ss
   await sshCountsSettle();
 });
 
-test('the Nagios check says OK, and WARNING/CRITICAL within 2·interval + timeout of pausing the heartbeat client', async () => {
-  const ok = await until('check OK', () => { const r = nagiosCheck(); return r.code === 0 ? r : r; }, 90_000, 2000).then(() => nagiosCheck());
-  assert.equal(ok.code, 0, ok.line);
+test('the Nagios check says OK; `docker pause` of the heartbeat client makes it WARNING/CRITICAL within 2·interval + timeout; its alert reaches the webhook sink container', async () => {
+  const ok = await until('check OK', () => { const r = nagiosCheck(); return r.code === 0 ? r : notYet(r); }, 90_000, 2000);
   assert.match(ok.line, /OK/);
   const client = containerOf('heartbeat-client');
   const paused = Date.now();
@@ -203,24 +213,25 @@ test('the Nagios check says OK, and WARNING/CRITICAL within 2·interval + timeou
       return r.code === 1 || r.code === 2 ? r : false;
     }, (bound + 15) * 1000, 500);
     const took = (askedAt - paused) / 1000;
-    console.log(`check after pause: ${bad.line} (asked ${took.toFixed(1)} s after the pause; bound ${bound} s)`);
+    console.log(`check after pause: ${bad.line.split('\n')[0]} (asked ${took.toFixed(1)} s after the pause; bound ${bound} s)`);
     assert.ok(took <= bound, `${took} s > ${bound} s`);
+    const critical = await until('check CRITICAL (listener missing)', () => { const r = nagiosCheck(); return r.code === 2 ? r : notYet(r.line); }, 60_000, 2000);
+    assert.match(critical.line, /missing/);
+
+    // the missing listener's alert goes heartbeat-server → Kafka → alert-dispatcher → webhook-sink
+    const sink = containerOf('webhook-sink');
+    const posts = await until('an alert about compose-sample at the webhook sink', () => {
+      const lines = docker('logs', sink).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      return lines.some((l) => l.body.includes('compose-sample@heartbeat-client')) ? lines : notYet(lines.length);
+    }, 120_000, 2000);
+    assert.ok(posts.some((p) => p.path === '/hooks/watchkeeper'));
   } finally {
     docker('unpause', client);
   }
 });
 
-test('an alert about the silent listener reaches the webhook sink container', async () => {
-  const sink = containerOf('webhook-sink');
-  const posts = await until('an alert at the webhook sink', () => {
-    const lines = docker('logs', sink).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-    return lines.filter((l) => l.body.includes('compose-sample')).length > 0 && lines;
-  }, 120_000, 2000);
-  assert.ok(posts.some((p) => p.path === '/hooks/watchkeeper'));
-});
-
 test('the heartbeat check is OK again after the client resumes', async () => {
-  await until('check OK after unpause', () => nagiosCheck().code === 0, 90_000, 2000);
+  await until('check OK after unpause', () => nagiosCheck().code === 0 || notYet(nagiosCheck().line), 90_000, 2000);
 });
 
 test('`compose restart` of each service: SIGTERM drains and exits 0 within the grace period; nothing lost or counted twice', async () => {
@@ -242,7 +253,7 @@ test('`compose restart` of each service: SIGTERM drains and exits 0 within the g
   await sshCountsSettle();
   const put = await api('PUT', '/v1/host-health/e2e-h1', { token: hostToken, body: { after: 'restarts' } });
   assert.equal(put.status, 200);
-  await until('check OK after the restarts', () => nagiosCheck().code === 0, 90_000, 2000);
+  await until('check OK after the restarts', () => nagiosCheck().code === 0 || notYet(nagiosCheck().line), 90_000, 2000);
 });
 
 test('`compose down` then `up` keeps the data (volumes): counts, snapshots and tokens', async () => {
