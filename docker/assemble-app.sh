@@ -61,5 +61,8 @@ done
 rmdir "$out/libs" 2>/dev/null || true
 
 ln -s "apps/$app/bin/watchkeeper-$app.js" "$out/service.js"
+# the service's command on PATH (the image puts /app/bin there): `watchkeeper-<app> check` and the like
+mkdir -p "$out/bin"
+ln -s "../apps/$app/bin/watchkeeper-$app.js" "$out/bin/watchkeeper-$app"
 cp docker/healthcheck.cjs "$out/healthcheck.cjs"
 printf '%s\n' "$app" >"$out/APP"

@@ -6,8 +6,16 @@ local domain = ENV_XMPP_DOMAIN or "watchkeeper.lab"
 admins = { "wk-server@" .. domain } -- only admins may create pubsub nodes
 plugin_paths = {}
 modules_enabled = {
-  "roster"; "saslauth"; "tls"; "disco"; "ping"; "pep"; "time"; "version"; "uptime"; "posix";
+  "roster"; "saslauth"; "disco"; "ping"; "pep"; "time"; "version"; "uptime"; "posix";
 }
+-- STARTTLS only with a certificate for the domain (mounted at /etc/prosody/certs/<domain>.crt and
+-- .key): offered without one, every client's TLS handshake fails.
+local cert_dir = ENV_XMPP_CERT_DIR or "/etc/prosody/certs"
+local cert = io.open(cert_dir .. "/" .. domain .. ".crt")
+if cert then
+  cert:close()
+  modules_enabled[#modules_enabled + 1] = "tls"
+end
 modules_disabled = { "s2s" }
 pidfile = "/var/run/prosody/prosody.pid"
 data_path = "/var/lib/prosody"
@@ -22,7 +30,7 @@ allow_unencrypted_plain_auth = false
 authentication = "internal_hashed"
 allow_registration = false
 storage = "internal"
-certificates = "certs"
+certificates = cert_dir
 
 VirtualHost(domain)
 

@@ -177,3 +177,41 @@ export function checkCompose(rendered: ComposeModel, raw: ComposeModel, configs:
   }
   return problems;
 }
+
+/** Published ports as the rendered model has them: `[host_ip:]published:target[/proto]` or objects. */
+export function publishedPorts(svc: ComposeService): Array<{ hostIp: string; target: number }> {
+  return (svc.ports ?? []).map((p) => {
+    if (typeof p !== 'string') return { hostIp: (p as { host_ip?: string }).host_ip ?? '0.0.0.0', target: Number(p.target) };
+    const parts = p.split('/')[0]!.split(':');
+    return { hostIp: parts.length >= 3 ? parts.slice(0, -2).join(':') : '0.0.0.0', target: Number(parts.at(-1)) };
+  });
+}
+
+/**
+ * Services whose published port may listen beyond loopback by default: each checks who writes (the
+ * receiver: a host token per host; Prosody: account passwords). Everything else publishes on
+ * 127.0.0.1 unless the operator opts in.
+ */
+export const LAB_FACING = new Set(['receiver', 'prosody']);
+
+/** What the lab network can reach: only LAB_FACING services beyond loopback; Kafka's HOST listener needs SASL. */
+export function checkExposure(rendered: ComposeModel): string[] {
+  const problems: string[] = [];
+  for (const [name, svc] of Object.entries(rendered.services ?? {})) {
+    if (LAB_FACING.has(name)) continue;
+    for (const p of publishedPorts(svc)) {
+      if (p.hostIp !== '127.0.0.1') problems.push(`compose service ${name}: port ${p.target} is published on ${p.hostIp}, not 127.0.0.1 (it accepts writes without a token)`);
+    }
+  }
+  const kafkaEnv = rendered.services?.kafka?.environment ?? {};
+  const map = String(kafkaEnv.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP ?? '');
+  const published = publishedPorts(rendered.services?.kafka ?? {}).map((p) => p.target);
+  for (const entry of map.split(',')) {
+    const [listener, protocol] = entry.split(':');
+    const port = new RegExp(`${listener}://[^:,]*:(\\d+)`).exec(String(kafkaEnv.KAFKA_LISTENERS ?? ''))?.[1];
+    if (port && published.includes(Number(port)) && !/^SASL_/.test(protocol ?? '')) {
+      problems.push(`compose service kafka: listener ${listener} (published port ${port}) is ${protocol}; it needs SASL (SCRAM) credentials`);
+    }
+  }
+  return problems;
+}

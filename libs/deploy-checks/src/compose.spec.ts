@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadAppConfigs, portVar, type AppConfig } from './app-configs';
-import { checkCompose, type ComposeModel } from './compose-check';
+import { checkCompose, checkExposure, type ComposeModel } from './compose-check';
 import { fromRoot, repoRoot } from './paths';
 import { renderCompose } from './render';
 import { ensureTool } from './tools';
@@ -60,7 +60,25 @@ describe('docker/compose.yaml', () => {
     expect(ignored).toBeDefined(); // exit 0: docker/.env is ignored
   });
 
+  it('publishes nothing beyond 127.0.0.1 by default but the receiver and Prosody; Kafka\'s HOST listener is SASL/SCRAM', () => {
+    expect(checkExposure(rendered)).toEqual([]);
+    const kafka = rendered.services.kafka!;
+    expect(kafka.environment!.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).toContain('HOST:SASL_PLAINTEXT');
+    expect(kafka.environment!.KAFKA_LISTENER_NAME_HOST_SASL_ENABLED_MECHANISMS).toBe('SCRAM-SHA-512');
+    expect(rendered.services['kafka-setup']?.environment?.KAFKA_HOST_PASSWORD).toBeTruthy();
+    // the operator opts in to other interfaces: a bind address, still SCRAM
+    const optIn = renderCompose(undefined, undefined, { KAFKA_HOST_BIND: '0.0.0.0', WATCHKEEPER_LOCAL_BIND: '0.0.0.0' }).rendered;
+    expect(checkExposure(optIn).join('\n')).toContain('kafka: port 9094 is published on 0.0.0.0');
+    expect(checkExposure(optIn).join('\n')).toContain('alert-dispatcher: port 8082 is published on 0.0.0.0');
+  });
+
   describe('the check itself fails on drift', () => {
+    it('flags a plaintext Kafka listener that is published', () => {
+      const r = copy();
+      r.services.kafka!.environment!.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP = 'LAB:PLAINTEXT,CONTROLLER:PLAINTEXT,HOST:PLAINTEXT';
+      expect(checkExposure(r)).toEqual([expect.stringContaining('listener HOST (published port 9094) is PLAINTEXT')]);
+    });
+
     it('flags a variable the app does not read', () => {
       const r = copy();
       r.services.receiver!.environment = { ...r.services.receiver!.environment, RECEIVER_FLAVOUR: 'x' };

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadAppConfigs, portVar } from './app-configs';
+import { checkCompose, checkExposure } from './compose-check';
+import { renderCompose } from './render';
 import { fromRoot, repoRoot } from './paths';
 import { undeclaredRuntimeDeps } from './runtime-deps';
 import { ensureTool } from './tools';
@@ -74,10 +76,62 @@ describe('docker/Dockerfile', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`watchkeeper-${app}`);
     expect(fs.readFileSync(path.join(out, 'APP'), 'utf8').trim()).toBe(app);
+    // the service's command on the image's PATH (/app/bin): runs through the bin's #! line
+    const bin = spawnSync(path.join(out, 'bin', `watchkeeper-${app}`), ['--help'], { encoding: 'utf8', env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` } });
+    expect(bin.status).toBe(0);
+    expect(bin.stdout).toContain(`watchkeeper-${app}`);
     // the HEALTHCHECK script runs from the tree too (it loads the app's config schema from it)
     const hc = spawnSync(process.execPath, [path.join(out, 'healthcheck.cjs')], { encoding: 'utf8', env: { PATH: process.env.PATH, [portVar(app)]: '1' } });
     expect(hc.status).toBe(1);
     expect(hc.stderr).toContain('http://127.0.0.1:1/healthz');
+  });
+});
+
+describe('docker/offline (images without Docker Hub)', () => {
+  const dockerfiles = ['docker/Dockerfile', ...fs.readdirSync(fromRoot('docker', 'offline')).filter((f) => f.endsWith('.Dockerfile')).map((f) => `docker/offline/${f}`)];
+
+  it('every Dockerfile builds with the classic builder: no `# syntax=` frontend (a Docker Hub image), no BuildKit-only RUN --mount', () => {
+    expect(dockerfiles.length).toBeGreaterThanOrEqual(5);
+    for (const f of dockerfiles) {
+      const text = fs.readFileSync(fromRoot(f), 'utf8');
+      expect([f, /^#\s*syntax\s*=/m.test(text)]).toEqual([f, false]);
+      expect([f, /--mount=/.test(text)]).toEqual([f, false]);
+    }
+  });
+
+  it('the offline images start from the debootstrap base only (nothing pulled)', () => {
+    for (const f of dockerfiles.filter((d) => d.startsWith('docker/offline/'))) {
+      const froms = [...fs.readFileSync(fromRoot(f), 'utf8').matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+      expect([f, froms]).toEqual([f, ['${BASE_IMAGE}']]);
+    }
+  });
+
+  it('the classic builder\'s /.dockerignore has the same rules as docker/Dockerfile.dockerignore', () => {
+    const rules = (f: string) => fs.readFileSync(fromRoot(f), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(rules('.dockerignore')).toEqual(rules('docker/Dockerfile.dockerignore'));
+  });
+
+  it('compose.offline.yaml keeps compose.yaml\'s services, settings and exposure, with local images and health checks', () => {
+    const plain = renderCompose().rendered;
+    const { rendered } = renderCompose(undefined, undefined, {}, [fromRoot('docker', 'offline', 'compose.offline.yaml')]);
+    expect(Object.keys(rendered.services).sort()).toEqual(Object.keys(plain.services).sort());
+    for (const [name, svc] of Object.entries(rendered.services)) {
+      expect([name, svc.image]).toEqual([name, expect.stringMatching(/^watchkeeper\//)]);
+      if (svc.build) expect([name, svc.build.args?.NODE_IMAGE]).toEqual([name, expect.stringMatching(/^watchkeeper\/offline-node:/)]);
+    }
+    const svcs = rendered.services as Record<string, { healthcheck?: { test?: unknown } }>;
+    for (const infra of ['kafka', 'mongo', 'prosody']) expect([infra, svcs[infra]?.healthcheck?.test]).toEqual([infra, expect.anything()]);
+    // only the public image names differ (compose.yaml's check wants apache/kafka and mongo:7 there)
+    const configs = loadAppConfigs();
+    const problems = checkCompose(rendered, renderCompose().raw, configs, { composeDir: fromRoot('docker'), repoRoot });
+    expect(problems.filter((p) => !/^compose service (kafka|mongo|prosody): missing or not/.test(p))).toEqual([]);
+    expect(checkExposure(rendered)).toEqual([]);
+  });
+
+  it('build.sh and the Kafka entry point are valid bash', () => {
+    for (const f of ['docker/offline/build.sh', 'docker/offline/kafka/bin/run.sh', 'docker/offline/ferretdb/healthcheck.sh', 'tools/docker/compose.sh', 'tools/docker/ensure-engine.sh']) {
+      expect([f, spawnSync('bash', ['-n', fromRoot(f)]).status]).toEqual([f, 0]);
+    }
   });
 });
 

@@ -9,11 +9,14 @@ import { fromRoot } from './paths';
 import { ensureTool } from './tools';
 
 /** `docker-compose config` (Debian's 1.29: parses and interpolates, needs no engine) and the raw file. */
-export function renderCompose(composeFile = fromRoot('docker', 'compose.yaml'), envFile = fromRoot('docker', '.env.example')) {
-  const text = execFileSync(ensureTool('docker-compose'), ['--env-file', envFile, '-f', composeFile, 'config'], {
+export function renderCompose(composeFile = fromRoot('docker', 'compose.yaml'), envFile = fromRoot('docker', '.env.example'), env: Record<string, string> = {}, overrides: string[] = []) {
+  const files = [composeFile, ...overrides].flatMap((f) => ['-f', f]);
+  // the variables an operator sets in the shell are not those of this check
+  const shell = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/_BIND$|_PUBLISHED_PORT$|^KAFKA_HOST_|^HOST_LOG_DIR$|^WATCHKEEPER_/.test(k)));
+  const text = execFileSync(ensureTool('docker-compose'), ['--env-file', envFile, ...files, 'config'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, COMPOSE_PROJECT_NAME: 'watchkeeper-check' },
+    env: { ...shell, COMPOSE_PROJECT_NAME: 'watchkeeper-check', ...env },
   });
   return { rendered: parse(text) as ComposeModel, raw: parse(fs.readFileSync(composeFile, 'utf8')) as ComposeModel };
 }
