@@ -14,9 +14,6 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
-          // The log-collector's encoding worker thread must not load zod (~12 MB per thread), so the
-          // contracts and the sshd-parser's zod-backed check are required lazily there and only there.
-          checkDynamicDependenciesExceptions: ['@watchkeeper/contracts', '@watchkeeper/sshd-parser'],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:runtime', 'type:domain'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:runtime', 'type:domain'] },
