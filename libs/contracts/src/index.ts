@@ -1,4 +1,5 @@
 export * from './common';
+export * from './host-name';
 export * from './version';
 export * from './cloudevents';
 export * from './topics';

@@ -1,4 +1,6 @@
 import type { SshEvent } from '@watchkeeper/contracts';
+// The rule alone, not the contracts' index: `count` never loads zod.
+import { isHostName } from '@watchkeeper/contracts/host-name';
 import { ipv4Key } from '@watchkeeper/ssh-stats';
 import { IsoFormatter } from './iso-time';
 import { LocalZone, machineTimeZone } from './local-time';
@@ -280,14 +282,4 @@ export function safeHost(raw: string): string | undefined {
   if (isHostName(raw)) return raw;
   const cleaned = raw.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '').slice(0, 253);
   return cleaned && isHostName(cleaned) ? cleaned : undefined;
-}
-
-/**
- * The contracts' HostName rule (1–253 characters, this pattern), checked without loading zod: the
- * one-shot `count` would otherwise spend ≈ 0.1 s of its start-up loading it. A unit test keeps the
- * two in step (sshd-parser.spec.ts).
- */
-const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
-export function isHostName(raw: string): boolean {
-  return raw.length >= 1 && raw.length <= 253 && HOST_NAME.test(raw);
 }

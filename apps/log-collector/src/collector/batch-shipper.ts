@@ -14,7 +14,7 @@ const SEND_MAX_BYTES = 512 * 1024;
 export const MESSAGE_OVERHEAD_BYTES = 300;
 /**
  * Batches in flight at once: the next batch is read, parsed and encoded while the previous one waits
- * for its acknowledgement (≈ 250 ms with acks=all), which would otherwise leave the process idle.
+ * for its acknowledgement (acks=all), which would otherwise leave the process idle.
  * Checkpoints still follow the batches' order; memory stays bounded by this many batches.
  */
 const PIPELINE_DEPTH = 2;

@@ -1,4 +1,4 @@
-import { lineEventId } from '@watchkeeper/log-tailer/dist/event-id';
+import { lineEventId } from '@watchkeeper/log-tailer/reading';
 import { SshStatsAccumulator } from '@watchkeeper/ssh-stats';
 import type { OneShotOptions } from './options';
 import { scanLog, type ScanSummary } from './scan-log';

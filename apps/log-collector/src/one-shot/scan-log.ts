@@ -1,9 +1,7 @@
 import * as fs from 'node:fs';
-// Modules, not the libs' indexes: the one-shot commands need neither the followers nor the contracts (zod).
-import { fileIdText, fingerprintOf } from '@watchkeeper/log-tailer/dist/file-identity';
-import { LineSplitter } from '@watchkeeper/log-tailer/dist/line-splitter';
-import { openLogInput } from '@watchkeeper/log-tailer/dist/log-input';
-import { SshdParser } from '@watchkeeper/sshd-parser/dist/sshd-parser';
+// log-tailer's reading part, not its index: the one-shot commands need neither the followers nor mongoose.
+import { fileIdText, fingerprintOf, LineSplitter, openLogInput } from '@watchkeeper/log-tailer/reading';
+import { SshdParser } from '@watchkeeper/sshd-parser';
 import type { OneShotOptions } from './options';
 
 export interface ScanSummary {
