@@ -292,7 +292,7 @@ export class DispatcherEngine {
   applyRouting(config: RoutingConfig): void {
     for (const [name, r] of config.recipients) {
       const old = this.senders.get(name);
-      const sender = this.opts.senderFactory?.(r) ?? createSender(r, { producer: this.opts.producer });
+      const sender = this.opts.senderFactory?.(r) ?? createSender(r, { producer: this.opts.producer, logger: this.opts.logger });
       this.senders.set(name, sender);
       const existing = this.workers.get(name);
       if (existing) {
