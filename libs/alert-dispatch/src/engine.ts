@@ -291,6 +291,7 @@ export class DispatcherEngine {
   /** Starts, updates or stops workers to match the routing config (at start and on every reload). */
   applyRouting(config: RoutingConfig): void {
     for (const [name, r] of config.recipients) {
+      this.metrics.zero(name);
       const old = this.senders.get(name);
       const sender = this.opts.senderFactory?.(r) ?? createSender(r, { producer: this.opts.producer, logger: this.opts.logger });
       this.senders.set(name, sender);
