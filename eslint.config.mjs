@@ -14,9 +14,6 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
-          // The log-collector's encoding worker thread must not load zod (~12 MB per thread), so the
-          // contracts and the sshd-parser's zod-backed check are required lazily there and only there.
-          checkDynamicDependenciesExceptions: ['@watchkeeper/contracts', '@watchkeeper/sshd-parser'],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:runtime', 'type:domain'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:runtime', 'type:domain'] },
@@ -24,8 +21,20 @@ export default [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             // deployment checks and other tooling: any lib, never an app (they may read apps' files from disk)
             { sourceTag: 'type:tooling', notDependOnLibsWithTags: ['type:app'] },
+            // A service's code uses its own libraries and the shared ones, never another service's.
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:receiver', onlyDependOnLibsWithTags: ['scope:shared', 'scope:receiver'] },
+            { sourceTag: 'scope:alert-dispatcher', onlyDependOnLibsWithTags: ['scope:shared', 'scope:alert-dispatcher'] },
+            { sourceTag: 'scope:log-collector', onlyDependOnLibsWithTags: ['scope:shared', 'scope:log-collector'] },
+            { sourceTag: 'scope:heartbeat-server', onlyDependOnLibsWithTags: ['scope:shared', 'scope:heartbeat-server'] },
+            { sourceTag: 'scope:heartbeat-client', onlyDependOnLibsWithTags: ['scope:shared', 'scope:heartbeat-client'] },
           ],
         },
+      ],
+      // A library is used through its package.json `exports` only (its index or a named subpath).
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@watchkeeper/*/dist', '@watchkeeper/*/dist/*', '@watchkeeper/*/src', '@watchkeeper/*/src/*'], message: 'import the package or one of its package.json exports, not its files' }] },
       ],
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],

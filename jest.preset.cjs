@@ -11,6 +11,8 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@watchkeeper/([a-z0-9-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    // A package's subpath exports ("./cli" → dist/cli.js) are named after their source files.
+    '^@watchkeeper/([a-z0-9-]+)/([a-z0-9-]+)$': path.join(__dirname, 'libs/$1/src/$2.ts'),
   },
   testTimeout: 30000,
   reporters: ['default', path.join(__dirname, 'tools/jest-summary-reporter.cjs')],

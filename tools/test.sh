@@ -12,7 +12,7 @@ mode=all
 
 bash tools/ensure-deps.sh
 echo "[test] build (tsc -b) and lint" >&2
-node tools/sync-tsconfig-refs.cjs
+npx nx sync # TypeScript project references from the package.json dependencies (@nx/js/typescript)
 npx tsc -b tsconfig.json
 # The tests too: jest strips types (swc) without checking them, so a test's type error would only
 # show as a runtime failure. Each project's tsconfig.json references its lib and spec configs.

@@ -455,10 +455,10 @@ function report(r) {
     burstP99: ratio(d.burst.p99Ms, a.burst.p99Ms),
   };
   const met = (ok) => (ok ? 'met' : '**NOT met**');
+  // Floors (issue 15; the 2× Alertmanager targets were withdrawn): from the topic ≥ 3,000 alerts/s, paced p99 ≤ 200 ms.
   r.targets = {
-    throughput2x: r.ratios.burstAlertsPerSecond >= 2,
-    throughput2xFromTopic: r.ratios.fromTopicAlertsPerSecond >= 2,
-    p99NoWorse: d.paced.p99Ms <= a.paced.p99Ms,
+    fromTopicFloor: d.fromTopic.alertsPerSecond >= 3000,
+    pacedP99Floor: d.paced.p99Ms <= 200,
     zeroUncountedLoss: d.accounting.uncounted === 0 && d.accounting.notYetReceived === 0 && d.accounting.sinkDistinct === d.accounting.delivered,
     rssUnder200MB: d.rssMaxMB < 200,
   };
@@ -500,9 +500,8 @@ webhook bodies for ${a.burst.submitted + a.paced.submitted + 500} distinct alert
 
 | target | result |
 | --- | --- |
-| ≥ 2× Alertmanager's delivered alerts/s, from the alerts topic (the issue's definition; Alertmanager's burst through its POST intake) | ${d.fromTopic.alertsPerSecond} vs ${a.burst.alertsPerSecond}, ratio ${r.ratios.fromTopicAlertsPerSecond}: ${met(r.targets.throughput2xFromTopic)} |
-| ≥ 2× Alertmanager's delivered alerts/s, burst end to end (the dispatcher's producer working in the same run) | ${d.burst.alertsPerSecond} vs ${a.burst.alertsPerSecond}, ratio ${r.ratios.burstAlertsPerSecond}: ${met(r.targets.throughput2x)} |
-| p99 no worse (paced) | ${d.paced.p99Ms ?? 'nothing delivered'} vs ${a.paced.p99Ms} ms (ratio ${r.ratios.pacedP99}): ${met(r.targets.p99NoWorse)} |
+| ≥ 3,000 delivered alerts/s from the alerts topic | ${d.fromTopic.alertsPerSecond} (Alertmanager's burst through its POST intake: ${a.burst.alertsPerSecond}, ratio ${r.ratios.fromTopicAlertsPerSecond}): ${met(r.targets.fromTopicFloor)} |
+| paced p99 ≤ 200 ms | ${d.paced.p99Ms ?? 'nothing delivered'} ms (Alertmanager ${a.paced.p99Ms} ms): ${met(r.targets.pacedP99Floor)} |
 | zero uncounted loss | submitted ${d.accounting.submitted}, received ${d.accounting.received} = delivered ${d.accounting.delivered} + dropped ${d.accounting.dropped} + dead-lettered ${d.accounting.deadLettered} + silenced ${d.accounting.silenced} + queued ${d.accounting.queued}; uncounted ${d.accounting.uncounted}; not yet consumed ${d.accounting.notYetReceived}; sink saw ${d.accounting.sinkDistinct} distinct (${d.accounting.sinkRepeats} repeats): ${met(r.targets.zeroUncountedLoss)} |
 | dispatcher RSS < 200 MB | ${d.rssMaxMB} MB: ${met(r.targets.rssUnder200MB)} |
 `;

@@ -1,4 +1,3 @@
-import { fastProduce } from './fast-kafka';
 import { connectMongo } from '@watchkeeper/mongo';
 import { createLogger, createMetrics, loadConfig, runCli, runService, UsageError } from '@watchkeeper/runtime';
 import { loadRoutingConfig, RoutingConfigError, RoutingTable } from '@watchkeeper/alert-routing';
@@ -11,7 +10,6 @@ async function serve(): Promise<void> {
   const config = loadConfig(configSchema);
   const logger = createLogger({ service: 'alert-dispatcher', level: config.LOG_LEVEL });
   const registry = createMetrics('alert-dispatcher');
-  if (!fastProduce.produce || !fastProduce.grouping) logger.warn({ ...fastProduce }, 'fast Kafka produce path partly installed; kafkajs does the rest');
   const routing = new RoutingTable(config.ALERT_DISPATCHER_ROUTING_FILE);
   await runService(createApp({ config, logger, registry, routing }), { logger });
 }

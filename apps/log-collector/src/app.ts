@@ -1,6 +1,6 @@
 import express from 'express';
 import { Topics } from '@watchkeeper/contracts';
-import { createKafka, ensureTopics, EventProducer, installFastRecordEncoder } from '@watchkeeper/kafka';
+import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { CheckpointStore, JournalCursorStore } from '@watchkeeper/log-tailer';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
 import { listen, opsRouter, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
@@ -13,11 +13,6 @@ import { planSources, type Config } from './config';
 
 export function createApp(deps: { config: Config; logger: Logger; registry: Registry }): Service {
   const { config, logger, registry } = deps;
-  // kafkajs' record encoding is most of the CPU per event; the byte-identical faster one replaces it
-  // when the pinned kafkajs is the one it was checked against (else kafkajs' own stays, logged).
-  const encoder = config.LOG_COLLECTOR_KAFKA_ENCODER === 'fast' ? installFastRecordEncoder() : { installed: false as const, reason: 'LOG_COLLECTOR_KAFKA_ENCODER=kafkajs' };
-  if (encoder.installed) logger.info('fast Kafka record encoder installed');
-  else logger.warn({ reason: encoder.reason }, 'fast Kafka record encoder not installed; kafkajs encodes records');
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'watchkeeper-log-collector', logger });
   const source = eventSource(config.LOG_COLLECTOR_HOST);
   const producer = new EventProducer(kafka, source);
@@ -50,7 +45,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         shippers.push(new JournalShipper({ ...common, journal, cursors }));
       } else {
         for (const path of plan.files) {
-          const s = new FileShipper({ ...common, path, pollMs: config.LOG_COLLECTOR_POLL_MS, batchBytes: config.LOG_COLLECTOR_BATCH_BYTES, checkpoints, encodingWorker: config.LOG_COLLECTOR_ENCODING_WORKER });
+          const s = new FileShipper({ ...common, path, pollMs: config.LOG_COLLECTOR_POLL_MS, batchBytes: config.LOG_COLLECTOR_BATCH_BYTES, checkpoints });
           fileShippers.push(s);
           shippers.push(s);
         }

@@ -69,14 +69,6 @@ export const configSchema = z.object({
     }, 'unknown IANA time zone'),
   LOG_COLLECTOR_POLL_MS: env.durationMs(2000),
   LOG_COLLECTOR_BATCH_BYTES: z.coerce.number().int().min(4096).max(64 * 1024 * 1024).default(256 * 1024),
-  /** `fast`: kafkajs' produce path with byte-identical faster parts (libs/kafka fast-produce: records, requests, grouping); `kafkajs`: kafkajs' own. */
-  LOG_COLLECTOR_KAFKA_ENCODER: z.enum(['fast', 'kafkajs']).default('fast'),
-  /**
-   * Parse and encode file lines in a worker thread while the main thread reads, sends and checkpoints
-   * (uses a second core; needs LOG_COLLECTOR_KAFKA_ENCODER=fast, else ignored). ≈ 1.5× the lines/s
-   * of one thread for ≈ 20 MB more RSS (bench/results/log-collector.md).
-   */
-  LOG_COLLECTOR_ENCODING_WORKER: env.bool(true),
   LOG_COLLECTOR_PORT: env.port(8083),
   HTTP_HOST: env.host(),
   KAFKA_BROKERS: env.kafkaBrokers(),

@@ -1,6 +1,6 @@
-// The CLI runner alone, not the runtime's index: that loads express, pino and prom-client (≈ 0.12 s),
+// The CLI runner alone, not the runtime's index: that loads express, pino and prom-client,
 // which the one-shot `count` and `parse` never use. The daemon imports the index when it starts.
-import { runCli } from '@watchkeeper/runtime/dist/cli';
+import { runCli } from '@watchkeeper/runtime/cli';
 import { usage } from './usage';
 
 /** `count` / `parse` read one file and exit; no arguments run the collector. */

@@ -34,8 +34,6 @@ Environment (collector):
   LOG_COLLECTOR_TZ           IANA zone of stamps without offset (default: the machine's)
   LOG_COLLECTOR_POLL_MS      how often a file at its end is checked when no change event woke it (default 2000)
   LOG_COLLECTOR_BATCH_BYTES  bytes read per batch, published and checkpointed together (default 262144; two batches are in flight at once)
-  LOG_COLLECTOR_KAFKA_ENCODER  Kafka produce path: fast (byte-identical to kafkajs 2.2.4's own, less CPU) or kafkajs (default fast)
-  LOG_COLLECTOR_ENCODING_WORKER  parse and encode file lines in a worker thread beside the main one (a second core; with the fast path only; default true)
   LOG_COLLECTOR_PORT         HTTP port for /healthz, /readyz, /metrics (default 8083)
   KAFKA_BROKERS              comma-separated host:port list (default 127.0.0.1:9092)
   MONGO_URL                  checkpoints' MongoDB (default mongodb://127.0.0.1:27017)

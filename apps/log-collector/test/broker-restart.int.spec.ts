@@ -45,9 +45,7 @@ it('pauses while the broker is down, keeps memory bounded, and resumes without l
   const writer = new LogWriter(file, host, 3);
   const events = new EventCollector(host, BROKERS);
   await events.start();
-  // Without the encoding worker (on by default; the rotation and SIGKILL tests run the default), so
-  // both ways of preparing batches face a real broker going away and coming back.
-  const collector = new CollectorProcess({ LOG_COLLECTOR_FILES: file, LOG_COLLECTOR_HOST: host, MONGO_URL, MONGO_DB: db, KAFKA_BROKERS: BROKERS, LOG_COLLECTOR_BATCH_BYTES: '32768', LOG_COLLECTOR_ENCODING_WORKER: 'false' });
+  const collector = new CollectorProcess({ LOG_COLLECTOR_FILES: file, LOG_COLLECTOR_HOST: host, MONGO_URL, MONGO_DB: db, KAFKA_BROKERS: BROKERS, LOG_COLLECTOR_BATCH_BYTES: '32768' });
   try {
     writer.write(3000);
     collector.start();

@@ -75,7 +75,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       const tokens = new HostTokenStore(conn, { cacheMs: config.TOKEN_CACHE_MS });
       // Saves wait for the group commit at most RECEIVER_MAX_QUEUE_MS; later ones are refused (503), counted as shed.
       // Optionally (RECEIVER_COMMIT_LINGER_MS, off by default) a commit under load waits for more saves:
-      // ≈25 % less CPU per request at 700 req/s, but p50 2 → 10 ms (measured; bench/receiver/notes.md).
+      // less CPU per request, higher median latency (bench/receiver/notes.md).
       const versionGate = new VersionGateStore(conn, { cacheMs: config.RECEIVER_VERSION_GATE_CACHE_MS });
       const hostHealth = new HostHealthStore(conn, outbox, {
         hiddenHosts: () => tokens.retiredHosts(),
@@ -84,7 +84,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         onQueueTimeout: (n) => shedder?.record('queue-time', n),
       });
       const artifacts = new ArtifactStore(conn, { dir: config.RECEIVER_ARTIFACT_DIR, maxBytes: config.RECEIVER_ARTIFACT_MAX_BYTES });
-      // Counts are written every 5 s: each write is an upsert per host (≈1.5 ms each on FerretDB/SQLite);
+      // Counts are written every 5 s: each write is an upsert per host (slow on FerretDB/SQLite);
       // the detectors and GET /v1/fleet-health flush first, so they never read stale counts.
       const requestLog = new RequestLog(requestsDb, { flushMs: 5000 });
       const fleetHealth = new FleetHealthMonitor({

@@ -1,17 +1,15 @@
 import type { Connection } from 'mongoose';
 import type { Kafka } from 'kafkajs';
 import { Topics, type AlertEvent, type NotificationOutcome } from '@watchkeeper/contracts';
-import { ConsumerRunner, EventProducer, fastProduceActive, type ConsumedEvent } from '@watchkeeper/kafka';
+import { ConsumerRunner, EventProducer, type ConsumedEvent } from '@watchkeeper/kafka';
 import { ensureIndexes } from '@watchkeeper/mongo';
 import type { Logger, Registry } from '@watchkeeper/runtime';
 import { SilenceStore, type RoutingConfig, type SilenceRule } from '@watchkeeper/alert-routing';
 import { AlertHistoryStore, AlertStateStore, type HistoryRecord } from '@watchkeeper/alert-state';
 import { DeliveryStore, OccupancyBook, RecipientQueue, RecipientWorker, SettleBook, type OpenSegment, type QueueItem, type Sender } from '@watchkeeper/delivery-queue';
 import { createSender } from '@watchkeeper/recipients';
-import { checkedAlertEvent } from './alert-check';
 import { ingestBatch, segmentItems, timings } from './ingest';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics';
-import { OutcomeRecordWriter } from './outcome-records';
 import { RecentIds } from './recent-ids';
 
 export interface EngineOptions {
@@ -136,9 +134,6 @@ export class DispatcherEngine {
       maxBatchSize: this.opts.maxBatchSize ?? 1000,
       fromBeginning: this.opts.fromBeginning ?? true,
       batchHandler: (events) => this.handleBatch(events),
-      // The contract checked by hand (zod decides whatever it cannot vouch for): see alert-check.ts.
-      // The hand check knows no `category`: such alerts go to zod, which keeps it.
-      check: (v: unknown) => ((v as { category?: unknown } | null)?.category === undefined ? checkedAlertEvent(v) : undefined),
     });
     // Each join names this member's partitions: their open segments are loaded, the others dropped.
     this.consumer.onAssigned((partitions) => this.assigned(partitions));
@@ -298,8 +293,9 @@ export class DispatcherEngine {
   /** Starts, updates or stops workers to match the routing config (at start and on every reload). */
   applyRouting(config: RoutingConfig): void {
     for (const [name, r] of config.recipients) {
+      this.metrics.zero(name);
       const old = this.senders.get(name);
-      const sender = this.opts.senderFactory?.(r) ?? createSender(r, { producer: this.opts.producer });
+      const sender = this.opts.senderFactory?.(r) ?? createSender(r, { producer: this.opts.producer, logger: this.opts.logger });
       this.senders.set(name, sender);
       const existing = this.workers.get(name);
       if (existing) {
@@ -340,24 +336,12 @@ export class DispatcherEngine {
     const time = new Date().toISOString();
     for (let i = 0; i < outcomes.length; i += 1000) {
       const chunk = outcomes.slice(i, i + 1000); // well under the broker's 1 MB batch limit
-      if (fastProduceActive()) {
-        // The same bytes as publishMany's, written without kafkajs' per-message objects (outcome-records.ts).
-        await producer.send({ topic: Topics.notifications.name, messages: this.outcomeWriter(producer.source).records(chunk, time) });
-        continue;
-      }
       await producer.publishMany(
         Topics.notifications,
         chunk.map((o) => ({ value: o, opts: { id: o.id, subject: o.fingerprint, time } })),
       );
     }
     this.metrics.record(outcomes);
-  }
-
-  private readonly outcomeWriters = new Map<string, OutcomeRecordWriter>();
-  private outcomeWriter(source: string): OutcomeRecordWriter {
-    let w = this.outcomeWriters.get(source);
-    if (!w) this.outcomeWriters.set(source, (w = new OutcomeRecordWriter(source)));
-    return w;
   }
 
   /** Dead letters back into their queues; returns how many. Items of partitions owned elsewhere are found there by discovery. */

@@ -1,5 +1,6 @@
 import { prom, type Registry } from '@watchkeeper/runtime';
-import type { NotificationOutcome } from '@watchkeeper/contracts';
+import { DeliveryOutcome, type NotificationOutcome } from '@watchkeeper/contracts';
+import { ADMISSION_DROP_CAUSES } from '@watchkeeper/delivery-queue';
 
 function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): prom.Counter<L> {
   return (registry.getSingleMetric(name) as prom.Counter<L> | undefined) ?? new prom.Counter({ name, help, labelNames, registers: [registry] });
@@ -40,6 +41,15 @@ export function dispatcherMetrics(registry: Registry) {
       }
       notified.each((labels, n) => m.notifications.inc(labels, n));
       dropped.each((labels, n) => m.dropped.inc(labels, n));
+    },
+    /**
+     * Every outcome and drop cause of a configured recipient exported from the start (as 0), so
+     * rates and alert rules work before the first alert.
+     */
+    zero(recipient: string): void {
+      for (const outcome of DeliveryOutcome.options) m.notifications.inc({ recipient, outcome }, 0);
+      for (const cause of ADMISSION_DROP_CAUSES) m.dropped.inc({ recipient, cause }, 0);
+      latency.zero({ recipient });
     },
     /** Alert events received, counted per label set first. */
     received(decisions: Array<{ action: string; reason: string }>): void {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { HOST_NAME_MAX_LENGTH, HOST_NAME_PATTERN } from './host-name';
 
 /** A host name as hosts report it: DNS label characters only, so it is safe in paths, keys and file names. */
 export const HostName = z
   .string()
   .min(1)
-  .max(253)
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/, 'host must be letters, digits, ".", "_" or "-"');
+  .max(HOST_NAME_MAX_LENGTH)
+  .regex(HOST_NAME_PATTERN, 'host must be letters, digits, ".", "_" or "-"');
 
 export const IsoDateTime = z.iso.datetime({ offset: true });
 export const IsoDate = z.iso.date();

@@ -1,5 +1,6 @@
 export * from './common';
 export * from './cross-field';
+export * from './host-name';
 export * from './version';
 export * from './cloudevents';
 export * from './topics';

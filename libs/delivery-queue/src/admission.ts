@@ -7,7 +7,11 @@ export interface Occupancy {
 
 export const emptyOccupancy = (): Occupancy => ({ total: 0, bySource: new Map(), byType: new Map() });
 
-export type Admission = { admitted: true; fairRank: number } | { admitted: false; cause: 'queue-full' | 'source-quota' | 'type-quota' };
+/** Why admission refuses a notification (the `cause` of a dropped outcome). */
+export const ADMISSION_DROP_CAUSES = ['queue-full', 'source-quota', 'type-quota'] as const;
+export type AdmissionDropCause = (typeof ADMISSION_DROP_CAUSES)[number];
+
+export type Admission = { admitted: true; fairRank: number } | { admitted: false; cause: AdmissionDropCause };
 
 /**
  * Bounded queue with per-source quotas: one entity or one alert type can fill only its share, so a

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { Topics, type HostHealthSnapshot } from '@watchkeeper/contracts';
-import { bulkWriteChunked } from '@watchkeeper/mongo';
+import { bulkWriteChunked, duplicateKeyIndexes } from '@watchkeeper/mongo';
 import { GroupCommit, type Outbox, type OutboxEntry } from '@watchkeeper/outbox';
 
 interface SnapshotDoc {
@@ -43,8 +43,8 @@ interface Versioned {
  * Each host's latest self-check report, stamped with the receiver's clock.
  *
  * Write path, insert-only: a save stores ONE document, its host-health event in the outbox (the event's
- * value is the whole snapshot). On FerretDB/SQLite an insert costs ~0.1 ms per document in a batch,
- * a replace 0.6–1.8 ms, so the request path only inserts; concurrent saves are group-committed (one
+ * value is the whole snapshot). On FerretDB/SQLite an insert costs a fraction of a replace, so the
+ * request path only inserts; concurrent saves are group-committed (one
  * insertMany per batch, one batch in flight). The outbox is thus also the log of recent snapshots.
  *
  * Compaction: before the relay deletes published entries, the host-health ones are folded into the
@@ -89,7 +89,7 @@ export class HostHealthStore {
     }
     if (newest.size === 0) return;
     // Filters on `_id` alone (plus an equality on the version read) stay cheap on FerretDB/SQLite; a
-    // range condition in the filter made each replace ~2.5x slower (measured). So: read the stored
+    // range condition in the filter makes each replace slower. So: read the stored
     // versions, replace only what is older, each replace conditional on the version read (compare-
     // and-set); a lost race (another instance folded meanwhile) is read again and decided again.
     let todo = [...newest.values()];
@@ -113,9 +113,9 @@ export class HostHealthStore {
         try {
           await this.model.collection.insertMany(fresh.map(doc) as never[], { ordered: false });
         } catch (err) {
-          const writeErrors = (err as { writeErrors?: Array<{ code?: number; index?: number }> }).writeErrors ?? [];
-          if (!writeErrors.length || !writeErrors.every((w) => w.code === 11000 && w.index !== undefined)) throw err;
-          for (const w of writeErrors) lost.add(fresh[w.index!].snapshot.host);
+          const duplicates = duplicateKeyIndexes(err);
+          if (!duplicates || duplicates.includes(undefined)) throw err;
+          for (const i of duplicates) lost.add(fresh[i!].snapshot.host);
         }
       }
       if (replace.length) {

@@ -35,6 +35,18 @@ describe('HttpApi', () => {
     handler: async ({ params }) => ({ status: 200, body: { id: (params as { id: string }).id } }),
   });
 
+  api.route({
+    method: 'post',
+    path: '/notes',
+    operationId: 'addNote',
+    summary: 'every body field optional',
+    tags: ['t'],
+    body: z.object({ label: z.string().default('none') }).strict(),
+    bodyRequired: false,
+    responses: { 201: { description: 'made', schema: z.object({ label: z.string() }) } },
+    handler: async ({ body }) => ({ status: 201, body: { label: body.label } }),
+  });
+
   const app = express();
   app.use(api.router);
   app.use(api.methodNotAllowed);
@@ -60,6 +72,15 @@ describe('HttpApi', () => {
     expect((bad.body.details as Array<{ path: string }>).map((d) => d.path)).toEqual(['params.id']);
     const badBody = await put('/items/abc', '{"n":"1","x":2}');
     expect((badBody.body.details as Array<{ path: string }>).map((d) => d.path).sort()).toEqual(['body', 'body.n']);
+  });
+
+  it('takes a request without a body as {} on a route whose body is not required, and needs one elsewhere', async () => {
+    expect(await call('/notes', { method: 'POST' })).toMatchObject({ status: 201, body: { label: 'none' } });
+    expect(await call('/notes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"label":"x"}' })).toMatchObject({ status: 201, body: { label: 'x' } });
+    expect(await call('/items/abc', { method: 'PUT' })).toMatchObject({ status: 400, body: { error: 'missing-body' } });
+    const doc = api.openapi() as { paths: Record<string, any> };
+    expect(doc.paths['/notes'].post.requestBody.required).toBe(false);
+    expect(doc.paths['/items/{id}'].put.requestBody.required).toBe(true);
   });
 
   it('maps malformed JSON, oversize, wrong media type and unknown routes to 4xx', async () => {

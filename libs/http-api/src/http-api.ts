@@ -33,6 +33,8 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   query?: Q;
   /** JSON body, parsed with the size limit and validated. */
   body?: B;
+  /** false: a request without a body is taken as `{}` (the body schema's defaults). Default true. */
+  bodyRequired?: boolean;
   /** A body the handler streams itself (uploads); only documented here. */
   rawBody?: { contentType: string; description: string };
   /** Request headers validated (and documented) like the other parts. */
@@ -89,7 +91,7 @@ export class HttpApi {
   route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, H extends z.ZodType>(spec: RouteSpec<P, Q, B, H>): void {
     this.routes.push(spec as unknown as RouteSpec);
     const chain: RequestHandler[] = [...(spec.before ?? [])];
-    if (spec.body) chain.push(requireJson(), express.json({ limit: this.opts.jsonLimit ?? '1mb', strict: false }));
+    if (spec.body) chain.push(requireJson(spec.bodyRequired === false), express.json({ limit: this.opts.jsonLimit ?? '1mb', strict: false }));
     chain.push(async (req, res) => {
       const input = {
         params: spec.params ? parseInput(spec.params, req.params, 'params') : req.params,
@@ -178,7 +180,7 @@ export class HttpApi {
     if (r.body) for (const s of [413, 415]) errors.add(s);
     for (const s of errors) responses[String(s)] ??= { description: errorDescriptions[s], content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } };
     const requestBody = r.body
-      ? { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } }
+      ? { required: r.bodyRequired !== false, content: { 'application/json': { schema: jsonSchema(r.body) } } }
       : r.rawBody
         ? { required: true, description: r.rawBody.description, content: { [r.rawBody.contentType]: { schema: { type: 'string', contentMediaType: r.rawBody.contentType } } } }
         : undefined;
@@ -221,11 +223,18 @@ function toParameters(schema: z.ZodType | undefined, where: 'path' | 'query' | '
   });
 }
 
-/** A JSON route needs a body (400 without one, `{}` for defaults) sent as application/json (415 otherwise). */
-function requireJson(): RequestHandler {
+/**
+ * A JSON route needs a body sent as application/json (415 otherwise); without one it gets `{}` when
+ * `emptyOk` (the route's bodyRequired: false), else 400.
+ */
+function requireJson(emptyOk: boolean): RequestHandler {
   return (req, _res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (!hasBody) return next(new HttpError(400, 'missing-body', 'this route needs a JSON body (send {} for defaults)'));
+    if (!hasBody && emptyOk) {
+      req.body = {};
+      return next();
+    }
+    if (!hasBody) return next(new HttpError(400, 'missing-body', 'this route needs a JSON body'));
     if (!req.is('application/json')) return next(new HttpError(415, 'unsupported-media-type', 'send the body as application/json'));
     // JSON is UTF-8 (RFC 8259); other charsets would be decoded into something the client did not send.
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();

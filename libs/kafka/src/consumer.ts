@@ -36,12 +36,6 @@ export interface ConsumerRunnerOptions<S extends z.ZodType> {
   maxBatchSize?: number;
   /** How long the group waits for a silent member before reassigning its partitions. */
   sessionTimeoutMs?: number;
-  /**
-   * A faster check of the parsed JSON than the topic's zod schema: returns exactly what the schema's
-   * parse would, or undefined when it cannot vouch for the value (the schema then decides and names
-   * the problem). It must never accept what the schema rejects.
-   */
-  check?: (json: unknown) => z.output<S> | undefined;
 }
 
 /**
@@ -193,14 +187,11 @@ export class ConsumerRunner<S extends z.ZodType> {
     } catch (err) {
       return { reason: `value is not JSON: ${(err as Error).message}` };
     }
-    let value = this.opts.check?.(json);
-    if (value === undefined) {
-      const parsed = this.opts.topic.schema.safeParse(json);
-      if (!parsed.success) {
-        return { reason: `contract ${this.opts.topic.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ')}` };
-      }
-      value = parsed.data as z.output<S>;
+    const parsed = this.opts.topic.schema.safeParse(json);
+    if (!parsed.success) {
+      return { reason: `contract ${this.opts.topic.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ')}` };
     }
+    const value = parsed.data as z.output<S>;
     if (headers.ce_type && headers.ce_type !== this.opts.topic.ceType) {
       return { reason: `ce_type ${headers.ce_type} is not ${this.opts.topic.ceType}` };
     }

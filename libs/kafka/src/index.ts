@@ -4,8 +4,3 @@ export * from './producer';
 export * from './consumer';
 export * from './topics-admin';
 export * from './positioning';
-export * from './fast-record-encoder';
-export * from './memo-partitioner';
-export * from './fast-produce';
-export * from './crc32c';
-export * from './pre-encoded-record';

@@ -51,5 +51,18 @@ export async function mongoPing(conn: Connection): Promise<boolean> {
 
 /** Duplicate-key error (unique index): the write was already done, which idempotent consumers treat as success. */
 export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
+  return duplicateKeyIndexes(err) !== undefined;
+}
+
+/**
+ * For a write (insertMany with ordered: false included) that failed on duplicate keys only: the index
+ * of each duplicate document in the batch (undefined where the error does not say). Undefined when
+ * any other error is among them, which the caller rethrows.
+ */
+export function duplicateKeyIndexes(err: unknown): Array<number | undefined> | undefined {
+  type W = { code?: number; index?: number; err?: { code?: number; index?: number } };
+  const e = err as W & { writeErrors?: W[] };
+  const errors: W[] = e.writeErrors ?? (e.code !== undefined ? [e] : []);
+  if (errors.length === 0 || !errors.every((w) => (w.code ?? w.err?.code) === 11000)) return undefined;
+  return errors.map((w) => w.index ?? w.err?.index);
 }

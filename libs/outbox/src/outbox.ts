@@ -101,9 +101,7 @@ export class Outbox {
     try {
       await this.serialized(() => target.collection.insertMany(entries as never[], { ordered: false }));
     } catch (err) {
-      const writeErrors = (err as { writeErrors?: Array<{ code?: number }> }).writeErrors;
-      const onlyDuplicates = isDuplicateKey(err) && (!writeErrors || writeErrors.every((w) => w.code === 11000));
-      if (!onlyDuplicates) {
+      if (!isDuplicateKey(err)) {
         if (segment !== undefined) {
           this.segments!.failed(segment, entries.map((e) => e._id));
           this.toScanMode(); // the failed write may have landed: the relay reads the segments once

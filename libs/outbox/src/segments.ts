@@ -8,7 +8,7 @@ export const OWNER_STALE_MS = 60_000;
 /**
  * Two collections one process writes its outbox entries to, in turns, so that published entries are
  * cleared by dropping a whole collection instead of deleting them: FerretDB/SQLite scans the whole
- * collection for every delete (≈0.1 ms per stored entry per delete, measured), a drop costs ≈3 ms.
+ * collection for every delete (time growing with what is stored); a drop costs the same at any size.
  *
  * Writes go to `current`; once the other segment is clean the writes move there, and the old one is
  * dropped as soon as every entry written to it is retired (published and folded). Segments are named

@@ -180,7 +180,7 @@ describe('XMPP pubsub (Prosody)', () => {
     listener.on('stanza', (st) => {
       for (const item of pubsub.itemsOf(st) ?? []) if (item.node === node && item.payload) received.push(item.payload.getText());
     });
-    const sender = new XmppPubsubSender('xmpp', { type: 'xmpp', service, domain, username: 'wk-dispatcher', password: process.env.XMPP_DISPATCHER_PASSWORD ?? password, pubsubService, node });
+    const sender = new XmppPubsubSender('xmpp', { type: 'xmpp', service, domain, username: 'wk-dispatcher', password: process.env.XMPP_DISPATCHER_PASSWORD ?? password, pubsubService, node }, logger);
     try {
       listener.start();
       await listener.waitOnline();

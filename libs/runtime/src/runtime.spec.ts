@@ -43,7 +43,12 @@ describe('backoffDelay', () => {
     expect(backoffDelay(1, { baseMs: 100, random: () => 1 })).toBe(100);
     expect(backoffDelay(4, { baseMs: 100, random: () => 1 })).toBe(800);
     expect(backoffDelay(30, { baseMs: 100, maxMs: 5000, random: () => 1 })).toBe(5000);
-    expect(backoffDelay(4, { baseMs: 100, random: () => 0 })).toBe(400);
+  });
+
+  it('has full jitter: anywhere from 0 to the ceiling', () => {
+    expect(backoffDelay(4, { baseMs: 100, random: () => 0 })).toBe(0);
+    expect(backoffDelay(4, { baseMs: 100, random: () => 0.25 })).toBe(200);
+    expect(backoffDelay(30, { baseMs: 100, maxMs: 5000, random: () => 0.5 })).toBe(2500);
   });
 });
 

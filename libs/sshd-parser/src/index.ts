@@ -5,5 +5,4 @@ export * from './address';
 export * from './local-time';
 export * from './year-clock';
 export * from './synthetic-auth-log';
-export * from './ssh-event-check';
 export * from './busy-host-log';

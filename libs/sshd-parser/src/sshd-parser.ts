@@ -1,7 +1,7 @@
 import type { SshEvent } from '@watchkeeper/contracts';
-import { ipv4Key, ipv4KeyOfBytes } from '@watchkeeper/ssh-stats';
-import { newByteHeader, readByteHeader } from './byte-header';
-import { classifyStatsBytes, newByteStats, STATS_EVENT, STATS_IGNORED } from './byte-stats-classifier';
+// The rule alone, not the contracts' index: `count` never loads zod.
+import { isHostName } from '@watchkeeper/contracts/host-name';
+import { ipv4Key } from '@watchkeeper/ssh-stats';
 import { IsoFormatter } from './iso-time';
 import { LocalZone, machineTimeZone } from './local-time';
 import { classifySshdMessage, IGNORED, type MessageResult } from './sshd-message';
@@ -98,20 +98,7 @@ export class SshdParser {
   private readonly stats: StatsEvent = { host: '', time: '', timeMs: 0, kind: 'accepted', pid: 0, sourceIp: undefined, sourceV4: undefined, method: undefined, count: 1 };
   /** Instant of the last sshd line read, and the stamp text it came from. */
   private lastMs = 0;
-  /** null: not made yet — the text of the stamp bytes in `lastStampBytes` (made only if the string path asks). */
-  private lastTimeText: string | null = '';
-  /** The bytes of `lastTimeText` when the byte path read it (length 0: the string path did). */
-  private readonly lastStampBytes = Buffer.alloc(64);
-  private lastStampLength = 0;
-  private readonly byteHeader = newByteHeader();
-  private readonly byteStats = newByteStats();
-  /** Consecutive lines of a connection repeat its address and method: the same bytes, the same string. */
-  private readonly addressText = new AsciiText();
-  private readonly methodText = new AsciiText();
-  /** The raw bytes of the last host the byte path read, and its safe name. */
-  private readonly lastHostBytes = Buffer.alloc(256);
-  private lastHostLength = 0;
-  private lastHostName = '';
+  private lastTimeText = '';
 
   constructor(opts: SshdParserOptions) {
     const zone = new LocalZone(opts.timeZone ?? machineTimeZone());
@@ -147,33 +134,8 @@ export class SshdParser {
   }
 
   /**
-   * `statsEvent` on bytes [start, end) of a buffer (a line without its line break), for `count`: the
-   * usual header shape is read from the bytes and only the message is decoded; any other line goes
-   * through `statsEvent` as text. Same result and counters as `statsEvent(buf.toString('utf8', start, end))`
-   * (UTF-8 decoding restarts at every ASCII byte, so decoding the part after the header's space gives
-   * exactly the message the string path slices from the decoded line).
-   */
-  statsEventBytes(buf: Buffer, start: number, end: number): StatsEvent | undefined {
-    const h = this.byteHeader;
-    if (end - start > MAX_PARSED_LENGTH || !readByteHeader(buf, start, end, h)) return this.statsEvent(buf.toString('utf8', start, end));
-    this.lastMs = this.instantOfBytes(buf);
-    this.counters.sshd++;
-    // The commonest messages are classified from their bytes; anything it is not sure of, as text.
-    const r = classifyStatsBytes(buf, h.messageStart, end, this.byteStats);
-    if (r === STATS_IGNORED) {
-      this.counters.ignored++;
-      return undefined;
-    }
-    if (r === STATS_EVENT) return this.statsOfBytes(buf, h.pid, h.hostStart, h.hostEnd);
-    const message = buf.toString('utf8', h.messageStart, end);
-    const e = this.statsOf(classifySshdMessage(message), message, h.pid);
-    if (e) e.host = this.hostOfBytes(buf, h.hostStart, h.hostEnd);
-    return e;
-  }
-
-  /**
-   * Counts a classified sshd message (string and byte paths alike) and fills the reused stats event
-   * when it is one; the caller sets its host, which only events need.
+   * Counts a classified sshd message and fills the reused stats event when it is one; the caller sets
+   * its host, which only events need.
    */
   private statsOf(facts: MessageResult, message: string, pid: number): StatsEvent | undefined {
     if (facts === IGNORED) {
@@ -195,56 +157,6 @@ export class SshdParser {
     e.method = facts.method;
     e.count = facts.count;
     return e;
-  }
-
-  /** The stats event of a message classified from bytes (`byteStats`). */
-  private statsOfBytes(buf: Buffer, pid: number, hostStart: number, hostEnd: number): StatsEvent {
-    const f = this.byteStats;
-    this.counters.events++;
-    const e = this.stats;
-    e.timeMs = this.lastMs;
-    e.kind = f.kind;
-    e.pid = pid;
-    if (f.addrStart < 0) {
-      e.sourceIp = undefined;
-      e.sourceV4 = undefined;
-    } else {
-      const v4 = f.addrLower ? undefined : ipv4KeyOfBytes(buf, f.addrStart, f.addrEnd);
-      e.sourceV4 = v4;
-      e.sourceIp = v4 === undefined ? this.addressText.of(buf, f.addrStart, f.addrEnd, f.addrLower) : undefined;
-    }
-    e.method = f.kind === 'failed' || f.kind === 'accepted' ? this.methodText.of(buf, f.methodStart, f.methodEnd, false) : undefined;
-    e.count = f.count;
-    e.host = this.hostOfBytes(buf, hostStart, hostEnd);
-    return e;
-  }
-
-  /** `instant` for the byte header just read: the same stamp bytes reuse the previous instant. */
-  private instantOfBytes(buf: Buffer): number {
-    const h = this.byteHeader;
-    const len = h.stampEnd - h.stampStart;
-    if (len === this.lastStampLength && sameBytes(buf, h.stampStart, this.lastStampBytes, len)) return this.lastMs;
-    if (len <= this.lastStampBytes.length) {
-      // A JS copy: the native Buffer#copy costs more than the ~15 bytes it copies.
-      for (let i = 0; i < len; i++) this.lastStampBytes[i] = buf[h.stampStart + i];
-      this.lastStampLength = len;
-      this.lastTimeText = null;
-    } else {
-      this.lastStampLength = 0;
-      this.lastTimeText = buf.toString('latin1', h.stampStart, h.stampEnd);
-    }
-    if (!h.iso) return this.clock.classic(h.month, h.day, h.h, h.m, h.s);
-    const ms = Date.UTC(h.y, h.month - 1, h.day, h.h, h.m, h.s) + h.fracMs - h.offsetMin * 60_000;
-    this.clock.seen(ms);
-    return ms;
-  }
-
-  private hostOfBytes(buf: Buffer, start: number, end: number): string {
-    const len = end - start;
-    if (len === this.lastHostLength && sameBytes(buf, start, this.lastHostBytes, len)) return this.lastHostName;
-    this.lastHostName = this.host(buf.toString('latin1', start, end)); // printable ASCII only (readByteHeader)
-    this.lastHostLength = len <= this.lastHostBytes.length ? buf.copy(this.lastHostBytes, 0, start, end) : 0;
-    return this.lastHostName;
   }
 
   /** The header of an sshd line, its instant left in `lastMs`; OTHER for other programs' lines. */
@@ -344,10 +256,8 @@ export class SshdParser {
    * previous result is reused.
    */
   private instant(h: SyslogHeader): number {
-    if (this.lastTimeText === null) this.lastTimeText = this.lastStampBytes.toString('latin1', 0, this.lastStampLength);
     if (h.timeText === this.lastTimeText) return this.lastMs;
     this.lastTimeText = h.timeText;
-    this.lastStampLength = 0;
     const s = h.stamp;
     if (s.type === 'classic') return this.clock.classic(s.month, s.day, s.h, s.m, s.s);
     if (s.offsetMin === undefined) return this.clock.wall(s.y, s.month, s.day, s.h, s.m, s.s, s.fracMs);
@@ -367,44 +277,9 @@ export class SshdParser {
   }
 }
 
-/** The text of ASCII bytes, reusing the last string while the bytes repeat. */
-class AsciiText {
-  private readonly bytes = Buffer.alloc(64);
-  private length = -1;
-  private text = '';
-
-  of(buf: Buffer, start: number, end: number, lower: boolean): string {
-    const len = end - start;
-    if (len === this.length && sameBytes(buf, start, this.bytes, len)) return this.text;
-    const raw = buf.toString('latin1', start, end);
-    this.text = lower ? raw.toLowerCase() : raw;
-    if (len <= this.bytes.length) {
-      for (let i = 0; i < len; i++) this.bytes[i] = buf[start + i];
-      this.length = len;
-    } else this.length = -1;
-    return this.text;
-  }
-}
-
-/** bytes [at, at + len) of `a` equal the first `len` bytes of `b` (a JS loop: Buffer#compare's native call costs more on 5–30 bytes). */
-function sameBytes(a: Buffer, at: number, b: Buffer, len: number): boolean {
-  for (let i = len - 1; i >= 0; i--) if (a[at + i] !== b[i]) return false;
-  return true;
-}
-
 /** A host name the contract accepts: other characters become "-"; undefined when nothing is left. */
 export function safeHost(raw: string): string | undefined {
   if (isHostName(raw)) return raw;
   const cleaned = raw.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '').slice(0, 253);
   return cleaned && isHostName(cleaned) ? cleaned : undefined;
-}
-
-/**
- * The contracts' HostName rule (1–253 characters, this pattern), checked without loading zod: the
- * one-shot `count` would otherwise spend ≈ 0.1 s of its start-up loading it. A unit test keeps the
- * two in step (sshd-parser.spec.ts).
- */
-const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
-export function isHostName(raw: string): boolean {
-  return raw.length >= 1 && raw.length <= 253 && HOST_NAME.test(raw);
 }

@@ -1,21 +1,20 @@
 import { Topics } from '@watchkeeper/contracts';
-import type { EventProducer, PreEncodedRecord } from '@watchkeeper/kafka';
-import { backoffDelay, type Logger } from '@watchkeeper/runtime';
+import type { EventProducer } from '@watchkeeper/kafka';
+import { backoffDelay, sleep, type Logger } from '@watchkeeper/runtime';
 import type { CollectorMetrics } from './metrics';
 
 /**
  * Bound of one produce request. All of a host's events share a key, hence a partition, hence one
- * record batch, which the broker refuses above message.max.bytes (1 MiB by default). The event bound
- * was 250 while kafkajs grouped a request's messages in quadratic time (libs/kafka fast-produce
- * groups them in linear time); the byte bound is the one that matters now.
+ * record batch, which the broker refuses above message.max.bytes (1 MiB by default); kafkajs groups
+ * a request's messages per partition in time quadratic in their number, hence the event bound.
  */
-const SEND_MAX_EVENTS = 2000;
+const SEND_MAX_EVENTS = 500;
 const SEND_MAX_BYTES = 512 * 1024;
 /** CloudEvents headers and record overhead per message, added to the JSON value's length. */
 export const MESSAGE_OVERHEAD_BYTES = 300;
 /**
  * Batches in flight at once: the next batch is read, parsed and encoded while the previous one waits
- * for its acknowledgement (≈ 250 ms with acks=all), which would otherwise leave the process idle.
+ * for its acknowledgement (acks=all), which would otherwise leave the process idle.
  * Checkpoints still follow the batches' order; memory stays bounded by this many batches.
  */
 const PIPELINE_DEPTH = 2;
@@ -26,7 +25,7 @@ import type { EncodedEvent } from './ssh-event-encoder';
 /** A batch parsed and encoded, waiting for Kafka, with whatever its checkpoint needs. */
 export interface PreparedBatch {
   lines: number;
-  messages: Array<{ message: EncodedEvent | PreEncodedRecord; bytes: number }>;
+  messages: Array<{ message: EncodedEvent; bytes: number }>;
 }
 
 export interface ShipperDeps {
@@ -74,21 +73,16 @@ export abstract class BatchShipper<B, P extends PreparedBatch> {
   protected abstract closeSource(): Promise<void>;
   /** The next batch; undefined once the source was stopped. */
   protected abstract nextBatch(): Promise<B | undefined>;
-  protected abstract prepare(batch: B): P | Promise<P>;
+  protected abstract prepare(batch: B): P;
   /** Saves the batch's checkpoint (retrying); called in batch order, after Kafka acknowledged. */
   protected abstract checkpoint(batch: P): Promise<void>;
-  /** Kafka acknowledged every message of the batch (before its checkpoint); its messages are not needed any more. */
-  protected sent(_batch: P): void {
-    // nothing to release by default
-  }
-
   private async run(): Promise<void> {
     let attempt = 0;
     while (!this.stopping) {
       /** Batches published or being published, oldest first; each settles after its checkpoint. */
       const inFlight: Array<Promise<void>> = [];
-      /** The next batch, read and being prepared while the current one is published (an encoding worker then works beside this thread). */
-      let next: Promise<{ prepared: P | Promise<P> } | undefined> | undefined;
+      /** The next batch, read and being prepared while the current one is published. */
+      let next: Promise<{ prepared: P } | undefined> | undefined;
       try {
         this.openSource();
         const readAndPrepare = () => {
@@ -102,15 +96,13 @@ export abstract class BatchShipper<B, P extends PreparedBatch> {
           const item = await next;
           next = undefined;
           if (!item) break;
-          void Promise.resolve(item.prepared).catch(() => undefined); // awaited below, after the next read starts
           next = readAndPrepare();
-          const prepared = await item.prepared;
+          const prepared = item.prepared;
           const published = this.publish(prepared);
           // The checkpoint moves only after Kafka acknowledged this batch and everything before it.
           const before = previous;
           previous = (async () => {
             await published;
-            this.sent(prepared);
             await before;
             await this.checkpoint(prepared);
           })();
@@ -130,7 +122,7 @@ export abstract class BatchShipper<B, P extends PreparedBatch> {
         if (this.stopping) return;
         // Start over from the last checkpoint: the same ids come again, consumers drop them.
         this.base.logger.error({ err, source: this.label }, 'shipping failed; restarting from the last checkpoint');
-        await abortableSleep(backoffDelay(++attempt), this.stopController.signal);
+        await sleep(backoffDelay(++attempt), this.stopController.signal);
       }
     }
   }
@@ -164,7 +156,7 @@ export abstract class BatchShipper<B, P extends PreparedBatch> {
         if (this.stopping) throw new Error(`stopped while retrying ${what}`);
         const delay = backoffDelay(attempt, { maxMs: 5000 });
         this.base.logger.warn({ err, source: this.label, attempt, delay }, `${what} failed; retrying`);
-        await abortableSleep(delay, this.stopController.signal);
+        await sleep(delay, this.stopController.signal);
       }
     }
   }
@@ -186,20 +178,4 @@ export function sendChunks<T extends { bytes: number }>(items: T[]): T[][] {
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
-}
-
-/** Like the runtime's sleep, but removes its abort listener when the time is up (retries add many). */
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

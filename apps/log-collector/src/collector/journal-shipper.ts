@@ -85,7 +85,7 @@ export class JournalShipper extends BatchShipper<JournalBatch, PreparedJournalBa
       if (r.type !== 'event') continue;
       const id = journalEventId(host, e.cursor);
       try {
-        const message = encodeSshEvent(producer, this.d.source, { ...r.event, id }, id, r.event.time);
+        const message = encodeSshEvent(producer, { ...r.event, id });
         messages.push({ message, bytes: message.value.length + MESSAGE_OVERHEAD_BYTES });
       } catch (err) {
         metrics.invalid.inc({ path });

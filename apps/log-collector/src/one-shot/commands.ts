@@ -1,7 +1,7 @@
-import { lineEventId } from '@watchkeeper/log-tailer/dist/event-id';
+import { lineEventId } from '@watchkeeper/log-tailer/reading';
 import { SshStatsAccumulator } from '@watchkeeper/ssh-stats';
 import type { OneShotOptions } from './options';
-import { scanLog, scanLogBytes, type ScanSummary } from './scan-log';
+import { scanLog, type ScanSummary } from './scan-log';
 
 /** Above this share of unrecognised sshd lines the parser is probably missing a log format. */
 const UNRECOGNIZED_WARN_RATIO = 0.05;
@@ -9,10 +9,10 @@ const UNRECOGNIZED_WARN_RATIO = 0.05;
 /** `count`: per-host, per-day statistics of a log file. */
 export async function countCommand(opts: OneShotOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const stats = new SshStatsAccumulator({ timeZone: opts.timeZone });
-  // The statistics' own fast path: no event objects, only what the counts need.
-  const summary = await scanLogBytes(opts, (parser) => (buf, start, end) => {
-    const e = parser.statsEventBytes(buf, start, end);
-    if (e) stats.add(e); // its timeMs is read from the event (a number argument would be boxed per line)
+  // Statistics need no event objects, only what the counts need (statsEvent).
+  const summary = await scanLog(opts, (parser) => (line) => {
+    const e = parser.statsEvent(line);
+    if (e) stats.add(e);
   });
   const result = { lines: summary.lines, sshd: summary.parser.counters.sshd, unrecognized: summary.parser.counters.unrecognized, days: stats.days() };
   if (opts.json) out.write(JSON.stringify(result) + '\n');

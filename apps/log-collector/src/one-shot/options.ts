@@ -1,8 +1,8 @@
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 // The CLI module alone (see main.ts): the one-shot commands do not load the runtime's HTTP and metrics.
-import { UsageError } from '@watchkeeper/runtime/dist/cli';
-import { machineTimeZone } from '@watchkeeper/sshd-parser/dist/local-time';
+import { UsageError } from '@watchkeeper/runtime/cli';
+import { machineTimeZone } from '@watchkeeper/sshd-parser';
 
 export interface OneShotOptions {
   command: 'count' | 'parse';

@@ -1,9 +1,7 @@
 import * as fs from 'node:fs';
-// Modules, not the libs' indexes: the one-shot commands need neither the followers nor the contracts (zod).
-import { fileIdText, fingerprintOf } from '@watchkeeper/log-tailer/dist/file-identity';
-import { LineSplitter, type LineVisitor } from '@watchkeeper/log-tailer/dist/line-splitter';
-import { openLogInput } from '@watchkeeper/log-tailer/dist/log-input';
-import { SshdParser } from '@watchkeeper/sshd-parser/dist/sshd-parser';
+// log-tailer's reading part, not its index: the one-shot commands need neither the followers nor mongoose.
+import { fileIdText, fingerprintOf, LineSplitter, openLogInput } from '@watchkeeper/log-tailer/reading';
+import { SshdParser } from '@watchkeeper/sshd-parser';
 import type { OneShotOptions } from './options';
 
 export interface ScanSummary {
@@ -22,31 +20,16 @@ export type LineHandler = (line: string, offset: number) => void;
  * only counted. Progress goes to stderr on long reads; `afterChunk` lets a writer apply backpressure
  * (the read waits for it).
  */
-export function scanLog(
+export async function scanLog(
   opts: OneShotOptions,
   handlerFor: (parser: SshdParser, fileId: string) => LineHandler,
-  afterChunk?: () => Promise<void>,
-): Promise<ScanSummary> {
-  return scanLogBytes(
-    opts,
-    (parser, fileId) => {
-      const handle = handlerFor(parser, fileId);
-      return (buf, start, end, offset) => handle(buf.toString('utf8', start, end), offset);
-    },
-    afterChunk,
-  );
-}
-
-/** `scanLog` handing over the line's bytes undecoded (`count` decodes only what it needs). */
-export async function scanLogBytes(
-  opts: OneShotOptions,
-  handlerFor: (parser: SshdParser, fileId: string) => LineVisitor,
   afterChunk?: () => Promise<void>,
 ): Promise<ScanSummary> {
   const input = await openLogInput(opts.file);
   const fileId = await describeFile(opts.file, input.gzip);
   const parser = new SshdParser({ defaultHost: opts.host, year: opts.year, timeZone: opts.timeZone });
-  const splitter = new LineSplitter(handlerFor(parser, fileId), { needle: 'sshd' });
+  const handle = handlerFor(parser, fileId);
+  const splitter = new LineSplitter((buf, start, end, offset) => handle(buf.toString('utf8', start, end), offset), { needle: 'sshd' });
   const started = Date.now();
   let lastReport = started;
   for await (const chunk of input.chunks) {

@@ -13,6 +13,7 @@ export function tokenRoutes({ api, admin, tokens, logger }: RouteContext): void 
     before: [admin],
     params: HostParams,
     body: CreateTokenRequest,
+    bodyRequired: false, // no body: a token without a label
     responses: {
       201: { description: 'the token; only its hash is kept', schema: TokenCreated },
       409: errorResponse(409, 'the host already has two active tokens: revoke one first'),
