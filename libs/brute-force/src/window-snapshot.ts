@@ -12,7 +12,8 @@ export interface WindowSnapshotDoc {
   /** Last offset applied; replayed offsets up to it are skipped. */
   offset: string;
   watermark: number;
-  sources: Array<{ ip: string; attempts: Array<[number, string, number]>; maxTime: number; touched: number; episode?: [number, number, boolean, number] }>;
+  // Objects, not tuples: FerretDB stores no nested arrays.
+  sources: Array<{ ip: string; attempts: Array<{ t: number; id: string; n: number }>; maxTime: number; touched: number; episode?: { since: number; last: number; live: boolean; bucket: number } }>;
   savedAt: Date;
 }
 
@@ -29,8 +30,7 @@ export function windowSnapshotModel(conn: Connection, collection = 'ssh_brute_fo
 export function toSnapshot(id: string, offset: string, w: PartitionWindows, savedAt: Date): WindowSnapshotDoc {
   const sources: WindowSnapshotDoc['sources'] = [];
   for (const [ip, s] of w.sources) {
-    const ep = s.episode;
-    sources.push({ ip, attempts: s.attempts.map((a) => [a.t, a.id, a.n]), maxTime: s.maxTime, touched: s.touched, ...(ep ? { episode: [ep.since, ep.last, ep.live, ep.bucket] as [number, number, boolean, number] } : {}) });
+    sources.push({ ip, attempts: s.attempts.map((a) => ({ ...a })), maxTime: s.maxTime, touched: s.touched, ...(s.episode ? { episode: { ...s.episode } } : {}) });
   }
   return { _id: id, offset, watermark: w.watermark, sources, savedAt };
 }
@@ -39,10 +39,10 @@ export function fromSnapshot(doc: WindowSnapshotDoc, opts: WindowOptions): Parti
   const sources = doc.sources.map((s): [string, SourceWindow] => [
     s.ip,
     {
-      attempts: s.attempts.map(([t, id, n]) => ({ t, id, n })),
+      attempts: s.attempts.map(({ t, id, n }) => ({ t, id, n })),
       maxTime: s.maxTime,
       touched: s.touched,
-      ...(s.episode ? { episode: { since: s.episode[0], last: s.episode[1], live: s.episode[2], bucket: s.episode[3] } } : {}),
+      ...(s.episode ? { episode: { since: s.episode.since, last: s.episode.last, live: s.episode.live, bucket: s.episode.bucket } } : {}),
     },
   ]);
   return new PartitionWindows(opts, { watermark: doc.watermark, sources });
