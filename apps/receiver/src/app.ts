@@ -124,6 +124,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       );
       await retryOnTimeout(() => sshEvents.init(), logger);
       await artifacts.init();
+      await bruteForce.releaseLeftovers();
 
       const sshConsumer = new ConsumerRunner({
         kafka,

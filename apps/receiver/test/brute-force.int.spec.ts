@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
+import mongoose from 'mongoose';
 import { Topics, type AlertEvent, type SshAttempt, type SshEvent } from '@watchkeeper/contracts';
 import { EventProducer, MemoDefaultPartitioner } from '@watchkeeper/kafka';
-import { collect, eventually, markTopic, startReceiver, TestClock, testKafka, uniq, type TestReceiver } from './support';
+import { collect, eventually, markTopic, MONGO_URL, startReceiver, TestClock, testKafka, uniq, type TestReceiver } from './support';
 
 const MIN = 60_000;
 const MAX_RETRY = 5;
@@ -225,6 +226,33 @@ describe('brute-force detection on the ssh-attempts stream (fail2ban semantics)'
     expect(await alertState(ip)).toBeNull();
     await send([attempts[4]]);
     await eventually(async () => (await alertState(ip))?.active === true, 60_000, 'alert open at the fifth attempt');
+  }, 120_000);
+  it('the first start of a group releases brute-force alerts no window holds (left open by the earlier detector)', async () => {
+    const mark = await markTopic(kafka, Topics.alerts);
+    const ip = freshIp();
+    const dbName = `wk_test_receiver_bf_${Date.now().toString(36)}`;
+    const conn = await mongoose.createConnection(MONGO_URL, { dbName }).asPromise();
+    const since = new Date(clock.t - 3 * 60 * MIN);
+    await conn.collection('ssh_bruteforce_alerts').insertOne({ _id: `${ip}|brute-force`, subject: ip, symptom: 'brute-force', active: true, since, notifiedBucket: 1 } as never);
+    await conn.close();
+    const other = await startReceiver({ ...env, BRUTE_FORCE_GROUP: uniq('wk-test-brute-force') }, { clock, dbName });
+    try {
+      expect((await other.svc.parts.bruteForce.alerts.model.findOne({ subject: ip }).lean())?.active).toBe(false);
+      const alerts = await collect<AlertEvent>(kafka, Topics.alerts, mark, (a) => a.entity.id === ip, 1);
+      expect(alerts.map((a) => [a.value.action, a.value.id])).toEqual([['release', `receiver:${ip}|brute-force:release:${since.getTime()}`]]);
+      // Once the group has a snapshot, its open alerts are its own: later starts leave them alone.
+      await other.svc.parts.bruteForceJoined;
+      await eventually(async () => {
+        await send([failed(uniq('leftover'), freshIp(), clock.t)]);
+        return (await other.svc.parts.bruteForce.snapshots.countDocuments()) > 0;
+      }, 60_000, 'a snapshot of the new group');
+      const mine = freshIp();
+      await other.svc.parts.bruteForce.alerts.model.create({ _id: `${mine}|brute-force`, subject: mine, symptom: 'brute-force', active: true, since, notifiedBucket: 1 });
+      expect(await other.svc.parts.bruteForce.releaseLeftovers()).toBe(0);
+      expect((await other.svc.parts.bruteForce.alerts.model.findOne({ subject: mine }).lean())?.active).toBe(true);
+    } finally {
+      await other.stop();
+    }
   }, 120_000);
 });
 

@@ -76,6 +76,23 @@ export class BruteForceDetector {
     }
   }
 
+  /**
+   * Before the consumer starts: when this group has no snapshot at all (the first start after the
+   * upgrade from the detector that re-read stored events, or a new group), alerts left open in the
+   * collection belong to no window and nothing would ever release them: they are released now.
+   * One read of the open alerts, at start only.
+   */
+  async releaseLeftovers(now: Date = this.now()): Promise<number> {
+    const prefix = `${this.opts.groupId}/`;
+    const anySnapshot = await this.snapshots.exists({ _id: { $gte: prefix, $lt: `${prefix}\uffff` } });
+    if (anySnapshot) return 0;
+    const open = await this.alerts.active();
+    await this.alerts.apply(open.map((a): AlertChange => ({ action: 'release', subject: a.subject, symptom: a.symptom, at: now, since: a.since })));
+    if (open.length) this.opts.logger.info({ sources: open.map((a) => a.subject) }, 'released brute-force alerts no window holds (left by an earlier detector)');
+    if (open.length) this.alertChanges?.inc({ action: 'release' }, open.length);
+    return open.length;
+  }
+
   /** Batch handler of the attempts consumer: applies, alerts, snapshots; throws to be retried. */
   readonly handle = async (events: Array<ConsumedEvent<SshAttempt>>): Promise<void> => {
     const byPartition = new Map<number, Array<ConsumedEvent<SshAttempt>>>();
