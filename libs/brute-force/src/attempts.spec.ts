@@ -16,11 +16,14 @@ describe('sshAttemptsOf', () => {
       ev('failed', { method: 'password', sourceInferred: true }),
       ev('failed', { method: 'password', sourceIp: undefined }),
       ev('too_many_failures'),
+      ev('failed', { method: 'password', sourceIp: 'a'.repeat(254) }),
+      ev('invalid_user', { user: 'u'.repeat(600) }),
     ];
     const out = sshAttemptsOf(events);
     expect(out.map((a) => [a.id, a.kind, a.count, a.user])).toEqual([
       [events[0].id, 'failed', 3, 'root'],
       [events[2].id, 'invalid_user', 1, 'admin'],
+      [events[9].id, 'invalid_user', 1, 'u'.repeat(512)],
     ]);
     for (const a of out) expect(SshAttempt.parse(a)).toEqual(a);
   });

@@ -10,7 +10,8 @@ import type { EventProducer } from '@watchkeeper/kafka';
 export function sshAttemptsOf(events: SshEvent[]): SshAttempt[] {
   const out: SshAttempt[] = [];
   for (const e of events) {
-    if (!e.sourceIp || e.sourceInferred) continue;
+    // Longer than any address or DNS name: not one (and the attempts contract would refuse the whole batch).
+    if (!e.sourceIp || e.sourceInferred || e.sourceIp.length > 253) continue;
     if (e.kind !== 'invalid_user' && (e.kind !== 'failed' || e.method === 'none')) continue;
     const a: SshAttempt = { id: e.id, sourceIp: e.sourceIp, host: e.host, time: e.time, kind: e.kind, count: e.count };
     if (e.user !== undefined) a.user = e.user.slice(0, 512);
