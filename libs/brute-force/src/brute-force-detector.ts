@@ -170,7 +170,8 @@ export class BruteForceDetector {
   }
 
   private async save(partition: number, state: PartitionState): Promise<void> {
-    const doc = toSnapshot(this.snapshotId(partition), state.offset!, state.windows, this.now());
+    const { dropped, ...doc } = toSnapshot(this.snapshotId(partition), state.offset!, state.windows, this.now());
+    if (dropped) this.opts.logger.warn({ partition, dropped, kept: doc.sources.length }, 'brute-force snapshot full: addresses with the fewest attempts left out (kept in memory)');
     await this.snapshots.collection.replaceOne({ _id: doc._id } as never, doc as never, { upsert: true });
   }
 

@@ -23,4 +23,17 @@ describe('window snapshot', () => {
       ['192.0.2.1', t0 + 600_002],
     ]);
   });
+
+  it('keeps at most its cap of addresses, open episodes and the most attempts first', () => {
+    const opts = { maxRetry: 3, findTimeMs: 600_000 };
+    const t0 = Date.parse('2026-03-01T10:00:00Z');
+    const w = new PartitionWindows(opts);
+    for (let i = 0; i < 3; i++) w.add({ id: `open${i}`, sourceIp: '192.0.2.1', time: t0 + i, count: 1 }, t0); // open episode
+    w.add({ id: 'two', sourceIp: '192.0.2.2', time: t0, count: 2 }, t0);
+    for (let i = 0; i < 10; i++) w.add({ id: `one${i}`, sourceIp: `198.51.100.${i}`, time: t0, count: 1 }, t0);
+    const doc = toSnapshot('g/0', '1', w, new Date(t0), 2);
+    expect(doc.dropped).toBe(10);
+    expect(doc.sources.map((s) => s.ip)).toEqual(['192.0.2.1', '192.0.2.2']);
+    expect(toSnapshot('g/0', '1', w, new Date(t0)).dropped).toBe(0);
+  });
 });
