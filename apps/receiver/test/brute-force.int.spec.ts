@@ -168,10 +168,12 @@ describe('brute-force detection on the ssh-attempts stream (fail2ban semantics)'
       return c !== ip && partitionOf(c) === partitionOf(ip) ? c : undefined;
     });
     const host = uniq('stream');
-    const t0 = clock.t;
+    const t0 = clock.t - 10_000;
     await send(Array.from({ length: MAX_RETRY }, (_, i) => failed(host, ip, t0 + i * 1000)));
     await eventually(async () => (await alertState(ip))?.active === true, 60_000, 'alert open');
-    // The receiver's wall clock stays put: only the stream's event time can release it here.
+    // The next attempt on that partition comes findtime after the last one (the receiver's clock has
+    // moved there too: an attempt stamped ahead of it would count as now, not move the stream on).
+    clock.advance(4000 + 10 * MIN);
     await send([failed(host, other, t0 + 4000 + 10 * MIN)]);
     await eventually(async () => (await alertState(ip))?.active === false, 60_000, 'released by the stream');
     const alerts = await collect<AlertEvent>(kafka, Topics.alerts, mark, (a) => a.entity.id === ip, 2);
@@ -187,7 +189,7 @@ describe('brute-force detection on the ssh-attempts stream (fail2ban semantics)'
     const ip = freshIp();
     const host = uniq('restart');
     // Later than everything sent so far: no partition's event time is already past this window.
-    const t0 = clock.advance(11 * MIN).getTime();
+    const t0 = clock.advance(11 * MIN).getTime() - 10_000; // just before the receiver's clock
     const attempts = Array.from({ length: MAX_RETRY }, (_, i) => failed(host, ip, t0 + i * 1000));
     await send(attempts.slice(0, 3));
     await eventually(async () => (await held(ip)) === 3, 60_000, 'three held');
@@ -214,7 +216,7 @@ describe('brute-force detection on the ssh-attempts stream (fail2ban semantics)'
   it('a graceful restart (offsets committed, nothing replayed) keeps the window from the snapshot alone', async () => {
     const ip = freshIp();
     const host = uniq('graceful');
-    const t0 = clock.advance(11 * MIN).getTime();
+    const t0 = clock.advance(11 * MIN).getTime() - 10_000; // just before the receiver's clock
     const attempts = Array.from({ length: MAX_RETRY }, (_, i) => failed(host, ip, t0 + i * 1000));
     await send(attempts.slice(0, 3));
     await eventually(async () => (await held(ip)) === 3, 60_000, 'three held');

@@ -118,11 +118,11 @@ describe('PartitionWindows (fail2ban maxretry/findtime in event time)', () => {
 
   it('forgets quiet addresses once out of their window on both clocks', () => {
     const w = new PartitionWindows(opts);
-    w.add(at('192.0.2.12', T0), T0);
-    w.add(at('192.0.2.13', T0 + 11 * MIN), T0 + MIN);
-    expect(w.advance(T0 + 5 * MIN)).toEqual([]);
-    expect(w.sources.has('192.0.2.12')).toBe(true); // touched 5 min ago on the wall clock
-    w.advance(T0 + 11 * MIN);
+    w.add(at('192.0.2.12', T0), T0 + 5 * MIN); // read 5 min late
+    w.add(at('192.0.2.13', T0 + 11 * MIN), T0 + 11 * MIN);
+    expect(w.advance(T0 + 11 * MIN)).toEqual([]);
+    expect(w.sources.has('192.0.2.12')).toBe(true); // out of its window on the stream, touched 6 min ago on the wall clock
+    w.advance(T0 + 15 * MIN);
     expect([...w.sources.keys()]).toEqual(['192.0.2.13']);
   });
 
@@ -132,5 +132,15 @@ describe('PartitionWindows (fail2ban maxretry/findtime in event time)', () => {
     const copy = new PartitionWindows(opts, { watermark: w.watermark, sources: structuredClone([...w.sources]) });
     expect(feed(copy, [at('192.0.2.14', T0 + 3 * MIN)], T0 + 3 * MIN)).toEqual([]);
     expect(feed(copy, [at('192.0.2.14', T0 + 4 * MIN)], T0 + 4 * MIN).map((c) => c.action)).toEqual(['trigger']);
+  });
+
+  it('counts an attempt stamped in the future as now: it neither moves the stream clock on nor holds an alert open', () => {
+    const w = new PartitionWindows(opts);
+    feed(w, [0, 1, 2, 3, 4].map((i) => at('192.0.2.20', T0 + i * MIN)), T0 + 5 * MIN);
+    w.add(at('192.0.2.21', T0 + 24 * 60 * MIN), T0 + 5 * MIN); // a host a day ahead
+    expect(w.advance(T0 + 5 * MIN)).toEqual([]);
+    expect(w.watermark).toBe(T0 + 5 * MIN);
+    feed(w, [0, 1, 2, 3, 4].map(() => at('192.0.2.22', T0 + 24 * 60 * MIN)), T0 + 6 * MIN);
+    expect(w.sweep(T0 + 16 * MIN).map((c) => c.sourceIp).sort()).toEqual(['192.0.2.20', '192.0.2.22']);
   });
 });

@@ -70,8 +70,13 @@ export class PartitionWindows {
     return this.live.size;
   }
 
-  /** Applies one attempt; `now` is the wall clock (ms). */
-  add(a: Attempt, now: number): { outcome: AddOutcome; changes: WindowChange[] } {
+  /**
+   * Applies one attempt; `now` is the wall clock (ms). An attempt stamped later than `now` counts as
+   * now: a host whose clock runs ahead must not move the stream's clock on (releasing others' alerts
+   * early) nor hold an alert open until its future time.
+   */
+  add(attempt: Attempt, now: number): { outcome: AddOutcome; changes: WindowChange[] } {
+    const a = attempt.time > now ? { ...attempt, time: now } : attempt;
     const { findTimeMs, maxRetry } = this.opts;
     const changes: WindowChange[] = [];
     let s = this.sources.get(a.sourceIp);
