@@ -1,7 +1,8 @@
 import type { Connection } from 'mongoose';
 import { allTopics, Topics } from '@watchkeeper/contracts';
 import { ArtifactStore, branchCommits, CodeVersionGate, VersionGateStore } from '@watchkeeper/artifact-store';
-import { BruteForceDetector, FleetHealthMonitor, Periodic, RequestLog } from '@watchkeeper/fleet-health';
+import { BruteForceDetector, IgnoreList, publishSshAttempts } from '@watchkeeper/brute-force';
+import { FleetHealthMonitor, Periodic, RequestLog } from '@watchkeeper/fleet-health';
 import { HostHealthStore } from '@watchkeeper/host-health-store';
 import { dashboardProxyRoutes, dashboardRouter } from '@watchkeeper/dashboard';
 import { LoadShedder } from '@watchkeeper/http-api';
@@ -31,8 +32,12 @@ export interface ReceiverParts {
   requestLog: RequestLog;
   sshEvents: SshEventStore;
   sshConsumer: ConsumerRunner<typeof Topics.sshEvents.schema>;
+  /** Brute-force detection: its own group on the attempts topic (keyed by source address). */
+  bruteForceConsumer: ConsumerRunner<typeof Topics.sshAttempts.schema>;
   /** Refuses requests beyond what the receiver can serve (its in-flight count is read by tests). */
   shedder: LoadShedder;
+  /** Resolves when the ssh-attempts consumer has joined its group and every partition has a position. */
+  bruteForceJoined: Promise<void>;
   /** Resolves when the ssh-events consumer has joined its group and every partition has a position. */
   sshJoined: Promise<void>;
 }
@@ -100,15 +105,26 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       // SSH statistics in their own database too: the consumer writes a journal and day states per batch.
       const sshDb = conn.useDb(`${config.RECEIVER_MONGO_DB}_ssh`, { useCache: true });
       const sshEvents = new SshEventStore(sshDb, { timeZone: config.SSH_STATS_TZ, retentionDays: config.SSH_RAW_RETENTION_DAYS });
-      const bruteForce = new BruteForceDetector({ conn, events: sshEvents, outbox, logger, threshold: config.BRUTE_FORCE_THRESHOLD, windowMs: config.BRUTE_FORCE_WINDOW_MS });
+      const bruteForce = new BruteForceDetector({
+        conn,
+        outbox,
+        logger,
+        registry,
+        now,
+        maxRetry: config.BRUTE_FORCE_THRESHOLD,
+        findTimeMs: config.BRUTE_FORCE_WINDOW_MS,
+        ignore: new IgnoreList(config.BRUTE_FORCE_IGNORE_IP),
+        groupId: config.BRUTE_FORCE_GROUP,
+      });
       // A busy database may take longer than RECEIVER_DB_TIMEOUT_MS for an index build: retried a few
       // times before giving up, rather than failing the start at the first slow answer.
       await retryOnTimeout(
-        () => ensureIndexes([outbox.model, tokens.model, tokens.retired, versionGate.model, hostHealth.model, artifacts.model, requestLog.model, requestLog.hosts, fleetHealth.alerts.model, bruteForce.alerts.model]),
+        () => ensureIndexes([outbox.model, tokens.model, tokens.retired, versionGate.model, hostHealth.model, artifacts.model, requestLog.model, requestLog.hosts, fleetHealth.alerts.model, bruteForce.alerts.model, bruteForce.snapshots]),
         logger,
       );
       await retryOnTimeout(() => sshEvents.init(), logger);
       await artifacts.init();
+      await bruteForce.releaseLeftovers();
 
       const sshConsumer = new ConsumerRunner({
         kafka,
@@ -123,11 +139,24 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         batchHandler: async (events) => {
           const applied = await applyConsumedSshEvents(sshEvents, events);
           if (applied.length > 0) changes.notify('ssh');
-          await bruteForce.check(latestFailures(applied), now());
+          // Every event of the batch, not only the newly applied: a crash between the two would lose them otherwise (the detector drops repeats).
+          await publishSshAttempts(producer, events.map((e) => e.value));
         },
       });
       // Partitions may have moved to or from another instance: what is cached starts over from the database.
       sshConsumer.onAssigned(() => sshEvents.forget());
+      const bruteForceConsumer = new ConsumerRunner({
+        kafka,
+        groupId: config.BRUTE_FORCE_GROUP,
+        fromBeginning: config.RECEIVER_SSH_FROM_BEGINNING,
+        topic: Topics.sshAttempts,
+        logger,
+        deadLetters: producer,
+        registry,
+        batchHandler: bruteForce.handle,
+      });
+      bruteForceConsumer.onAssigned((partitions) => bruteForce.assigned(partitions));
+      const bruteForceJoined = new Promise<void>((resolve) => bruteForceConsumer.onPositioned(() => resolve()));
       // Positioned, not just joined: a new group reading from "now" has fixed its start offsets.
       const sshJoined = new Promise<void>((resolve) => sshConsumer.onPositioned(() => resolve()));
       
@@ -157,9 +186,9 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         },
       });
       shedder.start();
-      parts = { versionGate, conn, databases: [conn, outboxDb, requestsDb, sshDb], outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, sshJoined, shedder };
+      parts = { versionGate, conn, databases: [conn, outboxDb, requestsDb, sshDb], outbox, fleetHealth, bruteForce, requestLog, sshEvents, sshConsumer, bruteForceConsumer, bruteForceJoined, sshJoined, shedder };
       const app = receiverHttpApp(
-        { logger, adminToken: config.WATCHKEEPER_ADMIN_TOKEN, tokens, hostHealth, artifacts, gate: new CodeVersionGate(config.RECEIVER_ALLOWED_COMMITS, config.RECEIVER_UPDATE_HINT, versionGate), versionGate, requestLog, fleetHealth, bruteForce, sshEvents, now, changes },
+        { logger, adminToken: config.WATCHKEEPER_ADMIN_TOKEN, tokens, hostHealth, artifacts, gate: new CodeVersionGate(config.RECEIVER_ALLOWED_COMMITS, config.RECEIVER_UPDATE_HINT, versionGate), versionGate, requestLog, fleetHealth, sshEvents, now, changes },
         ops,
         {
           jsonLimit: config.RECEIVER_JSON_LIMIT,
@@ -197,7 +226,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         await follow.runOnce(); // the gate is current before the first upload is answered
       }
       for (const p of periodic) p.start();
-      consumerLoop = keepConsuming(kafka, sshConsumer, logger, abort.signal);
+      consumerLoop = keepConsuming(kafka, [sshConsumer, bruteForceConsumer], logger, abort.signal);
       logger.info({ port: server.port, db: config.RECEIVER_MONGO_DB, tz: config.SSH_STATS_TZ }, 'receiver started');
     },
     async stop() {
@@ -209,6 +238,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       for (const p of periodic) await p.stop();
       if (parts) {
         await parts.sshConsumer.stop().catch((err) => logger.warn({ err }, 'ssh-events consumer stop failed'));
+        await parts.bruteForceConsumer.stop().catch((err) => logger.warn({ err }, 'ssh-attempts consumer stop failed'));
         await consumerLoop;
         await parts.requestLog.stop().catch((err) => logger.warn({ err: (err as Error).message }, 'request log flush failed'));
         await parts.outbox.stop();
@@ -218,13 +248,13 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
     },
   };
 
-  /** Creates the topics and joins the ssh-events group, retrying while Kafka is unreachable. */
-  async function keepConsuming(k: typeof kafka, consumer: ConsumerRunner<typeof Topics.sshEvents.schema>, log: Logger, signal: AbortSignal): Promise<void> {
+  /** Creates the topics and joins the consumers' groups, retrying while Kafka is unreachable. */
+  async function keepConsuming(k: typeof kafka, consumers: Array<{ start(): Promise<void>; isRunning: boolean }>, log: Logger, signal: AbortSignal): Promise<void> {
     for (let attempt = 1; !signal.aborted; attempt++) {
       try {
         await ensureTopics(k, allTopics);
         await producer.connect();
-        await consumer.start();
+        for (const consumer of consumers) if (!consumer.isRunning) await consumer.start();
         return;
       } catch (err) {
         const delay = backoffDelay(attempt, { baseMs: 1000, maxMs: 30_000 });
@@ -245,16 +275,4 @@ async function retryOnTimeout(work: () => Promise<void>, logger: Logger, attempt
       await sleep(backoffDelay(attempt, { baseMs: 1000, maxMs: 10_000 }));
     }
   }
-}
-
-/** Latest failed-attempt time per source address in a batch (what brute-force detection re-checks). */
-function latestFailures(events: Array<{ kind: string; sourceIp?: string; time: string; method?: string }>): Map<string, Date> {
-  const out = new Map<string, Date>();
-  for (const e of events) {
-    if (!e.sourceIp || (e.kind !== 'failed' && e.kind !== 'auth_failure') || e.method === 'none') continue;
-    const t = new Date(e.time);
-    const prev = out.get(e.sourceIp);
-    if (!prev || t > prev) out.set(e.sourceIp, t);
-  }
-  return out;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IgnoreList } from '@watchkeeper/brute-force';
 import { CommitHash } from '@watchkeeper/contracts';
 import { env } from '@watchkeeper/runtime';
 
@@ -32,8 +33,10 @@ Environment:
   FLEET_SILENT_AFTER_MS        quiet this long → silent (default 1800000 = 30 min)
   FLEET_LOOKBACK_MS            hosts quiet for longer are no longer judged (default 86400000 = 24 h); hosts whose only
                                receiver traffic is the daily self-check report need silent-after above a day and this above that
-  BRUTE_FORCE_THRESHOLD        more failed SSH logins than this from one address … (default 10)
-  BRUTE_FORCE_WINDOW_MS        … within this window is a brute-force alert (default 600000 = 10 min)
+  BRUTE_FORCE_THRESHOLD        fail2ban's maxretry: this many failed SSH logins or more from one address … (default 5)
+  BRUTE_FORCE_WINDOW_MS        … within this window of event time (fail2ban's findtime) is a brute-force alert, released after as long without one (default 600000 = 10 min)
+  BRUTE_FORCE_IGNORE_IP        fail2ban's ignoreip: addresses and CIDR blocks (IPv4/IPv6, comma or space separated) never counted (default 127.0.0.1/8 ::1)
+  BRUTE_FORCE_GROUP            Kafka consumer group for ssh-attempts, the brute-force detector (default watchkeeper-receiver-brute-force)
   RECEIVER_SSH_GROUP           Kafka consumer group for ssh-events (default watchkeeper-receiver-ssh-stats)
   RECEIVER_SSH_FROM_BEGINNING  a new group reads the topic from its start (default true; false: from now)
   RECEIVER_SSH_BATCH_SIZE      most ssh-events applied in one journal write (default 2000)
@@ -89,8 +92,19 @@ export const configSchema = z.object({
   FLEET_WINDOW_MS: env.durationMs(3600_000),
   FLEET_SILENT_AFTER_MS: env.durationMs(30 * 60_000),
   FLEET_LOOKBACK_MS: env.durationMs(24 * 3600_000),
-  BRUTE_FORCE_THRESHOLD: z.coerce.number().int().nonnegative().default(10),
+  // fail2ban's semantics: ≥ maxretry (until this change it was "more than N", default 10).
+  BRUTE_FORCE_THRESHOLD: z.coerce.number().int().positive().default(5),
   BRUTE_FORCE_WINDOW_MS: env.durationMs(10 * 60_000),
+  BRUTE_FORCE_IGNORE_IP: z
+    .string()
+    .default('127.0.0.1/8 ::1')
+    .superRefine((spec, ctx) => {
+      for (const entry of spec.split(/[\s,]+/).filter(Boolean)) {
+        const problem = IgnoreList.problem(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    }),
+  BRUTE_FORCE_GROUP: z.string().min(1).default('watchkeeper-receiver-brute-force'),
   RECEIVER_SSH_GROUP: z.string().min(1).default('watchkeeper-receiver-ssh-stats'),
   RECEIVER_SSH_FROM_BEGINNING: env.bool(true),
   RECEIVER_SSH_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(2000),

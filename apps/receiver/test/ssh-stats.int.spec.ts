@@ -53,6 +53,7 @@ describe('ssh statistics from the ssh-events topic', () => {
     // The group reads from "now": after it joined, a probe event (re-sent until it is stored) shows
     // that its starting offsets are fixed, so nothing published later can be missed.
     await r.svc.parts.sshJoined;
+    await r.svc.parts.bruteForceJoined;
     const probeHost = uniq('probe');
     await eventually(async () => {
       const probe: SshEvent = { id: `${probeHost}:0`, host: probeHost, time: '2026-01-01T00:00:00Z', timeText: 'x', kind: 'session_opened', program: 'sshd', pid: 1, count: 1 };
@@ -199,11 +200,11 @@ describe('ssh statistics from the ssh-events topic', () => {
     }
   });
 
-  it('brute force: more than N failed attempts from one address in the window triggers; a quiet window releases', async () => {
+  it('brute force: maxretry (N) failed attempts from one address in the window trigger, N − 1 do not; a quiet window releases', async () => {
     const ip = `198.18.${randomInt(0, 255)}.${randomInt(1, 254)}`;
     const host = uniq('bf');
     const t0 = clock.t;
-    const attempts: SshEvent[] = Array.from({ length: 6 }, (_, i) => ({
+    const attempts: SshEvent[] = Array.from({ length: 5 }, (_, i) => ({
       id: `${host}:bf:${i}`,
       host,
       time: new Date(t0 - 5 * 60_000 + i * 20_000).toISOString(),
@@ -215,12 +216,14 @@ describe('ssh statistics from the ssh-events topic', () => {
       sourceIp: ip,
       count: 1,
     }));
-    // Five is not more than N = 5: nothing yet.
-    await producer.publishMany(Topics.sshEvents, attempts.slice(0, 5).map((value) => ({ value, opts: { id: value.id } })));
-    await eventually(async () => (await r.svc.parts.sshEvents.appliedCount(attempts.slice(0, 5))) === 5, 60_000, 'first attempts stored');
+    // Four is one short of N = 5 (fail2ban's maxretry counts "≥"): nothing yet, once the detector holds all four.
+    await producer.publishMany(Topics.sshEvents, attempts.slice(0, 4).map((value) => ({ value, opts: { id: value.id } })));
+    await eventually(async () => (await r.svc.parts.sshEvents.appliedCount(attempts.slice(0, 4))) === 4, 60_000, 'first attempts stored');
+    const held = async () => (await r.svc.parts.bruteForce.snapshots.find().lean()).flatMap((d) => d.sources).find((s) => s.ip === ip)?.attempts.length;
+    await eventually(async () => (await held()) === 4, 60_000, 'four attempts in the window');
     expect(await r.svc.parts.bruteForce.alerts.model.countDocuments({ subject: ip })).toBe(0);
 
-    await producer.publish(Topics.sshEvents, attempts[5], { id: attempts[5].id });
+    await producer.publish(Topics.sshEvents, attempts[4], { id: attempts[4].id });
     await eventually(async () => (await r.svc.parts.bruteForce.alerts.model.countDocuments({ subject: ip, active: true })) === 1, 60_000, 'brute-force alert');
 
     // Still within the window: the sweep keeps it.

@@ -54,6 +54,7 @@ export async function startReceiver(env: Record<string, string> = {}, opts: { cl
     RECEIVER_UPDATE_HINT: 'Run: apt-get install --only-upgrade watchkeeper-agent',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     RECEIVER_SSH_GROUP: uniq('wk-test-receiver'),
+    BRUTE_FORCE_GROUP: uniq('wk-test-brute-force'),
     // Other suites keep filling the shared topic: start from now, not from its whole history.
     RECEIVER_SSH_FROM_BEGINNING: 'false',
     // The receiver shares its event loop with jest here (module loading, the tests' own work): lag

@@ -6,6 +6,7 @@ export * from './cloudevents';
 export * from './topics';
 export * from './json-schemas';
 export * from './messages/ssh-event';
+export * from './messages/ssh-attempt';
 export * from './messages/ssh-day-stats';
 export * from './messages/heartbeat-status';
 export * from './messages/heartbeat-protocol';

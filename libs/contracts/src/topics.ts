@@ -4,6 +4,7 @@ import { DeadLetter } from './messages/dead-letter';
 import { HeartbeatStatus } from './messages/heartbeat-status';
 import { HostHealthSnapshot } from './messages/host-health';
 import { NotificationOutcome } from './messages/notification-outcome';
+import { SshAttempt } from './messages/ssh-attempt';
 import { SshEvent } from './messages/ssh-event';
 
 /**
@@ -34,6 +35,15 @@ export const Topics = {
     key: (e) => e.host,
     keyDoc: 'host — one host\'s log lines stay in file order',
     description: 'sshd events parsed from auth.log / journald by the log-collector',
+  }),
+  sshAttempts: topic({
+    name: 'watchkeeper.ssh-attempts.v1',
+    schema: SshAttempt,
+    ceType: 'org.watchkeeper.ssh-attempt.v1',
+    partitions: 6,
+    key: (a) => a.sourceIp,
+    keyDoc: 'source address — one address\'s attempts against every host meet on one partition, counted together',
+    description: 'failed SSH login attempts re-keyed by source address, for brute-force detection',
   }),
   heartbeatStatus: topic({
     name: 'watchkeeper.heartbeat-status.v1',

@@ -131,9 +131,10 @@ beforeAll(async () => {
   const sampleLog = path.join(runDir, 'auth.log');
   fs.writeFileSync(sampleLog, fs.readFileSync(path.join(root, 'tools/samples/auth.log'), 'utf8').replaceAll('labgw', sshHost));
 
-  const groups = { ssh: `wk-e2e-${run}-ssh`, alerts: `wk-e2e-${run}-alerts` };
+  const groups = { ssh: `wk-e2e-${run}-ssh`, bruteForce: `wk-e2e-${run}-brute-force`, alerts: `wk-e2e-${run}-alerts` };
   await groupsAtEnd([
     { groupId: groups.ssh, topic: Topics.sshEvents.name },
+    { groupId: groups.bruteForce, topic: Topics.sshAttempts.name },
     { groupId: groups.alerts, topic: Topics.alerts.name },
   ]);
   const start = await freePortRange(7);
@@ -145,7 +146,7 @@ beforeAll(async () => {
     ports: { receiver: start, heartbeatServer: start + 1, alertDispatcher: start + 2, logCollector: start + 3, heartbeatClient: start + 4 },
     env: {
       '*': { LOG_LEVEL: 'warn' },
-      receiver: { RECEIVER_MONGO_DB: `wk_e2e_${run}_receiver`, RECEIVER_SSH_GROUP: groups.ssh },
+      receiver: { RECEIVER_MONGO_DB: `wk_e2e_${run}_receiver`, RECEIVER_SSH_GROUP: groups.ssh, BRUTE_FORCE_GROUP: groups.bruteForce },
       'alert-dispatcher': { ALERT_DISPATCHER_MONGO_DB: `wk_e2e_${run}_alerts`, ALERT_DISPATCHER_GROUP_ID: groups.alerts, ALERT_DISPATCHER_ROUTING_FILE: routing },
       'heartbeat-server': {
         MONGO_DB: `wk_e2e_${run}_heartbeat`,

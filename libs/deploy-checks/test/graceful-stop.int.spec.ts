@@ -181,6 +181,7 @@ describe('services stop within their Kubernetes grace period with a large Kafka 
         KAFKA_BROKERS: kafkaBroker.get()!.brokers,
         RECEIVER_ARTIFACT_DIR: artifacts,
         RECEIVER_SSH_GROUP: groupId,
+        BRUTE_FORCE_GROUP: `${run}-brute-force`,
         RECEIVER_SSH_FROM_BEGINNING: 'true',
       },
     });

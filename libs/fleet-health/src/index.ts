@@ -4,4 +4,3 @@ export * from './alert-state';
 export * from './stateful-alerts';
 export * from './fleet-health-monitor';
 export * from './periodic';
-export * from './brute-force-detector';

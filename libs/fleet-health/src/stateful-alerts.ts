@@ -3,6 +3,18 @@ import { Topics, type AlertEvent, type Severity } from '@watchkeeper/contracts';
 import type { Outbox, OutboxEntry } from '@watchkeeper/outbox';
 import { alertStateModel, hourBucket, type AlertStateDoc } from './alert-state';
 
+/** One change a detector decided: open/refresh (`trigger`), close (`release`), or record only (`store`). */
+export interface AlertChange {
+  action: AlertEvent['action'];
+  subject: string;
+  symptom: string;
+  /** When it happened (event time for stream detectors). */
+  at: Date;
+  /** Start of the episode the change belongs to. */
+  since: Date;
+  description?: string;
+}
+
 export interface AlertKind {
   /** AlertEvent.type, e.g. `host-silent`. */
   type: string;
@@ -64,7 +76,31 @@ export class StatefulAlerts {
     return { triggered: events.length - released, released };
   }
 
-  private event(action: 'trigger' | 'release', subject: string, symptom: string, now: Date, id: string): OutboxEntry {
+  /**
+   * For detectors that keep their own state (brute force on the stream): applies the changes they
+   * decided, by `_id` only — no read of the other alerts. `since` names the episode, so a change
+   * replayed after a crash has the same event id. `store` is a stateless alert: history, nothing open.
+   */
+  async apply(changes: AlertChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const events = changes.map((c) => {
+      const id = `${c.subject}|${c.symptom}`;
+      const tail = c.action === 'trigger' ? `${c.since.getTime()}:${hourBucket(c.at)}` : `${c.since.getTime()}`;
+      return this.event(c.action, c.subject, c.symptom, c.at, `${this.opts.source}:${id}:${c.action}:${tail}`, c.description);
+    });
+    // Events first, as in reconcile(): a lost state update is repeated with the same ids.
+    await this.opts.outbox.add(events);
+    for (const c of changes) {
+      const _id = `${c.subject}|${c.symptom}`;
+      if (c.action === 'trigger') {
+        await this.model.updateOne({ _id }, { $set: { subject: c.subject, symptom: c.symptom, active: true, since: c.since, notifiedBucket: hourBucket(c.at) }, $unset: { releasedAt: 1 } }, { upsert: true });
+      } else if (c.action === 'release') {
+        await this.model.updateOne({ _id, active: true }, { $set: { active: false, releasedAt: c.at } });
+      }
+    }
+  }
+
+  private event(action: AlertEvent['action'], subject: string, symptom: string, now: Date, id: string, description?: string): OutboxEntry {
     const kind = this.opts.kinds[symptom];
     if (!kind) throw new Error(`no alert kind for symptom ${symptom}`);
     const alert: AlertEvent = {
@@ -74,7 +110,8 @@ export class StatefulAlerts {
       entity: { kind: kind.entityKind, id: subject },
       severity: kind.severity,
       labels: { symptom },
-      summary: action === 'trigger' ? kind.summary(subject) : `cleared: ${kind.summary(subject)}`,
+      summary: action === 'release' ? `cleared: ${kind.summary(subject)}` : kind.summary(subject),
+      ...(description ? { description } : {}),
       source: this.opts.source,
       occurredAt: now.toISOString(),
     };

@@ -1,6 +1,6 @@
 import type { ArtifactStore, CodeVersionGate } from '@watchkeeper/artifact-store';
 import type { VersionGate, VersionGateSetting } from '@watchkeeper/contracts';
-import type { BruteForceDetector, FleetHealthMonitor, RequestLog } from '@watchkeeper/fleet-health';
+import type { FleetHealthMonitor, RequestLog } from '@watchkeeper/fleet-health';
 import type { HostHealthStore } from '@watchkeeper/host-health-store';
 import type { HttpApi } from '@watchkeeper/http-api';
 import type { HostTokenStore } from '@watchkeeper/receiver-auth';
@@ -21,7 +21,6 @@ export interface ReceiverDeps {
   versionGate: { current(): Promise<VersionGate | null>; set(setting: VersionGateSetting, source: 'api'): Promise<VersionGate>; clear(): Promise<boolean> };
   requestLog: RequestLog;
   fleetHealth: FleetHealthMonitor;
-  bruteForce: BruteForceDetector;
   sshEvents: SshEventStore;
   now: () => Date;
   /** Live-update notifications for event streams; absent: the stream route answers 503 (poll instead). */

@@ -5,7 +5,6 @@ import { bulkWriteChunked } from '@watchkeeper/mongo';
 import { CalendarDay } from '@watchkeeper/ssh-stats';
 import { datesBetween } from './date-range';
 import { Lru } from './lru';
-import { RecentFailures } from './recent-failures';
 import { dayId, SshBatchAggregator, utcDate, WorkingState } from './ssh-batch-aggregator';
 import type { DayState, PidDayState } from './ssh-day-state';
 import {
@@ -76,7 +75,6 @@ export class SshEventStore {
   private hosts: Map<string, HostDoc> | undefined;
   /** Per source: the journal's last offset and the offsets its batch applied for the first time. */
   private readonly through = new Map<string, { through: number; fresh: Set<number> }>();
-  private readonly failures = new RecentFailures();
   /** Per partition and UTC day (`p|date`): the ids of the events applied (from valid bundles). */
   private readonly seenIds = new Lru<string, Set<string>>(16);
   private db_: mongo.Db | undefined;
@@ -248,7 +246,6 @@ export class SshEventStore {
       const h = hostWrites.get(e.host) ?? hosts.get(e.host);
       const next = h ? { _id: e.host, firstAt: t < h.firstAt ? t : h.firstAt, lastAt: t > h.lastAt ? t : h.lastAt } : { _id: e.host, firstAt: t, lastAt: t };
       hostWrites.set(e.host, next);
-      if (e.sourceIp && (e.kind === 'failed' || e.kind === 'auth_failure') && e.method !== 'none') this.failures.add(e.sourceIp, t.getTime(), e.count ?? 1);
     }
     const journal: JournalWrites = {
       days: [...state.changedDays.values()].map(dayToDoc),
@@ -444,19 +441,6 @@ export class SshEventStore {
       for (const b of await this.coll<RawBundleDoc>(SSH_COLLECTIONS.raw(day)).find({}).toArray()) if (b.o <= (through.get(b.p) ?? -1)) for (const id of idsOfBundle(b)) applied.add(id);
     }
     return events.filter((e) => applied.has(e.id)).length;
-  }
-
-  // ---- what the brute-force detector reads (from the events applied by this process) ----
-
-  /** Failed login attempts (weighted by `count`) from one address in [from, to]. */
-  async failedAttempts(sourceIp: string, from: Date, to: Date): Promise<number> {
-    return this.failures.count(sourceIp, from.getTime(), to.getTime());
-  }
-
-  /** Time of the last failed attempt from an address, or undefined. */
-  async lastFailedAt(sourceIp: string): Promise<Date | undefined> {
-    const t = this.failures.last(sourceIp);
-    return t === undefined ? undefined : new Date(t);
   }
 }
 

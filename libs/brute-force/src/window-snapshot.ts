@@ -1,0 +1,59 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { PartitionWindows, type SourceWindow, type WindowOptions } from './sliding-windows';
+
+/**
+ * The detector's memory of one partition, written after every chunk before its offsets are committed:
+ * each address's newest attempts within findtime (at most maxretry of them) and its episode, plus the
+ * offset it covers. A restart reads one document per partition and replays only what follows.
+ */
+export interface WindowSnapshotDoc {
+  /** `<consumer group>/<partition>`. */
+  _id: string;
+  /** Last offset applied; replayed offsets up to it are skipped. */
+  offset: string;
+  watermark: number;
+  // Objects, not tuples: FerretDB stores no nested arrays.
+  sources: Array<{ ip: string; attempts: Array<{ t: number; id: string; n: number }>; maxTime: number; touched: number; episode?: { since: number; last: number; live: boolean; bucket: number } }>;
+  savedAt: Date;
+}
+
+const schema = new Schema<WindowSnapshotDoc>(
+  { _id: { type: String, required: true }, offset: { type: String, required: true }, watermark: Number, sources: [Schema.Types.Mixed], savedAt: Date },
+  { versionKey: false, bufferCommands: false },
+);
+// No secondary index: read and written by _id only.
+
+export function windowSnapshotModel(conn: Connection, collection = 'ssh_brute_force_windows'): Model<WindowSnapshotDoc> {
+  return conn.models[collection] ?? conn.model<WindowSnapshotDoc>(collection, schema, collection);
+}
+
+/**
+ * Most addresses one snapshot keeps (≈ 0.5 kB each): far below MongoDB's 16 MB document limit. Beyond
+ * it (a botnet's thousands of addresses within findtime) the ones with an open episode and the most
+ * attempts are kept; the rest stay in memory but a restart forgets them (`dropped` says how many).
+ */
+export const MAX_SNAPSHOT_SOURCES = 20_000;
+
+export function toSnapshot(id: string, offset: string, w: PartitionWindows, savedAt: Date, max = MAX_SNAPSHOT_SOURCES): WindowSnapshotDoc & { dropped: number } {
+  let entries = [...w.sources];
+  const dropped = Math.max(0, entries.length - max);
+  if (dropped > 0) {
+    const weight = (s: SourceWindow) => (s.episode ? 1e9 : 0) + s.attempts.reduce((n, a) => n + a.n, 0);
+    entries = entries.sort((a, b) => weight(b[1]) - weight(a[1]) || b[1].maxTime - a[1].maxTime).slice(0, max);
+  }
+  const sources: WindowSnapshotDoc['sources'] = entries.map(([ip, s]) => ({ ip, attempts: s.attempts.map((a) => ({ ...a })), maxTime: s.maxTime, touched: s.touched, ...(s.episode ? { episode: { ...s.episode } } : {}) }));
+  return { _id: id, offset, watermark: w.watermark, sources, savedAt, dropped };
+}
+
+export function fromSnapshot(doc: WindowSnapshotDoc, opts: WindowOptions): PartitionWindows {
+  const sources = doc.sources.map((s): [string, SourceWindow] => [
+    s.ip,
+    {
+      attempts: s.attempts.map(({ t, id, n }) => ({ t, id, n })),
+      maxTime: s.maxTime,
+      touched: s.touched,
+      ...(s.episode ? { episode: { since: s.episode.since, last: s.episode.last, live: s.episode.live, bucket: s.episode.bucket } } : {}),
+    },
+  ]);
+  return new PartitionWindows(opts, { watermark: doc.watermark, sources });
+}
