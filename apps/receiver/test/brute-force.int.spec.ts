@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import mongoose from 'mongoose';
 import { Topics, type AlertEvent, type SshAttempt, type SshEvent } from '@watchkeeper/contracts';
-import { EventProducer, MemoDefaultPartitioner } from '@watchkeeper/kafka';
+import { Partitioners } from 'kafkajs';
+import { EventProducer } from '@watchkeeper/kafka';
 import { collect, eventually, markTopic, MONGO_URL, startReceiver, TestClock, testKafka, uniq, type TestReceiver } from './support';
 
 const MIN = 60_000;
@@ -260,7 +261,7 @@ describe('brute-force detection on the ssh-attempts stream (fail2ban semantics)'
 
 /** The partition of the attempts topic an address lands on, as the producer decides it. */
 function partitionFinder(): (key: string) => number {
-  const partitioner = MemoDefaultPartitioner();
+  const partitioner = Partitioners.DefaultPartitioner();
   const partitionMetadata = Array.from({ length: Topics.sshAttempts.partitions }, (_, i) => ({ partitionErrorCode: 0, partitionId: i, leader: 1, replicas: [1], isr: [1], offlineReplicas: [] }));
   return (key) => partitioner({ topic: Topics.sshAttempts.name, partitionMetadata, message: { key, value: null } });
 }
