@@ -2,6 +2,7 @@ export * from './client';
 export * from './errors';
 export * from './producer';
 export * from './consumer';
+export * from './consumer-lag';
 export * from './topics-admin';
 export * from './positioning';
 export * from './fast-record-encoder';
