@@ -3,7 +3,7 @@ import { allTopics, Topics } from '@watchkeeper/contracts';
 import { ArtifactStore, branchCommits, CodeVersionGate, VersionGateStore } from '@watchkeeper/artifact-store';
 import { BruteForceDetector, FleetHealthMonitor, Periodic, RequestLog } from '@watchkeeper/fleet-health';
 import { HostHealthStore } from '@watchkeeper/host-health-store';
-import { dashboardProxyRoutes, dashboardRouter } from '@watchkeeper/dashboard';
+import { dashboardIngestRoutes, dashboardProxyRoutes, dashboardRouter } from '@watchkeeper/dashboard';
 import { LoadShedder } from '@watchkeeper/http-api';
 import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
@@ -164,7 +164,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         {
           jsonLimit: config.RECEIVER_JSON_LIMIT,
           validateResponses: deps.validateResponses,
-          extraRoutes: [dashboardProxyRoutes({ heartbeatServerUrl: config.HEARTBEAT_SERVER_URL, alertDispatcherUrl: config.ALERT_DISPATCHER_URL })],
+          extraRoutes: [dashboardProxyRoutes({ heartbeatServerUrl: config.HEARTBEAT_SERVER_URL, alertDispatcherUrl: config.ALERT_DISPATCHER_URL }), dashboardIngestRoutes({ sshLag: () => sshConsumer.lag() })],
           pages: dashboardRouter(),
           shedder,
         },
