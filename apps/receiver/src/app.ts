@@ -169,7 +169,8 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
           shedder,
         },
       );
-      server = await listen(app, config.RECEIVER_PORT, config.HTTP_HOST);
+      // Refusals under overload are decided at the HTTP server, before express (LoadShedder.front).
+      server = await listen(shedder.front(app), config.RECEIVER_PORT, config.HTTP_HOST);
 
       requestLog.start();
       outbox.start();
