@@ -170,7 +170,7 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         },
       );
       // Refusals under overload are decided at the HTTP server, before express (LoadShedder.front).
-      server = await listen(shedder.front(app), config.RECEIVER_PORT, config.HTTP_HOST);
+      server = await listen(shedder.front(app, (path) => path.startsWith('/v1/')), config.RECEIVER_PORT, config.HTTP_HOST);
 
       requestLog.start();
       outbox.start();

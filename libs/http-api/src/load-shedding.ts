@@ -117,14 +117,16 @@ export class LoadShedder {
    * decided and written before express, helmet, routing or any per-request framework work — the
    * cheapest answer Node can give, which an overloaded service must be able to give at twice the rate
    * it can serve. Admitted requests are counted here and pass the express middleware untouched.
+   * `guards(path)` names the paths it protects (by default all); the others (/metrics, /healthz…)
+   * go straight to the app.
    */
-  front(app: RequestListener): RequestListener {
+  front(app: RequestListener, guards: (path: string) => boolean = () => true): RequestListener {
     return (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       // What exempt() and queued() read of an express request: baseUrl + path, and the method.
       const view = { method: req.method, baseUrl: '', path: q < 0 ? url : url.slice(0, q), headers: req.headers } as unknown as Request;
-      if (!this.opts.exempt?.(view)) {
+      if (guards(view.path) && !this.opts.exempt?.(view)) {
         const reason = this.overloaded(view);
         if (reason) {
           this.shed?.inc({ reason });
@@ -135,8 +137,8 @@ export class LoadShedder {
           return;
         }
         this.admit(res);
+        (req as unknown as Record<symbol, boolean>)[ADMITTED] = true;
       }
-      (req as unknown as Record<symbol, boolean>)[ADMITTED] = true;
       app(req, res);
     };
   }
