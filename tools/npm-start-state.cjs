@@ -69,6 +69,7 @@ async function freeBase(from = 30000) {
 function devEnv(base) {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (/^(KAFKA_|MONGO_|XMPP_|WATCHKEEPER_)/.test(k)) delete env[k];
+  if (env.NODE_EXTRA_CA_CERTS?.includes(`${path.sep}.run${path.sep}test${path.sep}`)) delete env.NODE_EXTRA_CA_CERTS; // the test stack's, gone
   return {
     ...env,
     KAFKA_PORT: String(base + 92),
