@@ -15,6 +15,8 @@ module.exports = {
     '^@watchkeeper/([a-z0-9-]+)/([a-z0-9-]+)$': path.join(__dirname, 'libs/$1/src/$2.ts'),
   },
   testTimeout: 30000,
+  // Suites run by hand reach the test stack (.run/test), never `npm start`'s servers.
+  setupFiles: [path.join(__dirname, 'tools/jest-test-env.cjs')],
   reporters: ['default', path.join(__dirname, 'tools/jest-summary-reporter.cjs')],
   // Integration suites share one Kafka/Mongo/Prosody: run test files one at a time.
   maxWorkers: 1,

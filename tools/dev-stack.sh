@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `npm start`: installs what is missing, builds, starts the local infrastructure from tools/infra and then
 # every service with a sample configuration (tools/dev-stack.cjs). Ctrl-C / SIGTERM stops all of it.
+# Ports: KAFKA_PORT, KAFKA_CONTROLLER_PORT, MONGO_PORT, XMPP_PORT (tools/infra) and
+# WATCHKEEPER_HTTP_PORT_BASE (services on base+80…, default 8000) move it off the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true

@@ -9,7 +9,7 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 
 /** Parses the `export K='v'` lines that tools/infra/stack.sh writes. */
-function readInfraEnv(file = path.join(root, '.run/env')) {
+function readInfraEnv(file = path.join(process.env.WATCHKEEPER_RUN_DIR ?? path.join(root, '.run'), 'env')) {
   const env = {};
   if (!fs.existsSync(file)) return env;
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
@@ -135,7 +135,9 @@ async function startLocalStack(opts = {}) {
   fs.mkdirSync(logDir, { recursive: true });
   const infra = { ...readInfraEnv(path.join(runDir, 'env')), ...pick(process.env, ['KAFKA_BROKERS', 'MONGO_URL', 'XMPP_SERVICE']) };
   const tokens = loadOrCreateTokens(path.join(runDir, 'tokens.env'));
-  const ports = { receiver: 8080, heartbeatServer: 8081, alertDispatcher: 8082, logCollector: 8083, heartbeatClient: 8084, ...opts.ports };
+  // WATCHKEEPER_HTTP_PORT_BASE moves the services' ports (base+80…) off the defaults (8080…).
+  const base = Number(process.env.WATCHKEEPER_HTTP_PORT_BASE ?? 8000);
+  const ports = { receiver: base + 80, heartbeatServer: base + 81, alertDispatcher: base + 82, logCollector: base + 83, heartbeatClient: base + 84, ...opts.ports };
   const sampleLog = opts.sampleLog ?? prepareSampleLog(runDir);
   const specs = serviceSpecs({ runDir, infra, tokens, ports, sampleLog, clients: opts.clients ?? 3, extraEnv: opts.env });
 

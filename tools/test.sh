@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing, builds and lints, starts the real servers (Kafka, MongoDB-wire,
-# Prosody) from tools/infra, runs every project's suites one project at a time, stops what it started,
-# and prints one closing line for the whole workspace.
+# `npm test`: installs what is missing, builds and lints, starts the tests' own real servers (Kafka,
+# MongoDB-wire, Prosody; tools/infra/test-stack.sh: own ports, data folder .run/test), runs every
+# project's suites one project at a time, stops and deletes what it started, checks that `npm start`'s
+# data folder holds nothing of the tests (tools/npm-start-state.cjs), and prints one closing line.
 #   --unit   unit tests only (no servers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,7 @@ mkdir -p "$WK_TEST_RESULTS_DIR"
 
 started_infra=0
 cleanup() {
-  if [ "$started_infra" = 1 ]; then bash tools/infra/stack.sh stop >&2 || true; fi
+  if [ "$started_infra" = 1 ]; then bash tools/infra/test-stack.sh down >&2 || true; fi
 }
 trap cleanup EXIT
 
@@ -35,17 +36,36 @@ if [ "$mode" = unit ]; then
 else
   bash tools/install-chromium.sh # Debian chromium for the dashboard's browser tests (idempotent)
   bash tools/install-journal-remote.sh # writes real journal files for the journald source's tests (idempotent)
-  # Servers that were already up (a developer's own) are used and left running; otherwise they are
-  # started here and stopped when the run ends, leaving nothing behind.
-  echo "[test] Kafka, MongoDB-wire server and Prosody" >&2
-  bash tools/infra/stack.sh status >/dev/null 2>&1 || started_infra=1
-  bash tools/infra/stack.sh ensure >/dev/null
-  # shellcheck disable=SC1091
-  source "${WATCHKEEPER_RUN_DIR:-.run}/env"
+  # The tests' own servers, ports and data folder (.run/test), never `npm start`'s (.run, default
+  # ports): started here, stopped and deleted when the run ends. A test stack left up by an earlier
+  # `tools/infra/test-stack.sh up` is reused and left up.
+  echo "[test] Kafka, MongoDB-wire server and Prosody of the tests" >&2
+  node tools/npm-start-state.cjs snapshot "$root/test-artifacts/npm-start-state.json"
+  if ! infra_state=$(bash tools/infra/test-stack.sh up); then bash tools/infra/test-stack.sh down >&2 || true; exit 1; fi
+  if [ "$infra_state" = started ]; then started_infra=1; fi
+  test_env=$(bash tools/infra/test-stack.sh env)
+  # shellcheck disable=SC1090
+  source "$test_env"
+  export WATCHKEEPER_RUN_DIR="${test_env%/env}" # what suites that read a run dir (local-stack.cjs) use
+  # Servers the user named (KAFKA_BROKERS, MONGO_URL, XMPP_SERVICE) are shared: note what is there
+  # now, and delete what the run adds (wk_test_* databases, topics) at the end.
+  external_cleanup=0
+  if [ "$WATCHKEEPER_MANAGED" != "kafka mongo prosody" ]; then
+    node tools/test-cleanup.cjs before "$root/test-artifacts/external-before.json"
+    external_cleanup=1
+  fi
 fi
-
 status=0
 npx nx run-many -t test --parallel=1 --outputStyle=static -- "${jest_args[@]}" || status=$?
+
+if [ "$mode" = all ]; then
+  if [ "$external_cleanup" = 1 ]; then node tools/test-cleanup.cjs after "$root/test-artifacts/external-before.json" || status=1; fi
+  if [ "$started_infra" = 1 ]; then bash tools/infra/test-stack.sh down >&2; started_infra=0; fi
+  # What the README promises: after `npm test`, `npm start` in this checkout starts empty.
+  echo "[test] npm start after npm test: nothing of the tests' left" >&2
+  WK_TEST_EXTERNAL_SERVERS=$external_cleanup WK_TEST_STACK_REUSED=$([ "$infra_state" = reused ] && echo 1 || echo 0) \
+    node tools/npm-start-state.cjs check "$root/test-artifacts/npm-start-state.json" || status=1
+fi
 
 node -e '
 const fs = require("fs"), dir = process.argv[1];

@@ -13,7 +13,9 @@ import { CollectorProcess, EventCollector, expectSameStats, LogWriter, MONGO_URL
 jest.setTimeout(240_000);
 const execFileP = promisify(execFile);
 
-const PORT = 19092;
+// A private broker on its own ports (random in a range no server here uses by default: another
+// checkout's run of this suite, or the shared servers, are no obstacle).
+const PORT = 40000 + Math.floor(Math.random() * 10000) * 2;
 const BROKERS = `127.0.0.1:${PORT}`;
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wk-lc-kafka-'));
 const kafkaEnv = () => {

@@ -4,7 +4,7 @@ import { ArtifactStore, branchCommits, CodeVersionGate, VersionGateStore } from 
 import { BruteForceDetector, IgnoreList, publishSshAttempts } from '@watchkeeper/brute-force';
 import { FleetHealthMonitor, Periodic, RequestLog } from '@watchkeeper/fleet-health';
 import { HostHealthStore } from '@watchkeeper/host-health-store';
-import { dashboardProxyRoutes, dashboardRouter } from '@watchkeeper/dashboard';
+import { dashboardIngestRoutes, dashboardProxyRoutes, dashboardRouter } from '@watchkeeper/dashboard';
 import { LoadShedder } from '@watchkeeper/http-api';
 import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
@@ -193,12 +193,13 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         {
           jsonLimit: config.RECEIVER_JSON_LIMIT,
           validateResponses: deps.validateResponses,
-          extraRoutes: [dashboardProxyRoutes({ heartbeatServerUrl: config.HEARTBEAT_SERVER_URL, alertDispatcherUrl: config.ALERT_DISPATCHER_URL })],
+          extraRoutes: [dashboardProxyRoutes({ heartbeatServerUrl: config.HEARTBEAT_SERVER_URL, alertDispatcherUrl: config.ALERT_DISPATCHER_URL }), dashboardIngestRoutes({ sshLag: () => sshConsumer.lag() })],
           pages: dashboardRouter(),
           shedder,
         },
       );
-      server = await listen(app, config.RECEIVER_PORT, config.HTTP_HOST);
+      // Refusals under overload are decided at the HTTP server, before express (LoadShedder.front).
+      server = await listen(shedder.front(app, (path) => path.startsWith('/v1/')), config.RECEIVER_PORT, config.HTTP_HOST);
 
       requestLog.start();
       outbox.start();

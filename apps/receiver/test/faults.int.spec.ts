@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Topics, type HostHealthSnapshot } from '@watchkeeper/contracts';
 import { asAny, collect, CuttableProxy, eventually, markTopic, mongoTarget, startReceiver, testKafka, uniq, type TestReceiver } from './support';
+import { freePort } from '@watchkeeper/runtime';
 
 const run = promisify(execFile);
 const repoRoot = path.join(__dirname, '../../..');
@@ -48,15 +49,19 @@ describe('MongoDB down', () => {
 });
 
 describe('Kafka down: the outbox keeps events until the broker is back', () => {
-  // A private broker on other ports, so the shared one on 9092 keeps serving the other suites.
+  // A private broker on free ports, so the shared one keeps serving the other suites (and another
+  // checkout's run of this suite is no obstacle).
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wk-receiver-kafka-'));
-  const env = { ...process.env, KAFKA_PORT: '19392', KAFKA_CONTROLLER_PORT: '19393', WATCHKEEPER_RUN_DIR: runDir, KAFKA_BROKERS: '' };
-  const brokers = '127.0.0.1:19392';
+  let env: NodeJS.ProcessEnv = {};
+  let brokers = '';
   const kafka = () => run('bash', [kafkaScript, 'start'], { env, timeout: 180_000 });
   const stopKafka = () => run('bash', [kafkaScript, 'stop'], { env, timeout: 120_000 });
   let r: TestReceiver;
 
   beforeAll(async () => {
+    const [port, controller] = [await freePort(), await freePort()];
+    env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controller), WATCHKEEPER_RUN_DIR: runDir, KAFKA_BROKERS: '', WATCHKEEPER_MANAGED: 'kafka' };
+    brokers = `127.0.0.1:${port}`;
     await kafka();
     r = await startReceiver({ KAFKA_BROKERS: brokers, RECEIVER_SSH_GROUP: uniq('wk-test-receiver-outbox') });
     // The topics exist once the receiver's background join succeeded.

@@ -26,3 +26,4 @@ export * from './http/ssh-logins';
 export * from './http/fleet-health';
 export * from './http/alert-dispatcher';
 export * from './config/heartbeat-nodes';
+export * from './http/ingest';

@@ -1,3 +1,4 @@
 export * from './dashboard-router';
 export * from './proxy-routes';
 export * from './upstream';
+export * from './ingest-routes';

@@ -1,3 +1,4 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { prom, type Registry } from '@watchkeeper/runtime';
 import { HttpError } from './errors';
@@ -25,6 +26,9 @@ export interface LoadShedderOptions {
 
 export type ShedReason = 'in-flight' | 'event-loop-lag' | 'queue-time';
 
+/** Set on a request the front door admitted (and counts): the express middleware lets it through. */
+const ADMITTED = Symbol('watchkeeper.shedder.admitted');
+
 /**
  * Load shedding: under more load than the service can serve, a request is answered 503 with
  * Retry-After at once — before its body is read or anything is stored — instead of queueing until
@@ -36,6 +40,7 @@ export class LoadShedder {
   private timer?: NodeJS.Timeout;
   private readonly shed?: prom.Counter<'reason'>;
   private readonly refusals = new Map<string, HttpError>();
+  private readonly rawRefusals = new Map<string, { headers: Record<string, string | number>; body: Buffer }>();
 
   constructor(private readonly opts: LoadShedderOptions) {
     if (opts.registry) {
@@ -107,24 +112,75 @@ export class LoadShedder {
     return undefined;
   }
 
+  /**
+   * The front door: wraps the HTTP server's request listener (the express app) so that a refusal is
+   * decided and written before express, helmet, routing or any per-request framework work — the
+   * cheapest answer Node can give, which an overloaded service must be able to give at twice the rate
+   * it can serve. Admitted requests are counted here and pass the express middleware untouched.
+   * `guards(path)` names the paths it protects (by default all); the others (/metrics, /healthz…)
+   * go straight to the app.
+   */
+  front(app: RequestListener, guards: (path: string) => boolean = () => true): RequestListener {
+    return (req: IncomingMessage, res: ServerResponse) => {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      // What exempt() and queued() read of an express request: baseUrl + path, and the method.
+      const view = { method: req.method, baseUrl: '', path: q < 0 ? url : url.slice(0, q), headers: req.headers } as unknown as Request;
+      if (guards(view.path) && !this.opts.exempt?.(view)) {
+        const reason = this.overloaded(view);
+        if (reason) {
+          this.shed?.inc({ reason });
+          const big = bigBody(req);
+          const r = this.rawRefusal(reason, big);
+          res.writeHead(503, r.headers);
+          res.end(r.body);
+          return;
+        }
+        this.admit(res);
+        (req as unknown as Record<symbol, boolean>)[ADMITTED] = true;
+      }
+      app(req, res);
+    };
+  }
+
+  private rawRefusal(reason: ShedReason, big: boolean): { headers: Record<string, string | number>; body: Buffer } {
+    const key = `${reason}:${big}`;
+    let r = this.rawRefusals.get(key);
+    if (!r) {
+      const err = this.refusal(reason, big);
+      const body = Buffer.from(JSON.stringify(err.toBody()));
+      r = { headers: { ...err.headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length, 'Cache-Control': 'no-store' }, body };
+      this.rawRefusals.set(key, r);
+    }
+    return r;
+  }
+
+  private admit(res: ServerResponse): void {
+    this.inFlight_++;
+    let done = false;
+    res.once('close', () => {
+      if (!done) this.inFlight_--;
+      done = true;
+    });
+  }
+
   middleware(): RequestHandler {
     return (req, res, next) => {
+      if ((req as unknown as Record<symbol, boolean>)[ADMITTED]) return next(); // decided at the front door
       if (this.opts.exempt?.(req)) return next();
       const reason = this.overloaded(req);
       if (reason) {
         this.shed?.inc({ reason });
         // Node discards a small unread body after the answer; a large one (an upload) is not worth
         // reading just to throw it away: that connection is closed instead.
-        const big = Number(req.headers['content-length'] ?? 0) > 64 * 1024 || req.headers['transfer-encoding'] !== undefined;
-        return next(this.refusal(reason, big));
+        return next(this.refusal(reason, bigBody(req)));
       }
-      this.inFlight_++;
-      let done = false;
-      res.once('close', () => {
-        if (!done) this.inFlight_--;
-        done = true;
-      });
+      this.admit(res);
       next();
     };
   }
+}
+
+function bigBody(req: IncomingMessage): boolean {
+  return Number(req.headers['content-length'] ?? 0) > 64 * 1024 || req.headers['transfer-encoding'] !== undefined;
 }

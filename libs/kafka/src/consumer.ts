@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from '
 import type { z } from 'zod';
 import { Topics, type DeadLetter, type TopicDef } from '@watchkeeper/contracts';
 import { backoffDelay, prom, sleep, type Logger, type Registry } from '@watchkeeper/runtime';
+import { ConsumerLagMonitor, type ConsumerLag } from './consumer-lag';
 import { PermanentError } from './errors';
 import { positionAtEnd } from './positioning';
 import type { EventProducer } from './producer';
@@ -17,6 +18,16 @@ export interface ConsumedEvent<T> {
   eventId: string;
 }
 
+/** Where a chunk handed to batchHandler comes from: one partition, offsets firstOffset…lastOffset. */
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  firstOffset: string;
+  lastOffset: string;
+  /** The partition's high watermark when the batch was fetched. */
+  highWatermark: string;
+}
+
 export interface ConsumerRunnerOptions<S extends z.ZodType> {
   kafka: Kafka;
   groupId: string;
@@ -27,7 +38,7 @@ export interface ConsumerRunnerOptions<S extends z.ZodType> {
   /** One message at a time… */
   handler?: (event: ConsumedEvent<z.output<S>>) => Promise<void>;
   /** …or a whole fetched batch (already validated) at once, for bulk writes. */
-  batchHandler?: (events: ConsumedEvent<z.output<S>>[]) => Promise<void>;
+  batchHandler?: (events: ConsumedEvent<z.output<S>>[], context: BatchContext) => Promise<void>;
   fromBeginning?: boolean;
   partitionsConsumedConcurrently?: number;
   registry?: Registry;
@@ -36,6 +47,14 @@ export interface ConsumerRunnerOptions<S extends z.ZodType> {
   maxBatchSize?: number;
   /** How long the group waits for a silent member before reassigning its partitions. */
   sessionTimeoutMs?: number;
+  /**
+   * Longest time one fetched batch is worked on before its progress is committed and the consumer goes
+   * back to the group (default a third of the session timeout). Chunks shrink to fit it, and a
+   * handler call still running keeps the membership alive with heartbeats meanwhile.
+   */
+  batchBudgetMs?: number;
+  /** How often the group's lag is read from the broker for /metrics and lag() (default 15 s; 0: never). */
+  lagIntervalMs?: number;
 }
 
 /**
@@ -52,10 +71,23 @@ export class ConsumerRunner<S extends z.ZodType> {
   private running = false;
   private positioned = false;
   private readonly positionedCallbacks: Array<() => void> = [];
+  private readonly sessionTimeoutMs: number;
+  private readonly heartbeatIntervalMs: number;
+  private readonly budgetMs: number;
+  /** Events per batchHandler call: maxBatchSize, shrunk so that one call fits half the budget. */
+  private chunkSize: number;
+  private readonly lagMonitor?: ConsumerLagMonitor;
 
   constructor(private readonly opts: ConsumerRunnerOptions<S>) {
     if (!opts.handler === !opts.batchHandler) throw new Error('give exactly one of handler or batchHandler');
-    this.consumer = opts.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: opts.sessionTimeoutMs ?? 30_000, heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)) });
+    this.sessionTimeoutMs = opts.sessionTimeoutMs ?? 30_000;
+    this.heartbeatIntervalMs = Math.min(3_000, Math.floor(this.sessionTimeoutMs / 3));
+    this.budgetMs = opts.batchBudgetMs ?? Math.floor(this.sessionTimeoutMs / 3);
+    this.chunkSize = opts.maxBatchSize ?? 500;
+    this.consumer = opts.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: this.sessionTimeoutMs, heartbeatInterval: this.heartbeatIntervalMs });
+    if ((opts.lagIntervalMs ?? 15_000) > 0) {
+      this.lagMonitor = new ConsumerLagMonitor({ kafka: opts.kafka, groupId: opts.groupId, topic: opts.topic.name, logger: opts.logger, registry: opts.registry, intervalMs: opts.lagIntervalMs ?? 15_000, fromBeginning: opts.fromBeginning ?? true });
+    }
     if (opts.registry) {
       const name = 'watchkeeper_kafka_messages_consumed_total';
       this.counter =
@@ -74,6 +106,7 @@ export class ConsumerRunner<S extends z.ZodType> {
     await this.consumer.subscribe({ topic: topic.name, fromBeginning: fromBeginning ?? true });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => void this.afterJoin(e.payload.memberAssignment[topic.name] ?? []));
     this.running = true;
+    this.lagMonitor?.start();
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
@@ -87,6 +120,18 @@ export class ConsumerRunner<S extends z.ZodType> {
     this.abort.abort();
     this.running = false;
     await this.consumer.disconnect();
+    await this.lagMonitor?.stop();
+  }
+
+  /** The group's latest lag reading (undefined before the first, or with lagIntervalMs 0). */
+  lag(): ConsumerLag | undefined {
+    return this.lagMonitor?.latest();
+  }
+
+  /** Reads the lag now (tests, and whoever cannot wait for the interval). */
+  async refreshLag(): Promise<ConsumerLag | undefined> {
+    await this.lagMonitor?.refresh();
+    return this.lagMonitor?.latest();
   }
 
   /** Fires at each group join, when partitions are assigned (a fresh group may not be positioned yet). */
@@ -129,27 +174,41 @@ export class ConsumerRunner<S extends z.ZodType> {
     for (const cb of this.positionedCallbacks.splice(0)) cb();
   }
 
+  /**
+   * No batch outlives the group session: work is cut into chunks that fit the budget, each chunk's
+   * offsets are resolved and committed as soon as it is done, a handler call still running sends the
+   * heartbeats meanwhile, and once the budget is spent the rest of the batch is left to the next fetch
+   * (it starts at the first offset not resolved). A slow database thus slows the consumer down, and
+   * never makes it redo, without end, work it has already done (a livelock).
+   */
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale } = payload;
     const canGoOn = () => isRunning() && !isStale() && !this.abort.signal.aborted;
-    const chunkSize = this.opts.maxBatchSize ?? 500;
+    const started = Date.now();
+    const overBudget = () => Date.now() - started >= this.budgetMs;
+    const commit = async () => {
+      await commitOffsetsIfNecessary(uncommittedOffsets());
+      await heartbeat();
+    };
     let chunk: Array<{ msg: KafkaMessage; event: ConsumedEvent<z.output<S>> }> = [];
     let lastSeen: KafkaMessage | undefined;
 
     // Hands the chunk to the batch handler, then resolves everything up to the last message seen
-    // (dead letters in between included). Chunks bound the work lost to, and the wait for, a stop.
+    // (dead letters in between included) and commits it.
     const flush = async (): Promise<boolean> => {
       if (chunk.length > 0) {
         const taken = chunk;
-        const ok = await this.withRetry(() => this.opts.batchHandler!(taken.map((c) => c.event)), heartbeat, canGoOn, async (reason) => {
+        const context: BatchContext = { topic: batch.topic, partition: batch.partition, firstOffset: taken[0]!.msg.offset, lastOffset: taken[taken.length - 1]!.msg.offset, highWatermark: batch.highWatermark };
+        const t0 = Date.now();
+        const ok = await this.withRetry(() => this.opts.batchHandler!(taken.map((c) => c.event), context), heartbeat, canGoOn, async (reason) => {
           for (const c of taken) await this.deadLetter(batch.topic, batch.partition, c.msg, reason);
         }, taken.length);
         if (!ok) return false;
+        this.fitChunkSize(taken.length, Date.now() - t0);
         chunk = [];
       }
       if (lastSeen) resolveOffset(lastSeen.offset);
-      await commitOffsetsIfNecessary();
-      await heartbeat();
+      await commit();
       return true;
     };
 
@@ -168,14 +227,36 @@ export class ConsumerRunner<S extends z.ZodType> {
         chunk.push({ msg, event: decoded.event });
       }
       lastSeen = msg;
-      if (this.opts.batchHandler && chunk.length >= chunkSize && !(await flush())) return;
+      if (this.opts.batchHandler && chunk.length >= this.chunkSize) {
+        if (!(await flush())) return;
+        if (overBudget()) return; // committed so far; the next fetch starts after lastSeen
+      } else if (this.opts.handler && overBudget()) break;
     }
     if (this.opts.batchHandler) {
       if (!canGoOn() && chunk.length > 0) return; // leave the partial chunk for redelivery
       await flush();
       return;
     }
-    await commitOffsetsIfNecessary();
+    await commit();
+  }
+
+  /** After a chunk of `events` took `ms`: the next chunks are sized to take at most half the budget. */
+  private fitChunkSize(events: number, ms: number): void {
+    const max = this.opts.maxBatchSize ?? 500;
+    const perEvent = ms / Math.max(1, events);
+    const fits = perEvent > 0 ? Math.floor(this.budgetMs / 2 / perEvent) : max;
+    // Grows back at most twofold per chunk, so one quick chunk after a slow spell does not overshoot.
+    this.chunkSize = Math.max(1, Math.min(max, fits, this.chunkSize * 2));
+  }
+
+  /** Heartbeats while `work` runs: a handler call longer than the session keeps this member in the group. */
+  private async keepingAlive<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), Math.max(100, Math.floor(this.heartbeatIntervalMs / 2)));
+    try {
+      return await work();
+    } finally {
+      clearInterval(beat);
+    }
   }
 
   private decode(topic: string, partition: number, msg: KafkaMessage): { event: ConsumedEvent<z.output<S>> } | { reason: string } {
@@ -215,7 +296,7 @@ export class ConsumerRunner<S extends z.ZodType> {
   private async withRetry(work: () => Promise<void>, heartbeat: () => Promise<void>, canGoOn: () => boolean, toDeadLetter: (reason: string) => Promise<void>, messages = 1): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await work();
+        await this.keepingAlive(heartbeat, work);
         this.counter?.inc({ topic: this.opts.topic.name, outcome: 'handled' }, messages);
         return true;
       } catch (err) {

@@ -2,5 +2,6 @@ export * from './client';
 export * from './errors';
 export * from './producer';
 export * from './consumer';
+export * from './consumer-lag';
 export * from './topics-admin';
 export * from './positioning';

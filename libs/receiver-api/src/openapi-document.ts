@@ -1,4 +1,4 @@
-import { dashboardProxyRoutes } from '@watchkeeper/dashboard';
+import { dashboardIngestRoutes, dashboardProxyRoutes } from '@watchkeeper/dashboard';
 import type { ReceiverDeps } from './deps';
 import { receiverApi } from './receiver-http';
 
@@ -8,7 +8,7 @@ import { receiverApi } from './receiver-http';
  */
 export function receiverOpenApiDocument(): Record<string, unknown> {
   const proxy = dashboardProxyRoutes({ heartbeatServerUrl: 'http://127.0.0.1:8081', alertDispatcherUrl: 'http://127.0.0.1:8082' });
-  return receiverApi({ adminToken: 'x'.repeat(16), now: () => new Date() } as unknown as ReceiverDeps, { extraRoutes: [proxy] }).openapi();
+  return receiverApi({ adminToken: 'x'.repeat(16), now: () => new Date() } as unknown as ReceiverDeps, { extraRoutes: [proxy, dashboardIngestRoutes({ sshLag: () => undefined })] }).openapi();
 }
 
 export function renderOpenApiDocument(): string {

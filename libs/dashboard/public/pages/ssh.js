@@ -30,6 +30,7 @@ export function mount(root, ctx) {
       ${SSH_SERIES.map((s) => html`<li>${swatch(s.fill)} ${s.label}</li>`)}
       <li>${swatch('url(#pat-nodata)')} no data (not zero)</li>
     </ul>
+    <div id="ssh-behind"></div>
     <div id="ssh-status"></div>
     <section aria-labelledby="ssh-silent-title">
       <h2 id="ssh-silent-title">Silent hosts</h2>
@@ -42,6 +43,7 @@ export function mount(root, ctx) {
     </section>`);
   const form = root.querySelector('#ssh-range');
   const status = root.querySelector('#ssh-status');
+  const behind = root.querySelector('#ssh-behind');
   const charts = root.querySelector('#ssh-charts');
   const sources = root.querySelector('#ssh-sources');
   const silent = root.querySelector('#ssh-silent');
@@ -64,12 +66,14 @@ export function mount(root, ctx) {
 
   return {
     async refresh() {
-      const [got, top, day] = await Promise.allSettled([
+      const [got, top, day, ingest] = await Promise.allSettled([
         request(`/v1/ssh-logins/range${qs(range)}`),
         request(`/v1/ssh-logins/sources${qs({ ...range, limit: TOP })}`),
         request(`/v1/ssh-logins${qs({ date: range.to })}`),
+        request('/v1/ingest'),
       ]);
       replaceRegion(silent, day.status === 'rejected' ? problemNote('Silent hosts', day.reason) : silentView(day.value));
+      replaceRegion(behind, ingest.status === 'fulfilled' ? backlogNote(ingest.value.sshEvents) : '');
       if (got.status === 'rejected') {
         const err = got.reason;
         replaceRegion(status, problemNote('SSH statistics', err));
@@ -141,4 +145,10 @@ function sourcesView(data, top) {
       <thead><tr><th scope="col">Address</th><th scope="col">Attempts</th><th scope="col">Failed</th><th scope="col">Accepted</th><th scope="col">Invalid user</th><th scope="col">Hosts</th></tr></thead>
       <tbody>${top.sources.map((r) => html`<tr data-source="${r.sourceIp}"><th scope="row"><code>${r.sourceIp}</code></th><td data-series="attempts">${num(r.attempts)}</td><td data-series="failed">${num(r.failed)}</td><td data-series="accepted">${num(r.accepted)}</td><td data-series="invalidUser">${num(r.invalidUser)}</td><td>${r.hosts.join(', ')}</td></tr>`)}</tbody>
     </table></div>`;
+}
+
+/** A line while the receiver has not yet taken every sshd event the collectors sent: the figures lag. */
+function backlogNote(b) {
+  if (!b || b.behind === 0) return '';
+  return html`<p class="problem" role="status" id="ssh-backlog"><span class="icon" aria-hidden="true">⏳</span> The receiver is ${num(b.behind)} sshd event(s) behind the log collectors (read ${new Date(b.readAt).toLocaleTimeString()}): the figures below are not complete yet.</p>`;
 }
