@@ -23,8 +23,7 @@ const IDLE_S = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const SETTLE_S = Number(process.env.BENCH_IDLE_SETTLE_SECONDS ?? 30);
 const DAY_MS = 86_400_000;
 const HZ = 100; // USER_HZ: /proc's clock ticks (100 on Linux)
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
+const { sleep, load, until } = require('./support.cjs');
 const { startLocalStack } = require(path.join(repo, 'tools/local-stack.cjs'));
 const mongoose = require(path.join(repo, 'node_modules/mongoose'));
 const { createKafka, EventProducer } = require(path.join(repo, 'libs/kafka/dist/index.js'));
@@ -61,16 +60,6 @@ async function measureIdle(procs) {
     const pct = after === undefined || before[i] === undefined ? NaN : ((after - before[i]) / HZ / secs) * 100;
     return { ...p, pct };
   });
-}
-
-async function until(what, check, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(1000);
-  }
 }
 
 async function main() {
@@ -128,13 +117,13 @@ async function main() {
       await until(`${label}: receiver figures correct`, async () => {
         const body = await (await fetch(`${rx}/v1/ssh-logins/range?from=${dates[0]}&to=${dates[dates.length - 1]}&host=${host}`, { headers: { authorization: admin } })).json();
         return JSON.stringify(body?.hosts?.[0]?.days?.map((d) => d.stats)) === expected;
-      }, 1_800_000);
+      }, 1_800_000, 1000);
       const caughtUpS = (Date.now() - t0) / 1000;
       await until(`${label}: dispatcher recorded every alert`, async () => {
         const m = await (await fetch(`http://127.0.0.1:${ports.alertDispatcher}/metrics`)).text();
         const n = [...m.matchAll(/^watchkeeper_alert_dispatcher_alerts_received_total\{[^}]*\} (\d+)/gm)].reduce((s, x) => s + Number(x[1]), 0);
         return n >= storedAlerts;
-      }, 1_800_000);
+      }, 1_800_000, 1000);
       await sleep(SETTLE_S * 1000);
       const procs = [...stack.services.map((s) => ({ label: s.label, pid: s.pid, infra: false })), ...infraPids(infraRun)];
       rows.push({ label, events: storedEvents, alerts: storedAlerts, caughtUpS, loadAtIdle: load(), idle: await measureIdle(procs) });

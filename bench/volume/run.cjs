@@ -21,8 +21,7 @@ const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
 const TOKEN = `bench-${randomUUID()}`;
 const DAY_MS = 86_400_000;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
+const { sleep, load, until } = require('./support.cjs');
 const { Kafka, logLevel } = require(path.join(repo, 'node_modules/kafkajs'));
 const mongoose = require(path.join(repo, 'node_modules/mongoose'));
 const { createKafka, EventProducer } = require(path.join(repo, 'libs/kafka/dist/index.js'));
@@ -54,16 +53,6 @@ function start(name, bin, env) {
       await exited;
     },
   };
-}
-
-async function until(what, check, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(200);
-  }
 }
 
 async function main() {
