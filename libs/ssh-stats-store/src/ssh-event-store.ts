@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import type { SshDayStats, SshEvent, SshSource } from '@watchkeeper/contracts';
-import { bulkWriteChunked } from '@watchkeeper/mongo';
+import { bulkWriteChunked, duplicateKeyIndexes } from '@watchkeeper/mongo';
 import { CalendarDay } from '@watchkeeper/ssh-stats';
 import { datesBetween } from './date-range';
 import { Lru } from './lru';
@@ -477,13 +477,10 @@ async function insertReportingDuplicates<T extends { _id: string }>(coll: mongo.
     await coll.insertMany(docs as never[], { ordered: false });
     return [];
   } catch (err) {
-    type W = { code?: number; index?: number; err?: { code?: number; index?: number } };
-    const e = err as W & { writeErrors?: W[] };
-    const errors: W[] = e.writeErrors ?? (e.code !== undefined ? [e] : []);
-    if (errors.length === 0 || !errors.every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
+    const duplicates = duplicateKeyIndexes(err);
+    if (!duplicates) throw err;
     const ids: string[] = [];
-    for (const w of errors) {
-      const i = w.index ?? w.err?.index;
+    for (const i of duplicates) {
       if (i === undefined) return docs.map((d) => d._id); // cannot tell which: ask for every stamp
       ids.push(docs[i]._id);
     }
