@@ -8,6 +8,8 @@ export const usage = `watchkeeper-receiver — the fleet's HTTP ingress and quer
 Usage: watchkeeper-receiver [--help]
        watchkeeper-receiver migrate-ssh   one-shot: build the SSH statistics from the ssh_events collection of
                                           earlier releases (idempotent; run once after upgrading, safe to repeat)
+       watchkeeper-receiver migrate-alert-state   one-shot: delete the released fleet-health and brute-force
+                                          alerts earlier releases kept (idempotent; run once after upgrading)
 
 Environment:
   WATCHKEEPER_ADMIN_TOKEN      admin bearer token, at least 16 characters (required)

@@ -25,6 +25,8 @@ export interface BruteForceOptions {
 }
 
 const SYMPTOM = 'brute-force';
+/** Open brute-force alerts (active state only: see AlertStateDoc). */
+export const BRUTE_FORCE_ALERTS_COLLECTION = 'ssh_bruteforce_alerts';
 const kind: AlertKind = {
   type: 'ssh-brute-force',
   entityKind: 'source',
@@ -55,7 +57,7 @@ export class BruteForceDetector {
 
   constructor(private readonly opts: BruteForceOptions) {
     this.now = opts.now ?? (() => new Date());
-    this.alerts = new StatefulAlerts(opts.conn, { outbox: opts.outbox, collection: 'ssh_bruteforce_alerts', source: opts.source ?? 'receiver', kinds: { [SYMPTOM]: kind } });
+    this.alerts = new StatefulAlerts(opts.conn, { outbox: opts.outbox, collection: BRUTE_FORCE_ALERTS_COLLECTION, source: opts.source ?? 'receiver', kinds: { [SYMPTOM]: kind } });
     this.snapshots = windowSnapshotModel(opts.conn);
     const r = opts.registry;
     if (r) {

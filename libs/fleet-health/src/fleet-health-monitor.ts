@@ -13,6 +13,9 @@ export const fleetAlertKinds: Record<FleetSymptom, AlertKind> = {
   'self-check-critical': { type: 'host-self-check-critical', entityKind: 'host', severity: 'critical', summary: (h) => `${h} reports a critical self-check` },
 };
 
+/** Open fleet-health alerts (active state only: see AlertStateDoc). */
+export const FLEET_ALERTS_COLLECTION = 'fleet_alerts';
+
 export interface FleetHealthOptions {
   conn: Connection;
   requestLog: RequestLog;
@@ -42,7 +45,7 @@ export class FleetHealthMonitor {
   constructor(private readonly opts: FleetHealthOptions) {
     this.windowMs = opts.windowMs ?? 3600_000;
     this.cfg = { ...defaultDetectorConfig, ...opts.detector };
-    this.alerts = new StatefulAlerts(opts.conn, { outbox: opts.outbox, collection: 'fleet_alerts', source: opts.source ?? 'receiver', kinds: fleetAlertKinds });
+    this.alerts = new StatefulAlerts(opts.conn, { outbox: opts.outbox, collection: FLEET_ALERTS_COLLECTION, source: opts.source ?? 'receiver', kinds: fleetAlertKinds });
   }
 
   async activity(now: Date): Promise<HostWindowActivity[]> {

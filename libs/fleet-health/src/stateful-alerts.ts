@@ -27,7 +27,8 @@ export interface AlertKind {
  * Turns "which (subject, symptom) pairs hold now" into stateful alerts on the alerts topic: trigger
  * when a pair appears, again at most once per hour bucket while it lasts, release when it clears.
  * Events go through the outbox with ids derived from (subject, symptom, bucket), so a run repeated
- * after a crash produces the same events, never new ones.
+ * after a crash produces the same events, never new ones. A release deletes the alert's document:
+ * the collection holds open alerts only, whatever the history (every run reads it whole on FerretDB).
  */
 export class StatefulAlerts {
   readonly model: Model<AlertStateDoc>;
@@ -61,13 +62,13 @@ export class StatefulAlerts {
       const since = state?.since ?? now;
       events.push(this.event('trigger', subject, symptom, now, `${this.opts.source}:${id}:trigger:${bucket}`));
       updates.push(() =>
-        this.model.updateOne({ _id: id }, { $set: { subject, symptom, active: true, since, notifiedBucket: bucket }, $unset: { releasedAt: 1 } }, { upsert: true }),
+        this.model.updateOne({ _id: id }, { $set: { subject, symptom, active: true, since, notifiedBucket: bucket } }, { upsert: true }),
       );
     }
     for (const [id, state] of open) {
       if (seen.has(id) || (scope && !scope(state.subject, state.symptom))) continue;
       events.push(this.event('release', state.subject, state.symptom, now, `${this.opts.source}:${id}:release:${state.since.getTime()}`));
-      updates.push(() => this.model.updateOne({ _id: id, active: true }, { $set: { active: false, releasedAt: now } }));
+      updates.push(() => this.model.deleteOne({ _id: id }));
     }
     // Events first: if the state update is lost, the next run sends the same ids again (deduplicated).
     await this.opts.outbox.add(events);
@@ -93,9 +94,9 @@ export class StatefulAlerts {
     for (const c of changes) {
       const _id = `${c.subject}|${c.symptom}`;
       if (c.action === 'trigger') {
-        await this.model.updateOne({ _id }, { $set: { subject: c.subject, symptom: c.symptom, active: true, since: c.since, notifiedBucket: hourBucket(c.at) }, $unset: { releasedAt: 1 } }, { upsert: true });
+        await this.model.updateOne({ _id }, { $set: { subject: c.subject, symptom: c.symptom, active: true, since: c.since, notifiedBucket: hourBucket(c.at) } }, { upsert: true });
       } else if (c.action === 'release') {
-        await this.model.updateOne({ _id, active: true }, { $set: { active: false, releasedAt: c.at } });
+        await this.model.deleteOne({ _id });
       }
     }
   }
