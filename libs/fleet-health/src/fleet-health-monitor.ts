@@ -97,7 +97,8 @@ export class FleetHealthMonitor {
     }
     const current = [...symptoms].flatMap(([host, set]) => [...set].map((symptom) => ({ subject: host, symptom })));
     const r = await this.alerts.reconcile(current, now);
-    await this.opts.requestLog.prune(new Date(now.getTime() - this.cfg.lookBackMs - 3600_000));
+    // Minutes are read for the window only (the look-back reads request_hosts): an hour's margin beyond it.
+    await this.opts.requestLog.prune(new Date(now.getTime() - this.windowMs - 3600_000), new Date(now.getTime() - this.cfg.lookBackMs - 3600_000));
     this.lastEvaluatedAt = now;
     if (r.triggered || r.released) this.opts.logger.info({ ...r, hosts: activity.length }, 'fleet-health: alerts changed');
     return { ...r, hosts: activity.length };

@@ -26,7 +26,7 @@ const schema = new Schema<RequestMinuteDoc>(
   },
   { versionKey: false, bufferCommands: false },
 );
-// Serves: the detectors' range scans over the last 24 h, and the clean-up of older minutes.
+// Serves: the detectors' range scans over the window (FLEET_WINDOW_MS), and the clean-up of older minutes.
 schema.index({ minute: 1 });
 
 export function requestMinuteModel(conn: Connection): Model<RequestMinuteDoc> {
@@ -151,10 +151,14 @@ export class RequestLog {
     await this.flushing;
   }
 
-  /** Deletes minutes older than `before` (no TTL indexes on FerretDB: done by the monitor). */
-  async prune(before: Date): Promise<number> {
-    const r = await this.model.deleteMany({ minute: { $lt: before } });
-    await this.hosts.deleteMany({ lastAt: { $lt: before } });
+  /**
+   * Deletes minutes older than `minutesBefore` and hosts last heard before `hostsBefore` (no TTL
+   * indexes on FerretDB: done by the monitor). Both collections are read and rewritten in full on
+   * FerretDB, so each is kept to what a detector reads: minutes of the window, hosts of the look-back.
+   */
+  async prune(minutesBefore: Date, hostsBefore: Date = minutesBefore): Promise<number> {
+    const r = await this.model.deleteMany({ minute: { $lt: minutesBefore } });
+    await this.hosts.deleteMany({ lastAt: { $lt: hostsBefore } });
     return r.deletedCount ?? 0;
   }
 }
