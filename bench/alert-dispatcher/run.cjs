@@ -13,7 +13,9 @@
 // after it arrives, so with 5,000 its figure is set by that interval, not by its throughput.
 // BENCH_ONLY=dispatcher (development) runs the dispatcher alone and writes no results file;
 // BENCH_ONLY=topic (development, for profiling) runs only its warm-up and the from-the-topic phase.
+// BENCH_ONLY=paced (development, for latency work) runs only its warm-up and the paced phase.
 const TOPIC_ONLY = process.env.BENCH_ONLY === 'topic';
+const PACED_ONLY = process.env.BENCH_ONLY === 'paced';
 // Plus the dispatcher's RSS (sampled every 250 ms) and its accounting (received = delivered + dropped
 // + dead-lettered + silenced + queued) against what the sink saw. Writes bench/results/alert-dispatcher.{md,json}.
 // Usage: bash bench/alert-dispatcher/setup.sh && npx tsc -b && bash tools/infra/stack.sh start && node bench/alert-dispatcher/run.cjs
@@ -168,11 +170,11 @@ function makeAlerts(n, tag) {
  * A warm-up (connections, JIT, indexes; not measured), then the burst and the paced phase against one
  * peer: figures into out[mode] and out.load[mode].
  */
-async function measurePhases(submit, peer, labelPrefix, out, processCpu) {
+async function measurePhases(submit, peer, labelPrefix, out, processCpu, modes = ['burst', 'paced']) {
   const warm = makeAlerts(500, `${labelPrefix}warm`);
   await drive(submit, warm, 'burst');
   await settle(peer, warm);
-  for (const mode of ['burst', 'paced']) {
+  for (const mode of modes) {
     const alerts = makeAlerts(mode === 'burst' ? BURST : RATE * PACED_S, `${labelPrefix}${mode}`);
     const infra0 = infraCpu();
     const cpu0 = processCpu();
@@ -304,7 +306,12 @@ pools:
       const warm = makeAlerts(500, 'warm');
       await drive(submit, warm, 'burst');
       await settle(sink.peers.wk, warm);
-    } else await measurePhases(submit, sink.peers.wk, '', out, () => cpuOf(child.pid));
+    } else await measurePhases(submit, sink.peers.wk, '', out, () => cpuOf(child.pid), PACED_ONLY ? ['paced'] : undefined);
+    if (PACED_ONLY) {
+      clearInterval(sampler);
+      out.rssMaxMB = Math.round(rssMax / 1048576);
+      return out;
+    }
     let cpu = cpuOf(child.pid) - cpu0;
     // From the topic (the issue's definition: alerts/s from the alerts topic to deliveries): the burst is
     // produced while the dispatcher is stopped (SIGTERM), then it starts again and drains the topic. The
@@ -517,7 +524,7 @@ async function main() {
     console.error('[bench] dispatcher…');
     r.dispatcher = await runDispatcher(sink, dir);
     console.error(JSON.stringify(r.dispatcher));
-    if (process.env.BENCH_ONLY === 'dispatcher' || TOPIC_ONLY) return; // development: no results file
+    if (process.env.BENCH_ONLY === 'dispatcher' || TOPIC_ONLY || PACED_ONLY) return; // development: no results file
     console.error('[bench] alertmanager…');
     r.alertmanager = await runAlertmanager(sink, dir);
     console.error(JSON.stringify(r.alertmanager));

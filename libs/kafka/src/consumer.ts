@@ -55,6 +55,11 @@ export interface ConsumerRunnerOptions<S extends z.ZodType> {
   batchBudgetMs?: number;
   /** How often the group's lag is read from the broker for /metrics and lag() (default 15 s; 0: never). */
   lagIntervalMs?: number;
+  /**
+   * Most bytes one fetch brings (kafkajs `maxBytes`, default 10 MB): with a backlog, every fetched
+   * message is held in memory until its batch is done, so this bounds the consumer's peak memory.
+   */
+  maxFetchBytes?: number;
 }
 
 /**
@@ -84,7 +89,7 @@ export class ConsumerRunner<S extends z.ZodType> {
     this.heartbeatIntervalMs = Math.min(3_000, Math.floor(this.sessionTimeoutMs / 3));
     this.budgetMs = opts.batchBudgetMs ?? Math.floor(this.sessionTimeoutMs / 3);
     this.chunkSize = opts.maxBatchSize ?? 500;
-    this.consumer = opts.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: this.sessionTimeoutMs, heartbeatInterval: this.heartbeatIntervalMs });
+    this.consumer = opts.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: this.sessionTimeoutMs, heartbeatInterval: this.heartbeatIntervalMs, ...(opts.maxFetchBytes ? { maxBytes: opts.maxFetchBytes } : {}) });
     if ((opts.lagIntervalMs ?? 15_000) > 0) {
       this.lagMonitor = new ConsumerLagMonitor({ kafka: opts.kafka, groupId: opts.groupId, topic: opts.topic.name, logger: opts.logger, registry: opts.registry, intervalMs: opts.lagIntervalMs ?? 15_000, fromBeginning: opts.fromBeginning ?? true });
     }
