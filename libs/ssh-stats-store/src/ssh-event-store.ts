@@ -1,29 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import type { SshDayStats, SshEvent, SshSource } from '@watchkeeper/contracts';
+import { SSH_COLLECTIONS } from '@watchkeeper/dal';
+import type { DayDoc, DaySetDoc, HostDoc, JournalDoc, JournalWrites, PidDayDoc, RawBundleDoc } from '@watchkeeper/dal/receiver';
 import { bulkWriteChunked, duplicateKeyIndexes } from '@watchkeeper/mongo';
 import { CalendarDay } from '@watchkeeper/ssh-stats';
 import { datesBetween } from './date-range';
 import { Lru } from './lru';
 import { dayId, SshBatchAggregator, utcDate, WorkingState } from './ssh-batch-aggregator';
 import type { DayState, PidDayState } from './ssh-day-state';
-import {
-  dayFromDocs,
-  daySetDoc,
-  dayToDoc,
-  mergePidSegment,
-  pidDaySegment,
-  idsOfBundle,
-  rawBundle,
-  SSH_COLLECTIONS,
-  type DayDoc,
-  type DaySetDoc,
-  type HostDoc,
-  type JournalDoc,
-  type JournalWrites,
-  type PidDayDoc,
-  type RawBundleDoc,
-} from './ssh-docs';
+import { dayFromDocs, daySetDoc, dayToDoc, idsOfBundle, mergePidSegment, pidDaySegment, rawBundle } from './ssh-docs';
 import { rankSources } from './ssh-sources';
 
 const DAY_MS = 86_400_000;
