@@ -7,7 +7,8 @@ import { SshStatsAccumulator } from '@watchkeeper/ssh-stats';
 import { SSH_COLLECTIONS } from '@watchkeeper/dal';
 import type { JournalDoc } from '@watchkeeper/dal/receiver';
 import { datesBetween, migrateLegacySshEvents, rawBundle, SshEventStore, type OffsetEvent } from '../src';
-import { generatedSshLog, seededRandom } from '../src/testing/generated-ssh-log';
+import { seededRandom } from '@watchkeeper/runtime/testing';
+import { generatedSshLog } from '../src/testing/generated-ssh-log';
 
 // Real MongoDB-wire server (FerretDB 1.24 on SQLite, or mongod) started by tools/infra.
 const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
