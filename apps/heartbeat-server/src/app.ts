@@ -1,6 +1,7 @@
 import express from 'express';
 import helmet from 'helmet';
 import { allTopics } from '@watchkeeper/contracts';
+import { heartbeatListenerModel } from '@watchkeeper/dal/heartbeat-server';
 import { HeartbeatMonitor, realClock, XmppHeartbeatTransport, type MonitorOptions } from '@watchkeeper/heartbeat';
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
@@ -17,7 +18,7 @@ import { KafkaHeartbeatSink } from './kafka-sink';
 import { xmppCredentials } from './xmpp-credentials';
 
 export { xmppCredentials } from './xmpp-credentials';
-import { heartbeatListenerModel, MongoLastSeenStore } from './last-seen-store';
+import { MongoLastSeenStore } from './last-seen-store';
 
 export function monitorOptions(config: Config, server: string, plan = planOf(config)): MonitorOptions {
   return {

@@ -1,44 +1,9 @@
-import { Schema, type Connection, type Model, type mongo } from 'mongoose';
+import type { Model, mongo } from 'mongoose';
+import type { ListenerDoc } from '@watchkeeper/dal/heartbeat-server';
 import { bulkWriteChunked } from '@watchkeeper/mongo';
 import type { LastSeenStore, PersistedListener } from '@watchkeeper/heartbeat';
-import type { ListenerState } from '@watchkeeper/contracts';
 
-interface ListenerDoc {
-  _id: string;
-  server: string;
-  node: string;
-  listenerId: string;
-  expected: boolean;
-  state: ListenerState;
-  alertOpen: boolean;
-  lastSeenAt: Date | null;
-  updatedAt: Date;
-}
-
-/**
- * One document per (server, node, listener), written by _id upserts. Read once at start by `server`:
- * { server: 1 } serves that query.
- */
-const listenerSchema = new Schema<ListenerDoc>(
-  {
-    _id: { type: String, required: true },
-    server: { type: String, required: true },
-    node: { type: String, required: true },
-    listenerId: { type: String, required: true },
-    expected: { type: Boolean, required: true },
-    state: { type: String, required: true },
-    alertOpen: { type: Boolean, required: true },
-    lastSeenAt: { type: Date, default: null },
-    updatedAt: { type: Date, required: true },
-  },
-  { collection: 'heartbeat_listeners', versionKey: false },
-);
-listenerSchema.index({ server: 1 });
-
-export function heartbeatListenerModel(conn: Connection): Model<ListenerDoc> {
-  return conn.models.HeartbeatListener ?? conn.model<ListenerDoc>('HeartbeatListener', listenerSchema);
-}
-
+/** A server's listeners in MongoDB: read once at start (by `server`), saved as one _id upsert per listener. */
 export class MongoLastSeenStore implements LastSeenStore {
   constructor(private readonly model: Model<ListenerDoc>, private readonly server: string) {}
 

@@ -5,7 +5,8 @@
  */
 import mongoose from 'mongoose';
 import type { PersistedListener } from '@watchkeeper/heartbeat';
-import { heartbeatListenerModel, MongoLastSeenStore } from '../src/last-seen-store';
+import { heartbeatListenerModel } from '@watchkeeper/dal/heartbeat-server';
+import { MongoLastSeenStore } from '../src/last-seen-store';
 
 const mongoUrl = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
 const dbName = `wk_test_hb_lastseen_${Date.now().toString(36)}`;

@@ -1,5 +1,5 @@
-import { BRUTE_FORCE_ALERTS_COLLECTION } from '@watchkeeper/brute-force';
-import { deleteReleasedAlerts, FLEET_ALERTS_COLLECTION } from '@watchkeeper/fleet-health';
+import { COLLECTIONS } from '@watchkeeper/dal';
+import { deleteReleasedAlerts } from '@watchkeeper/fleet-health';
 import { connectMongo } from '@watchkeeper/mongo';
 import type { Logger } from '@watchkeeper/runtime';
 import type { Config } from './config';
@@ -12,7 +12,7 @@ import type { Config } from './config';
 export async function migrateAlertState(config: Config, logger: Logger): Promise<Record<string, number>> {
   const conn = await connectMongo({ url: config.MONGO_URL, dbName: config.RECEIVER_MONGO_DB, logger, serverSelectionTimeoutMS: 5000 });
   try {
-    const deleted = await deleteReleasedAlerts(conn, [FLEET_ALERTS_COLLECTION, BRUTE_FORCE_ALERTS_COLLECTION]);
+    const deleted = await deleteReleasedAlerts(conn, [COLLECTIONS.receiver.fleetAlerts, COLLECTIONS.receiver.bruteForceAlerts]);
     logger.info({ deleted }, 'released alerts removed');
     return deleted;
   } finally {

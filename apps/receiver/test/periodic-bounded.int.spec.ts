@@ -2,7 +2,8 @@ import mongoose, { type Connection } from 'mongoose';
 import type { CommandStartedEvent } from 'mongodb';
 import { BruteForceDetector, IgnoreList } from '@watchkeeper/brute-force';
 import type { SshAttempt } from '@watchkeeper/contracts';
-import { FleetHealthMonitor, RequestLog, type AlertStateDoc } from '@watchkeeper/fleet-health';
+import type { StatefulAlertDoc } from '@watchkeeper/dal/receiver';
+import { FleetHealthMonitor, RequestLog } from '@watchkeeper/fleet-health';
 import { EventProducer, type ConsumedEvent } from '@watchkeeper/kafka';
 import { Outbox } from '@watchkeeper/outbox';
 import { createLogger, loadConfig } from '@watchkeeper/runtime';
@@ -131,7 +132,7 @@ describe('periodic jobs cost the same with 10× the stored history', () => {
   });
 
   it('migrate-alert-state deletes the released alerts earlier releases kept, open ones stay, and a second run changes nothing', async () => {
-    const released = (subject: string, symptom: string): AlertStateDoc & { releasedAt: Date } => ({ _id: `${subject}|${symptom}`, subject, symptom, active: false, since: now(), notifiedBucket: 1, releasedAt: now() });
+    const released = (subject: string, symptom: string): StatefulAlertDoc & { releasedAt: Date } => ({ _id: `${subject}|${symptom}`, subject, symptom, active: false, since: now(), notifiedBucket: 1, releasedAt: now() });
     await conn.collection('fleet_alerts').insertMany([released('old-a', 'silent'), released('old-b', 'silent')] as never[]);
     await conn.collection('ssh_bruteforce_alerts').insertMany([released('198.51.100.1', 'brute-force')] as never[]);
     const open = async (name: string) => (await conn.collection(name).find({}).toArray()).map((d) => String(d._id)).sort();

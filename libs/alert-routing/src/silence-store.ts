@@ -1,38 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Schema, type Connection, type Model } from 'mongoose';
-import { SilenceMatcher, type Silence, type SilenceCreateRequest, type SilenceExpireRequest, type WeeklyWindow } from '@watchkeeper/contracts';
+import type { Connection, Model } from 'mongoose';
+import { SilenceMatcher, type Silence, type SilenceCreateRequest, type SilenceExpireRequest } from '@watchkeeper/contracts';
+import { silenceModel, type SilenceDoc } from '@watchkeeper/dal/alert-dispatcher';
 import type { SilenceRule } from './silence-match';
-
-interface SilenceDoc {
-  _id: string;
-  matchers: SilenceMatcher[];
-  startsAt: Date;
-  endsAt: Date;
-  weekly?: WeeklyWindow;
-  createdBy: string;
-  comment: string;
-  createdAt: Date;
-  expiredBy?: string;
-  expireComment?: string;
-}
-
-const silenceSchema = new Schema<SilenceDoc>(
-  {
-    _id: String,
-    matchers: [{ _id: false, name: String, value: String, isRegex: Boolean, isEqual: Boolean }],
-    startsAt: Date,
-    endsAt: Date,
-    weekly: { type: Schema.Types.Mixed },
-    createdBy: String,
-    comment: String,
-    createdAt: Date,
-    expiredBy: String,
-    expireComment: String,
-  },
-  { versionKey: false, collection: 'silences' },
-);
-// Serves loadCurrent(): silences not yet ended.
-silenceSchema.index({ endsAt: 1 });
 
 export class SilenceNotFound extends Error {}
 
@@ -41,7 +11,7 @@ export class SilenceStore {
   readonly model: Model<SilenceDoc>;
 
   constructor(conn: Connection) {
-    this.model = conn.models.Silence ?? conn.model<SilenceDoc>('Silence', silenceSchema);
+    this.model = silenceModel(conn);
   }
 
   async create(req: SilenceCreateRequest, now = new Date()): Promise<Silence> {

@@ -1,5 +1,15 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import type { AlertEvent, AlertHistoryEntry } from '@watchkeeper/contracts';
+import {
+  consumerProgressModel,
+  historyBucketModel,
+  historyCountsModel,
+  historyHourModel,
+  type ConsumerProgressDoc as ProgressDoc,
+  type HistoryBucketDoc as BucketDoc,
+  type HistoryCountsDoc as CountsDoc,
+  type HistoryHourDoc as HourDoc,
+} from '@watchkeeper/dal/alert-dispatcher';
 import { replaceAllById } from '@watchkeeper/mongo';
 import type { Decision } from './transition';
 
@@ -28,60 +38,8 @@ export interface BatchCounts {
   fanout: Array<{ recipient: string; state: FanoutEntry['state']; cause?: string; n: number }>;
 }
 
-interface BucketDoc {
-  _id: string;
-  partition: number;
-  firstOffset: string;
-  lastOffset: string;
-  receivedAt: Date;
-  count: number;
-  /** The records as one JSON text: FerretDB converts nested documents field by field (~10x slower). */
-  records: string;
-}
-
-interface CountsDoc extends BatchCounts {
-  _id: string;
-  receivedAt: Date;
-}
-
-interface ProgressDoc {
-  _id: string;
-  /** Every event at or before this offset is fully processed (history, queues, states, outcomes). */
-  through: string | null;
-  /** The batch being written; after a crash its records are reused, not decided again. */
-  pending: { bucketId: string; firstOffset: string; lastOffset: string } | null;
-}
-
-const bucketSchema = new Schema<BucketDoc>(
-  { _id: String, partition: Number, firstOffset: String, lastOffset: String, receivedAt: Date, count: Number, records: String },
-  { versionKey: false, collection: 'alert_history', minimize: false },
-);
-// Serves pruning by age (the records themselves are only ever read by _id).
-bucketSchema.index({ receivedAt: 1 });
-
-const countsSchema = new Schema<CountsDoc>(
-  { _id: String, receivedAt: Date, alerts: Number, fanout: { type: Schema.Types.Mixed } },
-  { versionKey: false, collection: 'alert_history_counts', minimize: false },
-);
-// Serves accounting windows and finding the latest buckets.
-countsSchema.index({ receivedAt: -1 });
-
-/** The batches holding alerts received in one UTC hour: a time range is an `_id` range of these. */
-interface HourDoc {
-  _id: string;
-  buckets: string[];
-}
-
-const hourSchema = new Schema<HourDoc>({ _id: String, buckets: [String] }, { versionKey: false, collection: 'alert_history_hours' });
-// No index: read by `_id` range (history browsing) and pruned by `_id` range.
-
 /** `2026-12-07T14`: the UTC hour of a time, sortable as text. */
 export const hourKey = (t: Date) => t.toISOString().slice(0, 13);
-
-const progressSchema = new Schema<ProgressDoc>(
-  { _id: String, through: String, pending: { type: Schema.Types.Mixed } },
-  { versionKey: false, collection: 'alert_consumer_progress', minimize: false },
-);
 
 export const bucketId = (groupId: string, partition: number, firstOffset: string) => `${groupId}:${partition}:${firstOffset.padStart(20, '0')}`;
 
@@ -112,10 +70,10 @@ export class AlertHistoryStore {
   readonly hours: Model<HourDoc>;
 
   constructor(conn: Connection) {
-    this.hours = conn.models.AlertHistoryHour ?? conn.model<HourDoc>('AlertHistoryHour', hourSchema);
-    this.buckets = conn.models.AlertHistoryBucket ?? conn.model<BucketDoc>('AlertHistoryBucket', bucketSchema);
-    this.counts = conn.models.AlertHistoryCounts ?? conn.model<CountsDoc>('AlertHistoryCounts', countsSchema);
-    this.progress = conn.models.AlertConsumerProgress ?? conn.model<ProgressDoc>('AlertConsumerProgress', progressSchema);
+    this.hours = historyHourModel(conn);
+    this.buckets = historyBucketModel(conn);
+    this.counts = historyCountsModel(conn);
+    this.progress = consumerProgressModel(conn);
   }
 
   get models(): Array<Model<any>> {

@@ -1,41 +1,16 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import { alertStateModel } from '@watchkeeper/dal/alert-dispatcher';
 import { replaceAllById } from '@watchkeeper/mongo';
 import type { AlertState } from './transition';
 
 type AlertStateDoc = Omit<AlertState, 'fingerprint'> & { _id: string };
-
-const stateSchema = new Schema<AlertStateDoc>(
-  {
-    _id: String,
-    status: String,
-    alertId: String,
-    type: String,
-    entity: { _id: false, kind: String, id: String },
-    labels: { type: Schema.Types.Mixed, default: {} },
-    severity: String,
-    summary: String,
-    description: String,
-    source: String,
-    category: String,
-    startsAt: Date,
-    lastTriggeredAt: Date,
-    lastNotifiedAt: Date,
-    triggerCount: Number,
-    resolvedAt: Date,
-    durationMs: Number,
-    applied: { _id: false, partition: Number, offset: String },
-  },
-  { versionKey: false, collection: 'alert_states', minimize: false },
-);
-// Serves active(): the firing alerts.
-stateSchema.index({ status: 1 });
 
 /** Stateful alerts by fingerprint. Only this consumer's partition owner writes a fingerprint, so plain replaces are safe. */
 export class AlertStateStore {
   readonly model: Model<AlertStateDoc>;
 
   constructor(conn: Connection) {
-    this.model = conn.models.AlertState ?? conn.model<AlertStateDoc>('AlertState', stateSchema);
+    this.model = alertStateModel<AlertStateDoc>(conn);
   }
 
   async load(fingerprints: string[]): Promise<Map<string, AlertState>> {

@@ -6,8 +6,8 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Connection, Model } from 'mongoose';
 import type { ArtifactMeta, ArtifactRecord } from '@watchkeeper/contracts';
+import { artifactModel, type ArtifactDoc } from '@watchkeeper/dal/receiver';
 import { isDuplicateKey } from '@watchkeeper/mongo';
-import { artifactModel, type ArtifactDoc } from './artifact-model';
 import { NameConflict, ShaMismatch, TooLarge } from './errors';
 
 export interface PutArtifact {

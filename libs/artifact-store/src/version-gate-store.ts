@@ -1,28 +1,9 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import type { VersionGate, VersionGateSetting } from '@watchkeeper/contracts';
+import { versionGateModel, type VersionGateDoc } from '@watchkeeper/dal/receiver';
 import type { GateSource } from './code-version-gate';
 
-/** The one gate document, shared by every receiver instance. */
-interface VersionGateDoc {
-  _id: string;
-  commits: string[];
-  window: number;
-  source: 'api' | 'git';
-  updatedAt: Date;
-}
-
 const GATE_ID = 'current';
-
-const schema = new Schema<VersionGateDoc>(
-  {
-    _id: { type: String, required: true },
-    commits: { type: [String], required: true },
-    window: { type: Number, required: true },
-    source: { type: String, required: true },
-    updatedAt: { type: Date, required: true },
-  },
-  { versionKey: false, bufferCommands: false },
-);
 
 /** The gate as answered: the first `window` commits may upload, the first is the head. */
 export function gateView(doc: Pick<VersionGateDoc, 'commits' | 'window' | 'source' | 'updatedAt'>): VersionGate {
@@ -47,7 +28,7 @@ export class VersionGateStore implements GateSource {
   private loading?: Promise<VersionGate | null>;
 
   constructor(conn: Connection, private readonly opts: { cacheMs?: number; now?: () => number } = {}) {
-    this.model = conn.models.VersionGate ?? conn.model<VersionGateDoc>('VersionGate', schema, 'version_gate');
+    this.model = versionGateModel(conn);
   }
 
   async current(): Promise<VersionGate | null> {

@@ -1,12 +1,14 @@
 import type { Connection, Model } from 'mongoose';
 import type { SshAttempt } from '@watchkeeper/contracts';
+import { COLLECTIONS } from '@watchkeeper/dal';
+import { windowSnapshotModel, type WindowSnapshotDoc } from '@watchkeeper/dal/receiver';
 import { StatefulAlerts, type AlertChange, type AlertKind } from '@watchkeeper/fleet-health';
 import type { ConsumedEvent } from '@watchkeeper/kafka';
 import type { Outbox } from '@watchkeeper/outbox';
 import { prom, type Logger, type Registry } from '@watchkeeper/runtime';
 import type { IgnoreList } from './ignore-list';
 import { PartitionWindows, type WindowChange } from './sliding-windows';
-import { fromSnapshot, toSnapshot, windowSnapshotModel, type WindowSnapshotDoc } from './window-snapshot';
+import { fromSnapshot, toSnapshot } from './window-snapshot';
 
 export interface BruteForceOptions {
   conn: Connection;
@@ -25,8 +27,6 @@ export interface BruteForceOptions {
 }
 
 const SYMPTOM = 'brute-force';
-/** Open brute-force alerts (active state only: see AlertStateDoc). */
-export const BRUTE_FORCE_ALERTS_COLLECTION = 'ssh_bruteforce_alerts';
 const kind: AlertKind = {
   type: 'ssh-brute-force',
   entityKind: 'source',
@@ -57,7 +57,7 @@ export class BruteForceDetector {
 
   constructor(private readonly opts: BruteForceOptions) {
     this.now = opts.now ?? (() => new Date());
-    this.alerts = new StatefulAlerts(opts.conn, { outbox: opts.outbox, collection: BRUTE_FORCE_ALERTS_COLLECTION, source: opts.source ?? 'receiver', kinds: { [SYMPTOM]: kind } });
+    this.alerts = new StatefulAlerts(opts.conn, { outbox: opts.outbox, collection: COLLECTIONS.receiver.bruteForceAlerts, source: opts.source ?? 'receiver', kinds: { [SYMPTOM]: kind } });
     this.snapshots = windowSnapshotModel(opts.conn);
     const r = opts.registry;
     if (r) {

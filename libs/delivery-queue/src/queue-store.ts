@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import type { DeliveryRecord } from '@watchkeeper/contracts';
+import { deadLetterModel, deliveryDigestModel, deliverySegmentModel } from '@watchkeeper/dal/alert-dispatcher';
 import { bulkWriteChunked, insertAllOnce, replaceAllById } from '@watchkeeper/mongo';
-import { deadSchema, digestItems, digestSchema, refsOf, segmentSchema, type DeadLetterDoc, type DigestLog, type SegmentDoc, type SettleRef } from './delivery-docs';
+import { digestItems, refsOf, type DeadLetterDoc, type DigestLog, type SegmentDoc, type SettleRef } from './delivery-docs';
 import { deadRecord, digestRecord, queueRecord } from './records';
-import type { QueueItem } from './types';
+import type { Notification, QueueItem } from './types';
 
 export type FinalOutcome = 'delivered' | 'dead_lettered';
 
@@ -53,9 +54,9 @@ export class DeliveryStore {
   expander: SegmentExpander | undefined;
 
   constructor(conn: Connection) {
-    this.segments = conn.models.DeliverySegment ?? conn.model<SegmentDoc>('DeliverySegment', segmentSchema);
-    this.digests = conn.models.DeliveryDigest ?? conn.model<DigestLog>('DeliveryDigest', digestSchema);
-    this.dead = conn.models.DeliveryDeadLetter ?? conn.model<DeadLetterDoc>('DeliveryDeadLetter', deadSchema);
+    this.segments = deliverySegmentModel(conn);
+    this.digests = deliveryDigestModel(conn);
+    this.dead = deadLetterModel<Notification>(conn);
   }
 
   get models(): Array<Model<any>> {

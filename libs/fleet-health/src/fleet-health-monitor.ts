@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { FleetHealthResponse, FleetSymptom, HostHealthSnapshot } from '@watchkeeper/contracts';
+import { COLLECTIONS } from '@watchkeeper/dal';
 import type { Outbox } from '@watchkeeper/outbox';
 import type { Logger } from '@watchkeeper/runtime';
 import { criticalSelfChecks, defaultDetectorConfig, detectSymptoms, type DetectorConfig, type HostWindowActivity } from './detectors';
@@ -12,9 +13,6 @@ export const fleetAlertKinds: Record<FleetSymptom, AlertKind> = {
   unstamped: { type: 'host-unstamped-uploads', entityKind: 'host', severity: 'info', summary: (h) => `${h} uploads without X-Code-Commit` },
   'self-check-critical': { type: 'host-self-check-critical', entityKind: 'host', severity: 'critical', summary: (h) => `${h} reports a critical self-check` },
 };
-
-/** Open fleet-health alerts (active state only: see AlertStateDoc). */
-export const FLEET_ALERTS_COLLECTION = 'fleet_alerts';
 
 export interface FleetHealthOptions {
   conn: Connection;
@@ -45,7 +43,7 @@ export class FleetHealthMonitor {
   constructor(private readonly opts: FleetHealthOptions) {
     this.windowMs = opts.windowMs ?? 3600_000;
     this.cfg = { ...defaultDetectorConfig, ...opts.detector };
-    this.alerts = new StatefulAlerts(opts.conn, { outbox: opts.outbox, collection: FLEET_ALERTS_COLLECTION, source: opts.source ?? 'receiver', kinds: fleetAlertKinds });
+    this.alerts = new StatefulAlerts(opts.conn, { outbox: opts.outbox, collection: COLLECTIONS.receiver.fleetAlerts, source: opts.source ?? 'receiver', kinds: fleetAlertKinds });
   }
 
   async activity(now: Date): Promise<HostWindowActivity[]> {

@@ -1,6 +1,5 @@
 export * from './request-log';
 export * from './detectors';
-export * from './alert-state';
 export * from './stateful-alerts';
 export * from './fleet-health-monitor';
 export * from './periodic';

@@ -1,7 +1,19 @@
 import type { Connection, Model } from 'mongoose';
 import { Topics, type AlertEvent, type Severity } from '@watchkeeper/contracts';
+import { statefulAlertModel, type StatefulAlertDoc } from '@watchkeeper/dal/receiver';
 import type { Outbox, OutboxEntry } from '@watchkeeper/outbox';
-import { alertStateModel, hourBucket, type AlertStateDoc } from './alert-state';
+
+const hourBucket = (at: Date): number => Math.floor(at.getTime() / 3_600_000);
+
+/**
+ * One-shot upgrade step: deletes the released alerts earlier releases kept (`active: false`) in these
+ * collections; every periodic run read them whole on FerretDB. Idempotent: a second run deletes nothing.
+ */
+export async function deleteReleasedAlerts(conn: Connection, collections: string[]): Promise<Record<string, number>> {
+  const deleted: Record<string, number> = {};
+  for (const name of collections) deleted[name] = (await statefulAlertModel(conn, name).deleteMany({ active: { $ne: true } })).deletedCount ?? 0;
+  return deleted;
+}
 
 /** One change a detector decided: open/refresh (`trigger`), close (`release`), or record only (`store`). */
 export interface AlertChange {
@@ -31,16 +43,16 @@ export interface AlertKind {
  * the collection holds open alerts only, whatever the history (every run reads it whole on FerretDB).
  */
 export class StatefulAlerts {
-  readonly model: Model<AlertStateDoc>;
+  readonly model: Model<StatefulAlertDoc>;
 
   constructor(
     conn: Connection,
     private readonly opts: { outbox: Outbox; collection: string; source: string; kinds: Record<string, AlertKind> },
   ) {
-    this.model = alertStateModel(conn, opts.collection);
+    this.model = statefulAlertModel(conn, opts.collection);
   }
 
-  async active(): Promise<AlertStateDoc[]> {
+  async active(): Promise<StatefulAlertDoc[]> {
     return this.model.find({ active: true }).lean();
   }
 

@@ -1,26 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Schema, type Connection, type Model } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import { Topics, type HostHealthSnapshot } from '@watchkeeper/contracts';
+import { hostHealthModel, type HostHealthSnapshotDoc as SnapshotDoc } from '@watchkeeper/dal/receiver';
 import { bulkWriteChunked, duplicateKeyIndexes } from '@watchkeeper/mongo';
 import { GroupCommit, type Outbox, type OutboxEntry } from '@watchkeeper/outbox';
-
-interface SnapshotDoc {
-  /** The host: one document per host, replaced whole, so a reader sees the old or the new report, never a mix. */
-  _id: string;
-  receivedAt: Date;
-  /** The host-health event this snapshot came from: breaks ties between equal time stamps. */
-  eventId?: string;
-  /**
-   * The report as JSON text: a host's report may use keys MongoDB-wire servers refuse (`.`, leading
-   * `$`), and it is only ever read back whole.
-   */
-  report: string;
-}
-
-const schema = new Schema<SnapshotDoc>(
-  { _id: { type: String, required: true }, receivedAt: { type: Date, required: true }, eventId: { type: String }, report: { type: String, required: true } },
-  { versionKey: false, bufferCommands: false },
-);
 
 export interface HostHealthStoreOptions {
   /** Queue-time budget of a save (ms): a save still waiting for the database after this long is refused (QueueTimeout). 0: none. */
@@ -60,7 +43,7 @@ export class HostHealthStore {
   private readonly writer: GroupCommit<OutboxEntry>;
 
   constructor(conn: Connection, private readonly outbox: Outbox, private readonly opts: HostHealthStoreOptions = {}) {
-    this.model = conn.models.HostHealthSnapshot ?? conn.model<SnapshotDoc>('HostHealthSnapshot', schema, 'host_health');
+    this.model = hostHealthModel(conn);
     this.writer = new GroupCommit((entries) => this.outbox.add(entries), { maxBatch: 1000, maxWaitMs: opts.maxWaitMs ?? 0, onExpired: opts.onQueueTimeout, lingerMs: opts.lingerMs ?? 0 });
     outbox.onBeforeDelete((entries) => this.compact(entries));
   }

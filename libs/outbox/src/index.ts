@@ -1,3 +1,3 @@
 export * from './group-commit';
-export * from './outbox-model';
+export type { OutboxEntry } from '@watchkeeper/dal/shared';
 export * from './outbox';

@@ -1,10 +1,11 @@
 import type { Connection, Model } from 'mongoose';
 import type { z } from 'zod';
 import type { TopicDef } from '@watchkeeper/contracts';
+import { COLLECTIONS } from '@watchkeeper/dal';
+import { outboxModel, type OutboxEntry } from '@watchkeeper/dal/shared';
 import type { EventProducer, PublishOptions } from '@watchkeeper/kafka';
 import { isDuplicateKey } from '@watchkeeper/mongo';
 import { backoffDelay, prom, sleep, type Logger, type Registry } from '@watchkeeper/runtime';
-import { outboxModel, type OutboxEntry } from './outbox-model';
 import { OutboxSegments, OWNER_STALE_MS } from './segments';
 
 export interface OutboxOptions {
@@ -69,7 +70,7 @@ export class Outbox {
 
   constructor(private readonly opts: OutboxOptions) {
     this.model = outboxModel(opts.conn, opts.collection);
-    if (opts.segmented) this.segments = new OutboxSegments(opts.conn, opts.collection ?? 'outbox');
+    if (opts.segmented) this.segments = new OutboxSegments(opts.conn, opts.collection ?? COLLECTIONS.shared.outbox);
     const segments = this.segments;
     if (opts.registry) {
       this.published = new prom.Counter({ name: 'watchkeeper_outbox_published_total', help: 'Outbox entries published to Kafka', registers: [opts.registry] });
@@ -80,7 +81,7 @@ export class Outbox {
         registers: [opts.registry],
         collect: async function (this: prom.Gauge) {
           // Segments hold published entries until dropped: this process's unpublished ones are counted in memory.
-          const shared = await opts.conn.collection(opts.collection ?? 'outbox').estimatedDocumentCount().catch(() => -1);
+          const shared = await opts.conn.collection(opts.collection ?? COLLECTIONS.shared.outbox).estimatedDocumentCount().catch(() => -1);
           this.set(shared < 0 ? -1 : shared + (segments?.liveCount ?? 0));
         },
       });

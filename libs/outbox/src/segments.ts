@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
-import { outboxModel, type OutboxEntry } from './outbox-model';
+import { outboxModel, type OutboxEntry } from '@watchkeeper/dal/shared';
 
 /** An owner not seen for this long is gone: the relay of another instance takes over its segments' entries. */
 export const OWNER_STALE_MS = 60_000;

@@ -1,9 +1,8 @@
 import type { Connection, Model } from 'mongoose';
 import type { TokenCreated, TokenInfo } from '@watchkeeper/contracts';
+import { hostTokenModel, retiredHostModel, type HostTokenDoc, type RetiredHostDoc } from '@watchkeeper/dal/receiver';
 import { isDuplicateKey } from '@watchkeeper/mongo';
 import { digestsEqual, hashSecret, newToken, parseToken } from './secrets';
-import { retiredHostModel, type RetiredHostDoc } from './retired-host-model';
-import { hostTokenModel, type HostTokenDoc } from './token-model';
 
 /** Two active tokens per host: the current one and its successor while the host switches over. */
 export const MAX_ACTIVE_TOKENS = 2;

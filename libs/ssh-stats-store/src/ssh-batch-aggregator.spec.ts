@@ -1,7 +1,8 @@
 import { CalendarDay, SshStatsAccumulator } from '@watchkeeper/ssh-stats';
 import { SshBatchAggregator, WorkingState, type AggregatedEvent } from './ssh-batch-aggregator';
 import { dayStats, type DayState, type PidDayState } from './ssh-day-state';
-import { generatedSshLog, seededRandom } from './testing/generated-ssh-log';
+import { seededRandom } from '@watchkeeper/runtime/testing';
+import { generatedSshLog } from './testing/generated-ssh-log';
 
 /** Batches through an in-memory store, as SshEventStore does through the database. */
 function aggregate(timeZone: string, batches: AggregatedEvent[][]): Map<string, DayState> {

@@ -1,25 +1,11 @@
 import type { Connection } from 'mongoose';
 import type { SshEvent } from '@watchkeeper/contracts';
-
-/** An sshd event as releases before the day-state store kept it: all of them in one `ssh_events` collection. */
-export interface LegacySshEventDoc {
-  _id: string;
-  host: string;
-  time: Date;
-  kind: string;
-  pid: number;
-  count: number;
-  user?: string;
-  sourceIp?: string;
-  sourceInferred?: boolean;
-  method?: string;
-}
-
-export const LEGACY_SSH_EVENTS = 'ssh_events';
+import { SSH_COLLECTIONS } from '@watchkeeper/dal';
+import type { LegacySshEventDoc } from '@watchkeeper/dal/receiver';
 
 export function legacyEventsCollection(conn: Connection) {
   if (!conn.db) throw new Error('database not connected');
-  return conn.db.collection<LegacySshEventDoc>(LEGACY_SSH_EVENTS);
+  return conn.db.collection<LegacySshEventDoc>(SSH_COLLECTIONS.legacyEvents);
 }
 
 export function eventOfLegacyDoc(d: LegacySshEventDoc): SshEvent {

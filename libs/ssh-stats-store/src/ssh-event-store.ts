@@ -1,29 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import type { SshDayStats, SshEvent, SshSource } from '@watchkeeper/contracts';
-import { bulkWriteChunked, duplicateKeyIndexes } from '@watchkeeper/mongo';
+import { SSH_COLLECTIONS } from '@watchkeeper/dal';
+import type { DayDoc, DaySetDoc, HostDoc, JournalDoc, JournalWrites, PidDayDoc, RawBundleDoc } from '@watchkeeper/dal/receiver';
+import { insertReportingDuplicates, replaceAllById } from '@watchkeeper/mongo';
 import { CalendarDay } from '@watchkeeper/ssh-stats';
 import { datesBetween } from './date-range';
 import { Lru } from './lru';
 import { dayId, SshBatchAggregator, utcDate, WorkingState } from './ssh-batch-aggregator';
 import type { DayState, PidDayState } from './ssh-day-state';
-import {
-  dayFromDocs,
-  daySetDoc,
-  dayToDoc,
-  mergePidSegment,
-  pidDaySegment,
-  idsOfBundle,
-  rawBundle,
-  SSH_COLLECTIONS,
-  type DayDoc,
-  type DaySetDoc,
-  type HostDoc,
-  type JournalDoc,
-  type JournalWrites,
-  type PidDayDoc,
-  type RawBundleDoc,
-} from './ssh-docs';
+import { dayFromDocs, daySetDoc, dayToDoc, idsOfBundle, mergePidSegment, pidDaySegment, rawBundle } from './ssh-docs';
 import { rankSources } from './ssh-sources';
 
 const DAY_MS = 86_400_000;
@@ -469,32 +455,4 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
 
 function journalId(s: BatchSource): string {
   return `${s.topic}:${s.partition}`;
-}
-
-/** Inserts documents (unordered); returns the ids that were already there. */
-async function insertReportingDuplicates<T extends { _id: string }>(coll: mongo.Collection<T>, docs: T[]): Promise<string[]> {
-  try {
-    await coll.insertMany(docs as never[], { ordered: false });
-    return [];
-  } catch (err) {
-    const duplicates = duplicateKeyIndexes(err);
-    if (!duplicates) throw err;
-    const ids: string[] = [];
-    for (const i of duplicates) {
-      if (i === undefined) return docs.map((d) => d._id); // cannot tell which: ask for every stamp
-      ids.push(docs[i]._id);
-    }
-    return ids;
-  }
-}
-
-/** Inserts, then replaces those already there: on FerretDB an insert does not scan, a replace does. */
-async function replaceAllById(coll: mongo.Collection<mongo.Document>, docs: Array<{ _id: string }>): Promise<void> {
-  if (docs.length === 0) return;
-  const existing = new Set(await insertReportingDuplicates(coll as unknown as mongo.Collection<{ _id: string }>, docs));
-  const rest = docs.filter((d) => existing.has(d._id));
-  await bulkWriteChunked(
-    rest.map((d) => ({ replaceOne: { filter: { _id: d._id } as never, replacement: d as never, upsert: true } })),
-    (chunk) => coll.bulkWrite(chunk, { ordered: false }),
-  );
 }

@@ -4,8 +4,11 @@ import type { SshEvent } from '@watchkeeper/contracts';
 import { connectMongo } from '@watchkeeper/mongo';
 import { createLogger } from '@watchkeeper/runtime';
 import { SshStatsAccumulator } from '@watchkeeper/ssh-stats';
-import { datesBetween, LEGACY_SSH_EVENTS, migrateLegacySshEvents, rawBundle, SshEventStore, SSH_COLLECTIONS, type JournalDoc, type OffsetEvent } from '../src';
-import { generatedSshLog, seededRandom } from '../src/testing/generated-ssh-log';
+import { SSH_COLLECTIONS } from '@watchkeeper/dal';
+import type { JournalDoc } from '@watchkeeper/dal/receiver';
+import { datesBetween, migrateLegacySshEvents, rawBundle, SshEventStore, type OffsetEvent } from '../src';
+import { seededRandom } from '@watchkeeper/runtime/testing';
+import { generatedSshLog } from '../src/testing/generated-ssh-log';
 
 // Real MongoDB-wire server (FerretDB 1.24 on SQLite, or mongod) started by tools/infra.
 const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
@@ -108,7 +111,7 @@ describe('SshEventStore on the real database', () => {
   it('migrate-ssh builds the same figures from the legacy collection, and a second run changes nothing', async () => {
     const events = generatedSshLog({ hosts: ['gamma'], start: Date.parse('2026-06-01T00:00:00Z'), days: 3, sessionsPerDay: 50, rnd: seededRandom(7), pidRange: 25 });
     const legacy = db('legacy');
-    await legacy.db!.collection(LEGACY_SSH_EVENTS).insertMany(
+    await legacy.db!.collection(SSH_COLLECTIONS.legacyEvents).insertMany(
       events.map((e) => ({ _id: e.id, host: e.host, time: new Date(e.time), kind: e.kind, pid: e.pid, count: e.count, ...(e.sourceIp ? { sourceIp: e.sourceIp } : {}), ...(e.sourceInferred ? { sourceInferred: true } : {}), ...(e.method ? { method: e.method } : {}) })) as never[],
     );
     const target = db('migrated');

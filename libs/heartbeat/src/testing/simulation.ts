@@ -1,20 +1,9 @@
 import type { HeartbeatRequest } from '@watchkeeper/contracts';
+import { seededRandom } from '@watchkeeper/runtime/testing';
 import { VirtualClock } from '../clock';
 import { Detector, type DetectorOptions, type Transition } from '../detector';
 import { buildResponse, decodeRequest } from '../protocol';
 import { HeartbeatRunner, type HeartbeatTransport } from '../runner';
-
-/** Small deterministic PRNG (mulberry32): the same seed gives the same 24 hours. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SimulationOptions {
   seed: number;

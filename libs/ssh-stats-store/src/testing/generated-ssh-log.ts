@@ -1,17 +1,5 @@
 import type { SshEvent } from '@watchkeeper/contracts';
 
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SOURCES = ['203.0.113.7', '198.51.100.2', '192.0.2.9', '2001:db8::5', '010.1.2.3', '10.1.2.3', '192.0.2.200'];
 const KINDS: SshEvent['kind'][] = ['accepted', 'failed', 'failed', 'invalid_user', 'disconnected', 'session_opened', 'session_closed', 'connection_closed', 'auth_failure'];
 

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { COLLECTIONS } from '../collections';
 
 export interface HostTokenDoc {
   /** The public token id. */
@@ -28,11 +29,11 @@ const schema = new Schema<HostTokenDoc>(
   },
   { versionKey: false, bufferCommands: false },
 );
-// Serves: at most two active tokens per host (see `slot`).
+// receiver-auth/src/token-store.ts:create: at most two active tokens per host (a constraint, see `slot`).
 schema.index({ slot: 1 }, { unique: true });
-// Serves: list a host's tokens.
+// receiver-auth/src/token-store.ts:list and retire: a host's tokens (list sorted by createdAt).
 schema.index({ host: 1, createdAt: 1 });
 
 export function hostTokenModel(conn: Connection): Model<HostTokenDoc> {
-  return conn.models.HostToken ?? conn.model<HostTokenDoc>('HostToken', schema, 'host_tokens');
+  return conn.models.HostToken ?? conn.model<HostTokenDoc>('HostToken', schema, COLLECTIONS.receiver.hostTokens);
 }

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { COLLECTIONS } from '../collections';
 
 export interface ArtifactDoc {
   /** `<host>/<name>`: a name is written once per host (same content again is a no-op). */
@@ -27,9 +28,9 @@ const schema = new Schema<ArtifactDoc>(
   },
   { versionKey: false, bufferCommands: false },
 );
-// Serves: list a host's artifacts, newest first.
+// artifact-store/src/artifact-store.ts:list: a host's artifacts, newest first.
 schema.index({ host: 1, storedAt: -1 });
 
 export function artifactModel(conn: Connection): Model<ArtifactDoc> {
-  return conn.models.Artifact ?? conn.model<ArtifactDoc>('Artifact', schema, 'artifacts');
+  return conn.models.Artifact ?? conn.model<ArtifactDoc>('Artifact', schema, COLLECTIONS.receiver.artifacts);
 }

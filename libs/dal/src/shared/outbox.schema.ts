@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { COLLECTIONS } from '../collections';
 
 /** One Kafka message waiting to be published, exactly as it will be sent (already validated and encoded). */
 export interface OutboxEntry {
@@ -26,9 +27,10 @@ const schema = new Schema<OutboxEntry>(
   },
   { versionKey: false, bufferCommands: false },
 );
-// Serves: the relay reads the oldest entries first.
+// outbox/src/outbox.ts:scanRound: the relay reads the oldest entries first (find().sort({ seq: 1 }).limit(n)).
 schema.index({ seq: 1 });
 
-export function outboxModel(conn: Connection, collection = 'outbox'): Model<OutboxEntry> {
+/** The outbox collection `collection` (the shared one, or one of a relay instance's segments). */
+export function outboxModel(conn: Connection, collection: string = COLLECTIONS.shared.outbox): Model<OutboxEntry> {
   return conn.models[collection] ?? conn.model<OutboxEntry>(collection, schema, collection);
 }
