@@ -13,7 +13,7 @@ Environment:
   ALERT_DISPATCHER_PORT          HTTP port for the /v1 API, /healthz, /readyz, /metrics (default 8082)
   WATCHKEEPER_ADMIN_TOKEN        bearer token of the /v1 API (required, 16+ characters)
   KAFKA_BROKERS                  comma-separated host:port list (default 127.0.0.1:9092)
-  WATCHKEEPER_TOPIC_PREFIX       put before every Kafka topic and consumer group name, e.g. staging. (default empty)
+  WATCHKEEPER_TOPIC_PREFIX       prefix of every Kafka topic and consumer group name, e.g. "staging." (default empty)
   MONGO_URL                      default mongodb://127.0.0.1:27017
   ALERT_DISPATCHER_MONGO_DB      database (default watchkeeper_alerts)
   ALERT_DISPATCHER_GROUP_ID      Kafka consumer group (default watchkeeper-alert-dispatcher)

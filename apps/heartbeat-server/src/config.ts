@@ -39,7 +39,7 @@ Environment:
   HEARTBEAT_LATE_MS        an answer slower than this is "late" (default 2000)
   HEARTBEAT_EXTRA_TTL_MS   forget an unexpected listener silent this long (default 3600000)
   KAFKA_BROKERS            comma-separated host:port list (default 127.0.0.1:9092)
-  WATCHKEEPER_TOPIC_PREFIX  put before every Kafka topic and consumer group name, e.g. staging. (default empty)
+  WATCHKEEPER_TOPIC_PREFIX  prefix of every Kafka topic and consumer group name, e.g. "staging." (default empty)
   MONGO_URL, MONGO_DB      last-seen store (default mongodb://127.0.0.1:27017, watchkeeper_heartbeat)
   LOG_LEVEL                fatal|error|warn|info|debug|trace (default info)
 `;

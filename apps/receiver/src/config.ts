@@ -18,7 +18,7 @@ Environment:
   MONGO_URL                    MongoDB URL (default mongodb://127.0.0.1:27017)
   RECEIVER_MONGO_DB            database name (default watchkeeper_receiver)
   KAFKA_BROKERS                comma-separated host:port list (default 127.0.0.1:9092)
-  WATCHKEEPER_TOPIC_PREFIX     put before every Kafka topic and consumer group name, e.g. staging. (default empty)
+  WATCHKEEPER_TOPIC_PREFIX     prefix of every Kafka topic and consumer group name, e.g. "staging." (default empty)
   RECEIVER_ARTIFACT_DIR        content-addressed artifact storage (default ./data/artifacts)
   RECEIVER_ARTIFACT_MAX_BYTES  largest accepted upload (default 104857600 = 100 MiB)
   RECEIVER_JSON_LIMIT          largest accepted JSON body (default 1mb)
