@@ -1,5 +1,5 @@
 import { Partitioners } from 'kafkajs';
-import { Topics, topicPrefix, type AlertEvent, type DeadLetter } from '@watchkeeper/contracts';
+import { consumerGroupId, Topics, topicPrefix, type AlertEvent, type DeadLetter } from '@watchkeeper/contracts';
 import { createLogger, prom } from '@watchkeeper/runtime';
 import { createKafka, ensureTopics, EventProducer, ContractViolation } from './index';
 import { brokers, ConsumerProcess, uniq } from '../test/helpers';
@@ -100,7 +100,7 @@ describe('runtime producer and consumer runner', () => {
       const letters = await readDeadLetters(topicName, 2);
       expect(letters.map((d) => d.reason)).toEqual([expect.stringContaining('not JSON'), expect.stringContaining('severity')]);
       expect(Buffer.from(letters[0].valueBase64!, 'base64').toString()).toBe('{not json');
-      expect(letters[0].consumerGroup).toBe(group);
+      expect(letters[0].consumerGroup).toBe(consumerGroupId(group)); // the group as the broker knows it
     } finally {
       await consumer.kill('SIGTERM');
     }
