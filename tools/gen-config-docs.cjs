@@ -99,8 +99,8 @@ function loadAppConfigs() {
 function loadTopics() {
   const built = path.join(root, 'libs', 'contracts', 'dist', 'index.js');
   if (!fs.existsSync(built)) throw new Error('libs/contracts/dist is missing: run npx tsc -b');
-  const { Topics } = require(built);
-  return Object.entries(Topics).map(([id, t]) => ({
+  const { unprefixedTopics } = require(built); // the documented names, whatever WATCHKEEPER_TOPIC_PREFIX is here
+  return Object.entries(unprefixedTopics).map(([id, t]) => ({
     id,
     name: t.name,
     partitions: t.partitions,

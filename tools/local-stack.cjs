@@ -133,7 +133,7 @@ async function startLocalStack(opts = {}) {
   const runDir = opts.runDir ?? process.env.WATCHKEEPER_RUN_DIR ?? path.join(root, '.run');
   const logDir = path.join(runDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
-  const infra = { ...readInfraEnv(path.join(runDir, 'env')), ...pick(process.env, ['KAFKA_BROKERS', 'MONGO_URL', 'XMPP_SERVICE']) };
+  const infra = { ...readInfraEnv(path.join(runDir, 'env')), ...pick(process.env, ['KAFKA_BROKERS', 'MONGO_URL', 'XMPP_SERVICE', 'WATCHKEEPER_TOPIC_PREFIX']) };
   const tokens = loadOrCreateTokens(path.join(runDir, 'tokens.env'));
   // WATCHKEEPER_HTTP_PORT_BASE moves the services' ports (base+80…) off the defaults (8080…).
   const base = Number(process.env.WATCHKEEPER_HTTP_PORT_BASE ?? 8000);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, builds and lints, starts the tests' own real servers (Kafka,
-# MongoDB-wire, Prosody; tools/infra/test-stack.sh: own ports, data folder .run/test), runs every
+# MongoDB-wire, Prosody; tools/infra/test-stack.sh: own ports, data folder .run/test; on a Kafka the
+# user named, a per-run topic prefix: tools/test-external.sh), runs every
 # project's suites one project at a time, stops and deletes what it started, checks that `npm start`'s
 # data folder holds nothing of the tests (tools/npm-start-state.cjs), and prints one closing line.
 #   --unit   unit tests only (no servers)
@@ -48,18 +49,17 @@ else
   source "$test_env"
   export WATCHKEEPER_RUN_DIR="${test_env%/env}" # what suites that read a run dir (local-stack.cjs) use
   # Servers the user named (KAFKA_BROKERS, MONGO_URL, XMPP_SERVICE) are shared: note what is there
-  # now, and delete what the run adds (wk_test_* databases, topics) at the end.
-  external_cleanup=0
-  if [ "$WATCHKEEPER_MANAGED" != "kafka mongo prosody" ]; then
-    node tools/test-cleanup.cjs before "$root/test-artifacts/external-before.json"
-    external_cleanup=1
-  fi
+  # now, keep to a per-run topic prefix on an external Kafka, and delete what the run adds at the end.
+  # shellcheck source=test-external.sh
+  . tools/test-external.sh
+  wk_test_external_begin "$root/test-artifacts/external-before.json"
+  external_cleanup=$WK_TEST_EXTERNAL
 fi
 status=0
 npx nx run-many -t test --parallel=1 --outputStyle=static -- "${jest_args[@]}" || status=$?
 
 if [ "$mode" = all ]; then
-  if [ "$external_cleanup" = 1 ]; then node tools/test-cleanup.cjs after "$root/test-artifacts/external-before.json" || status=1; fi
+  wk_test_external_end "$root/test-artifacts/external-before.json" || status=1
   if [ "$started_infra" = 1 ]; then bash tools/infra/test-stack.sh down >&2; started_infra=0; fi
   # What the README promises: after `npm test`, `npm start` in this checkout starts empty.
   echo "[test] npm start after npm test: nothing of the tests' left" >&2

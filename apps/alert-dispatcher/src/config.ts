@@ -13,6 +13,7 @@ Environment:
   ALERT_DISPATCHER_PORT          HTTP port for the /v1 API, /healthz, /readyz, /metrics (default 8082)
   WATCHKEEPER_ADMIN_TOKEN        bearer token of the /v1 API (required, 16+ characters)
   KAFKA_BROKERS                  comma-separated host:port list (default 127.0.0.1:9092)
+  WATCHKEEPER_TOPIC_PREFIX       prefix of every Kafka topic and consumer group name, e.g. "staging." (default empty)
   MONGO_URL                      default mongodb://127.0.0.1:27017
   ALERT_DISPATCHER_MONGO_DB      database (default watchkeeper_alerts)
   ALERT_DISPATCHER_GROUP_ID      Kafka consumer group (default watchkeeper-alert-dispatcher)
@@ -25,6 +26,7 @@ export const configSchema = z.object({
   ALERT_DISPATCHER_PORT: env.port(8082),
   HTTP_HOST: env.host(),
   KAFKA_BROKERS: env.kafkaBrokers(),
+  WATCHKEEPER_TOPIC_PREFIX: env.topicPrefix(),
   LOG_LEVEL: env.logLevel(),
   MONGO_URL: env.mongoUrl(),
   ALERT_DISPATCHER_MONGO_DB: env.mongoDb('watchkeeper_alerts'),

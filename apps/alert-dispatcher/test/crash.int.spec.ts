@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Topics, type AccountingResponse, type AlertEvent } from '@watchkeeper/contracts';
+import { consumerGroupId, Topics, topicPrefix, type AccountingResponse, type AlertEvent } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics, EventProducer, positionAtEnd } from '@watchkeeper/kafka';
 import { connectMongo } from '@watchkeeper/mongo';
 import { createLogger, waitFor } from '@watchkeeper/runtime';
@@ -87,6 +87,7 @@ describe('alert-dispatcher bin: SIGKILL mid-flood, restart, the books still bala
       env: {
         PATH: process.env.PATH ?? '',
         KAFKA_BROKERS,
+        WATCHKEEPER_TOPIC_PREFIX: topicPrefix,
         MONGO_URL,
         ALERT_DISPATCHER_MONGO_DB: dbName,
         ALERT_DISPATCHER_GROUP_ID: groupId,
@@ -178,7 +179,7 @@ pools:
     const admin = kafka.admin();
     await admin.connect();
     const ends = await admin.fetchTopicOffsets(Topics.alerts.name);
-    await admin.setOffsets({ groupId, topic: Topics.alerts.name, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    await admin.setOffsets({ groupId: consumerGroupId(groupId), topic: Topics.alerts.name, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
     await admin.disconnect();
   }, 60_000);
 

@@ -39,6 +39,7 @@ Environment:
   HEARTBEAT_LATE_MS        an answer slower than this is "late" (default 2000)
   HEARTBEAT_EXTRA_TTL_MS   forget an unexpected listener silent this long (default 3600000)
   KAFKA_BROKERS            comma-separated host:port list (default 127.0.0.1:9092)
+  WATCHKEEPER_TOPIC_PREFIX  prefix of every Kafka topic and consumer group name, e.g. "staging." (default empty)
   MONGO_URL, MONGO_DB      last-seen store (default mongodb://127.0.0.1:27017, watchkeeper_heartbeat)
   LOG_LEVEL                fatal|error|warn|info|debug|trace (default info)
 `;
@@ -91,6 +92,7 @@ export const configSchema = z
     HEARTBEAT_LATE_MS: env.durationMs(2000),
     HEARTBEAT_EXTRA_TTL_MS: env.durationMs(3_600_000),
     KAFKA_BROKERS: env.kafkaBrokers(),
+    WATCHKEEPER_TOPIC_PREFIX: env.topicPrefix(),
     MONGO_URL: env.mongoUrl(),
     MONGO_DB: env.mongoDb('watchkeeper_heartbeat'),
     LOG_LEVEL: env.logLevel(),

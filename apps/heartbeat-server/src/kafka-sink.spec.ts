@@ -1,4 +1,4 @@
-import type { AlertEvent, HeartbeatStatus } from '@watchkeeper/contracts';
+import { Topics, type AlertEvent, type HeartbeatStatus } from '@watchkeeper/contracts';
 import type { EventProducer } from '@watchkeeper/kafka';
 import { createLogger } from '@watchkeeper/runtime';
 import { KafkaHeartbeatSink } from './kafka-sink';
@@ -99,7 +99,7 @@ describe('KafkaHeartbeatSink', () => {
     expect(dropped).toEqual({ status: 3 });
     p.set('ok');
     await until(() => sink.queued === 0); // the backoff retry (500 ms first) sends them
-    expect(p.sent.map((s) => `${s.topic}:${s.n}`)).toEqual(['watchkeeper.alerts.v1:1', 'watchkeeper.heartbeat-status.v1:4']);
+    expect(p.sent.map((s) => `${s.topic}:${s.n}`)).toEqual([`${Topics.alerts.name}:1`, `${Topics.heartbeatStatus.name}:4`]);
     expect(downs).toEqual([true, false]);
     await sink.stop();
   });
@@ -116,7 +116,7 @@ describe('KafkaHeartbeatSink', () => {
     expect(downs).toEqual([true]);
     sink.producerConnected();
     await until(() => sink.queued === 0);
-    expect(p.sent.map((s) => s.topic)).toEqual(['watchkeeper.alerts.v1', 'watchkeeper.heartbeat-status.v1']);
+    expect(p.sent.map((s) => s.topic)).toEqual([Topics.alerts.name, Topics.heartbeatStatus.name]);
     expect(downs).toEqual([true, false]);
     await sink.stop();
   });

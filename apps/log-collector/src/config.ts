@@ -72,6 +72,7 @@ export const configSchema = z.object({
   LOG_COLLECTOR_PORT: env.port(8083),
   HTTP_HOST: env.host(),
   KAFKA_BROKERS: env.kafkaBrokers(),
+  WATCHKEEPER_TOPIC_PREFIX: env.topicPrefix(),
   MONGO_URL: env.mongoUrl(),
   MONGO_DB: env.mongoDb('watchkeeper'),
   LOG_LEVEL: env.logLevel(),

@@ -36,6 +36,7 @@ Environment (collector):
   LOG_COLLECTOR_BATCH_BYTES  bytes read per batch, published and checkpointed together (default 262144; two batches are in flight at once)
   LOG_COLLECTOR_PORT         HTTP port for /healthz, /readyz, /metrics (default 8083)
   KAFKA_BROKERS              comma-separated host:port list (default 127.0.0.1:9092)
+  WATCHKEEPER_TOPIC_PREFIX   prefix of every Kafka topic and consumer group name, e.g. "staging." (default empty)
   MONGO_URL                  checkpoints' MongoDB (default mongodb://127.0.0.1:27017)
   MONGO_DB                   database (default watchkeeper)
   LOG_LEVEL                  fatal|error|warn|info|debug|trace (default info)

@@ -18,6 +18,7 @@ Environment:
   MONGO_URL                    MongoDB URL (default mongodb://127.0.0.1:27017)
   RECEIVER_MONGO_DB            database name (default watchkeeper_receiver)
   KAFKA_BROKERS                comma-separated host:port list (default 127.0.0.1:9092)
+  WATCHKEEPER_TOPIC_PREFIX     prefix of every Kafka topic and consumer group name, e.g. "staging." (default empty)
   RECEIVER_ARTIFACT_DIR        content-addressed artifact storage (default ./data/artifacts)
   RECEIVER_ARTIFACT_MAX_BYTES  largest accepted upload (default 104857600 = 100 MiB)
   RECEIVER_JSON_LIMIT          largest accepted JSON body (default 1mb)
@@ -78,6 +79,7 @@ export const configSchema = z.object({
   MONGO_URL: env.mongoUrl(),
   RECEIVER_MONGO_DB: env.mongoDb('watchkeeper_receiver'),
   KAFKA_BROKERS: env.kafkaBrokers(),
+  WATCHKEEPER_TOPIC_PREFIX: env.topicPrefix(),
   RECEIVER_ARTIFACT_DIR: z.string().default('./data/artifacts'),
   RECEIVER_ARTIFACT_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   RECEIVER_JSON_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size like 512kb or 1mb').default('1mb'),

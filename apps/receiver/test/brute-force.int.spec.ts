@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import mongoose from 'mongoose';
-import { Topics, type AlertEvent, type SshAttempt, type SshEvent } from '@watchkeeper/contracts';
+import { consumerGroupId, Topics, type AlertEvent, type SshAttempt, type SshEvent } from '@watchkeeper/contracts';
 import { Partitioners } from 'kafkajs';
 import { EventProducer } from '@watchkeeper/kafka';
 import { collect, eventually, markTopic, MONGO_URL, startReceiver, TestClock, testKafka, uniq, type TestReceiver } from './support';
@@ -201,7 +201,7 @@ describe('brute-force detection on the ssh-attempts stream (fail2ban semantics)'
     // before the three attempts, so they are delivered again after the restart.
     const admin = kafka.admin();
     await admin.connect();
-    await admin.setOffsets({ groupId: env.BRUTE_FORCE_GROUP, topic: Topics.sshAttempts.name, partitions: attemptsMark.map((p) => ({ partition: p.partition, offset: p.offset })) });
+    await admin.setOffsets({ groupId: consumerGroupId(env.BRUTE_FORCE_GROUP), topic: Topics.sshAttempts.name, partitions: attemptsMark.map((p) => ({ partition: p.partition, offset: p.offset })) });
     await admin.disconnect();
 
     await start(dbName);

@@ -3,6 +3,7 @@ export * from './cross-field';
 export * from './host-name';
 export * from './version';
 export * from './cloudevents';
+export * from './topic-prefix';
 export * from './topics';
 export * from './json-schemas';
 export * from './messages/ssh-event';

@@ -7,12 +7,12 @@ import { HeartbeatNodeConfig } from './config/heartbeat-nodes';
 import { ListenersResponse } from './http/heartbeat';
 import { CommitMissingBody, CommitNotAllowedBody, VersionGateSetting } from './http/version-gate';
 import { HostSelfCheckReport } from './messages/host-self-check';
-import { allTopics } from './topics';
+import { unprefixedTopics } from './topics';
 
 /** Contracts that are published as JSON Schema files for tools outside this repository. */
 export function publishedContracts(): Record<string, z.ZodType> {
   const out: Record<string, z.ZodType> = {};
-  for (const t of allTopics) out[t.name] = t.schema;
+  for (const t of Object.values(unprefixedTopics)) out[t.name] = t.schema; // the documented names, whatever this process's prefix
   out['http.error'] = ErrorBody;
   out['ssh-day-stats'] = SshDayStats;
   out['http.ping-response'] = PingResponse;

@@ -6,6 +6,7 @@ import { HostHealthSnapshot } from './messages/host-health';
 import { NotificationOutcome } from './messages/notification-outcome';
 import { SshAttempt } from './messages/ssh-attempt';
 import { SshEvent } from './messages/ssh-event';
+import { topicPrefix, withTopicPrefix } from './topic-prefix';
 
 /**
  * One Kafka topic: its versioned name, the contract of its values, the CloudEvents type, and the key.
@@ -26,7 +27,8 @@ function topic<S extends z.ZodType>(def: TopicDef<S>): TopicDef<S> {
   return def;
 }
 
-export const Topics = {
+/** The registry under its documented names, without any prefix (docs, JSON Schemas, outside tools). */
+export const unprefixedTopics = {
   sshEvents: topic({
     name: 'watchkeeper.ssh-events.v1',
     schema: SshEvent,
@@ -91,6 +93,20 @@ export const Topics = {
     description: 'messages a consumer rejected, with the reason and the original bytes',
   }),
 } as const;
+
+type Registry = typeof unprefixedTopics;
+
+/** The registry with every name behind `prefix` (pure: for tests and tools that name another installation's topics). */
+export function topicsWithPrefix(prefix: string): Registry {
+  return Object.fromEntries(Object.entries(unprefixedTopics).map(([k, t]) => [k, { ...t, name: withTopicPrefix(prefix, t.name) }])) as unknown as Registry;
+}
+
+/**
+ * The topics as this process names them on the broker: WATCHKEEPER_TOPIC_PREFIX before every
+ * documented name (empty by default). Fixed for the life of the process, so every produce,
+ * subscription, topic creation, lag reading and comparison of a received topic uses the same names.
+ */
+export const Topics: Registry = topicsWithPrefix(topicPrefix);
 
 export type TopicKey = keyof typeof Topics;
 export const allTopics: TopicDef[] = Object.values(Topics) as TopicDef[];

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { allTopics, Topics } from '@watchkeeper/contracts';
+import { allTopics, consumerGroupId, Topics } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics } from '@watchkeeper/kafka';
 import { createLogger } from '@watchkeeper/runtime';
 
@@ -79,7 +79,7 @@ async function groupsAtEnd(groups: Array<{ groupId: string; topic: string }>): P
     await Promise.all(
       groups.map(async ({ groupId, topic }) => {
         const offsets = await admin.fetchTopicOffsets(topic);
-        const consumer = k.consumer({ groupId });
+        const consumer = k.consumer({ groupId: consumerGroupId(groupId) }); // the services' groups, as the broker names them
         await consumer.connect();
         try {
           await consumer.subscribe({ topic, fromBeginning: false });

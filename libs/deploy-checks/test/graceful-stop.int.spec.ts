@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { Topics, type AlertEvent, type SshEvent } from '@watchkeeper/contracts';
+import { consumerGroupId, Topics, topicPrefix, type AlertEvent, type SshEvent } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
 import { createLogger, freePort, waitFor } from '@watchkeeper/runtime';
 import type { Admin, Kafka } from 'kafkajs';
@@ -61,7 +61,7 @@ interface Service {
 function startBin(app: string, env: Record<string, string>): Service {
   let output = '';
   const child = spawn(process.execPath, [fromRoot('apps', app, 'bin', `watchkeeper-${app}.js`)], {
-    env: { PATH: process.env.PATH ?? '', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn', WATCHKEEPER_TOPIC_PREFIX: topicPrefix, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (output = (output + d).slice(-20_000)));
@@ -71,7 +71,7 @@ function startBin(app: string, env: Record<string, string>): Service {
 }
 
 async function committed(admin: Admin, groupId: string, topic: string): Promise<Map<number, number>> {
-  const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const [t] = await admin.fetchOffsets({ groupId: consumerGroupId(groupId), topics: [topic] }); // the service's group, as the broker names it
   return new Map(t!.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
 }
 

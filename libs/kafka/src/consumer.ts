@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { z } from 'zod';
-import { Topics, type DeadLetter, type TopicDef } from '@watchkeeper/contracts';
+import { consumerGroupId, Topics, type DeadLetter, type TopicDef } from '@watchkeeper/contracts';
 import { backoffDelay, prom, sleep, type Logger, type Registry } from '@watchkeeper/runtime';
 import { ConsumerLagMonitor, type ConsumerLag } from './consumer-lag';
 import { PermanentError } from './errors';
@@ -30,6 +30,7 @@ export interface BatchContext {
 
 export interface ConsumerRunnerOptions<S extends z.ZodType> {
   kafka: Kafka;
+  /** As configured; the broker sees it behind WATCHKEEPER_TOPIC_PREFIX (`groupId` of the runner). */
   groupId: string;
   topic: TopicDef<S>;
   logger: Logger;
@@ -82,16 +83,19 @@ export class ConsumerRunner<S extends z.ZodType> {
   /** Events per batchHandler call: maxBatchSize, shrunk so that one call fits half the budget. */
   private chunkSize: number;
   private readonly lagMonitor?: ConsumerLagMonitor;
+  /** The group as the broker knows it: behind WATCHKEEPER_TOPIC_PREFIX like the topics, so installations sharing a cluster never share a group. */
+  readonly groupId: string;
 
   constructor(private readonly opts: ConsumerRunnerOptions<S>) {
     if (!opts.handler === !opts.batchHandler) throw new Error('give exactly one of handler or batchHandler');
+    this.groupId = consumerGroupId(opts.groupId);
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? 30_000;
     this.heartbeatIntervalMs = Math.min(3_000, Math.floor(this.sessionTimeoutMs / 3));
     this.budgetMs = opts.batchBudgetMs ?? Math.floor(this.sessionTimeoutMs / 3);
     this.chunkSize = opts.maxBatchSize ?? 500;
-    this.consumer = opts.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: this.sessionTimeoutMs, heartbeatInterval: this.heartbeatIntervalMs, ...(opts.maxFetchBytes ? { maxBytes: opts.maxFetchBytes } : {}) });
+    this.consumer = opts.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, sessionTimeout: this.sessionTimeoutMs, heartbeatInterval: this.heartbeatIntervalMs, ...(opts.maxFetchBytes ? { maxBytes: opts.maxFetchBytes } : {}) });
     if ((opts.lagIntervalMs ?? 15_000) > 0) {
-      this.lagMonitor = new ConsumerLagMonitor({ kafka: opts.kafka, groupId: opts.groupId, topic: opts.topic.name, logger: opts.logger, registry: opts.registry, intervalMs: opts.lagIntervalMs ?? 15_000, fromBeginning: opts.fromBeginning ?? true });
+      this.lagMonitor = new ConsumerLagMonitor({ kafka: opts.kafka, groupId: this.groupId, topic: opts.topic.name, logger: opts.logger, registry: opts.registry, intervalMs: opts.lagIntervalMs ?? 15_000, fromBeginning: opts.fromBeginning ?? true });
     }
     if (opts.registry) {
       const name = 'watchkeeper_kafka_messages_consumed_total';
@@ -166,7 +170,7 @@ export class ConsumerRunner<S extends z.ZodType> {
       // Retried: a join whose positioning failed would otherwise leave the gap open.
       for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
         try {
-          await positionAtEnd(this.opts.kafka, this.consumer, this.opts.groupId, this.opts.topic.name, partitions);
+          await positionAtEnd(this.opts.kafka, this.consumer, this.groupId, this.opts.topic.name, partitions);
           break;
         } catch (err) {
           this.opts.logger.warn({ err, attempt, topic: this.opts.topic.name }, 'could not position the new group; retrying');
@@ -324,7 +328,7 @@ export class ConsumerRunner<S extends z.ZodType> {
       originalTopic: topic,
       partition,
       offset: msg.offset,
-      consumerGroup: this.opts.groupId,
+      consumerGroup: this.groupId,
       reason,
       keyBase64: msg.key ? msg.key.toString('base64') : null,
       valueBase64: msg.value ? msg.value.toString('base64') : null,
@@ -333,7 +337,7 @@ export class ConsumerRunner<S extends z.ZodType> {
     };
     this.opts.logger.warn({ topic, partition, offset: msg.offset, reason }, 'message dead-lettered');
     // Deterministic id: a redelivered poison message makes the same dead letter, recognisable downstream.
-    await this.opts.deadLetters.publish(Topics.deadLetter, letter, { id: `${this.opts.groupId}/${topic}/${partition}/${msg.offset}` });
+    await this.opts.deadLetters.publish(Topics.deadLetter, letter, { id: `${this.groupId}/${topic}/${partition}/${msg.offset}` });
     this.counter?.inc({ topic: this.opts.topic.name, outcome: 'dead_lettered' });
   }
 }

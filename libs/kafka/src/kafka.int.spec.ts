@@ -1,5 +1,5 @@
 import { Partitioners } from 'kafkajs';
-import { Topics, type AlertEvent, type DeadLetter } from '@watchkeeper/contracts';
+import { consumerGroupId, Topics, topicPrefix, type AlertEvent, type DeadLetter } from '@watchkeeper/contracts';
 import { createLogger, prom } from '@watchkeeper/runtime';
 import { createKafka, ensureTopics, EventProducer, ContractViolation } from './index';
 import { brokers, ConsumerProcess, uniq } from '../test/helpers';
@@ -23,7 +23,7 @@ const alert = (id: string, extra: Partial<AlertEvent> = {}): AlertEvent =>
 
 describe('kafkajs against the chosen Kafka version', () => {
   it('admin creates topics with explicit partitions; produce, consume in a group, commit and fetch offsets', async () => {
-    const topic = uniq('wk-test-raw');
+    const topic = uniq(`${topicPrefix}wk-test-raw`);
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -65,7 +65,7 @@ describe('kafkajs against the chosen Kafka version', () => {
 });
 
 describe('runtime producer and consumer runner', () => {
-  const topicName = uniq('watchkeeper.test-alerts');
+  const topicName = uniq(`${topicPrefix}watchkeeper.test-alerts`);
   const testTopic = { ...Topics.alerts, name: topicName };
   const producer = new EventProducer(kafka, 'kafka-int-test');
 
@@ -100,7 +100,7 @@ describe('runtime producer and consumer runner', () => {
       const letters = await readDeadLetters(topicName, 2);
       expect(letters.map((d) => d.reason)).toEqual([expect.stringContaining('not JSON'), expect.stringContaining('severity')]);
       expect(Buffer.from(letters[0].valueBase64!, 'base64').toString()).toBe('{not json');
-      expect(letters[0].consumerGroup).toBe(group);
+      expect(letters[0].consumerGroup).toBe(consumerGroupId(group)); // the group as the broker knows it
     } finally {
       await consumer.kill('SIGTERM');
     }

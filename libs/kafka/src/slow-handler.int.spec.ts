@@ -1,4 +1,4 @@
-import { Topics, type AlertEvent } from '@watchkeeper/contracts';
+import { consumerGroupId, Topics, topicPrefix, type AlertEvent } from '@watchkeeper/contracts';
 import { createLogger, prom } from '@watchkeeper/runtime';
 import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from './index';
 import { brokers, uniq } from '../test/helpers';
@@ -14,7 +14,7 @@ const alert = (id: string): AlertEvent =>
   ({ id, action: 'trigger', type: 'slow-test', entity: { kind: 'host', id: 'one-key' }, severity: 'warning', labels: {}, source: 'slow-test', occurredAt: new Date().toISOString() }) as AlertEvent;
 
 describe('a handler slower than the group session', () => {
-  const topic = { ...Topics.alerts, name: uniq('watchkeeper.test-slow'), partitions: 1 };
+  const topic = { ...Topics.alerts, name: uniq(`${topicPrefix}watchkeeper.test-slow`), partitions: 1 };
   const producer = new EventProducer(kafka, 'kafka-slow-handler-test');
 
   beforeAll(async () => {
@@ -33,7 +33,7 @@ describe('a handler slower than the group session', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const [t] = await admin.fetchOffsets({ groupId, topics: [topic.name] });
+      const [t] = await admin.fetchOffsets({ groupId: consumerGroupId(groupId), topics: [topic.name] });
       return t!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
     } finally {
       await admin.disconnect();

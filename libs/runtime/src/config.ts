@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { topicPrefixProblem } from '@watchkeeper/contracts';
 
 import { ConfigError } from './config-error';
 
@@ -35,6 +36,15 @@ export const env = {
       .default('127.0.0.1:9092')
       .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
       .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker is host:port')).min(1)),
+  /** WATCHKEEPER_TOPIC_PREFIX: validated and documented here; the names themselves come from libs/contracts (Topics). */
+  topicPrefix: () =>
+    z
+      .string()
+      .default('')
+      .superRefine((prefix, ctx) => {
+        const problem = topicPrefixProblem(prefix);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
   mongoUrl: () => z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb://').default('mongodb://127.0.0.1:27017'),
   mongoDb: (fallback: string) => z.string().regex(/^[A-Za-z0-9_-]+$/).default(fallback),
   durationMs: (fallback: number) => z.coerce.number().int().positive().default(fallback),
