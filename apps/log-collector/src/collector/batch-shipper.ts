@@ -5,10 +5,11 @@ import type { CollectorMetrics } from './metrics';
 
 /**
  * Bound of one produce request. All of a host's events share a key, hence a partition, hence one
- * record batch, which the broker refuses above message.max.bytes (1 MiB by default); kafkajs groups
- * a request's messages per partition in time quadratic in their number, hence the event bound.
+ * record batch, which the broker refuses above message.max.bytes (1 MiB by default). kafkajs groups
+ * a request's messages per partition by copying the partition's array for every message (time and
+ * garbage quadratic in their number), so requests stay small; a batch's requests go out together.
  */
-const SEND_MAX_EVENTS = 500;
+const SEND_MAX_EVENTS = 100;
 const SEND_MAX_BYTES = 512 * 1024;
 /** CloudEvents headers and record overhead per message, added to the JSON value's length. */
 export const MESSAGE_OVERHEAD_BYTES = 300;
