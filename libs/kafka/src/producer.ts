@@ -1,7 +1,8 @@
-import { Partitioners, type Kafka, type Producer, type ProducerRecord } from 'kafkajs';
+import type { Kafka, Producer, ProducerRecord } from 'kafkajs';
 import type { z } from 'zod';
 import { cloudEventHeaders, type TopicDef } from '@watchkeeper/contracts';
 import { ContractViolation } from './errors';
+import { MemoDefaultPartitioner } from './memo-partitioner';
 
 export interface PublishOptions {
   /** CloudEvents id; deterministic ids let consumers drop replays. Random when absent. */
@@ -20,7 +21,7 @@ export class EventProducer {
 
   /** `source`: the CloudEvents source of everything it publishes. */
   constructor(kafka: Kafka, readonly source: string) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5 }, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5 }, createPartitioner: MemoDefaultPartitioner });
   }
 
   async connect(): Promise<void> {
