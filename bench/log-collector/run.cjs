@@ -52,9 +52,11 @@ async function shipToKafka(env, isDone, floorCount = true) {
   const nodeArgs = (process.env.BENCH_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // The bin's own #! flags (V8 heap sizes), as the deployed collector runs: spawning node skips that line.
   const binFlags = (/^#!.*\bnode\s+(.*)$/m.exec(fs.readFileSync(BIN, 'utf8').split('\n')[0])?.[1] ?? '').split(/\s+/).filter(Boolean);
+  // BENCH_COLLECTOR_STDOUT: a file for the collector's stdout while tuning (e.g. with --trace-gc).
+  const stdout = process.env.BENCH_COLLECTOR_STDOUT ? fs.openSync(process.env.BENCH_COLLECTOR_STDOUT, 'w') : 'ignore';
   const child = spawn(process.execPath, [...binFlags, ...nodeArgs, BIN], {
     env: { ...process.env, ...env, LOG_COLLECTOR_HOST: 'bench', LOG_COLLECTOR_TZ: 'UTC', KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`, MONGO_URL, MONGO_DB: db, LOG_COLLECTOR_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
   const started = Date.now();
   let firstRead, done, peakRss = 0, sent = 0, read = 0, cpuSeconds = 0;
@@ -86,7 +88,8 @@ async function shipToKafka(env, isDone, floorCount = true) {
   // The floor on the same broker: kafkajs alone sending as many messages of the same shape.
   let floor;
   try {
-    if (done && floorCount) floor = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'kafkajs-floor.cjs'), `127.0.0.1:${KAFKA_PORT}`, String(sent)], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop());
+    // BENCH_FLOOR=0 skips the floor row while tuning.
+    if (done && floorCount && process.env.BENCH_FLOOR !== '0') floor = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'kafkajs-floor.cjs'), `127.0.0.1:${KAFKA_PORT}`, String(sent)], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop());
   } finally {
     kafka('stop');
     fs.rmSync(runDir, { recursive: true, force: true });
