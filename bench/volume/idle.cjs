@@ -32,7 +32,7 @@ const { sleep, load, until } = require('./support.cjs');
 const { startLocalStack } = require(path.join(repo, 'tools/local-stack.cjs'));
 const mongoose = require(path.join(repo, 'node_modules/mongoose'));
 const { createKafka, EventProducer } = require(path.join(repo, 'libs/kafka/dist/index.js'));
-const { Topics } = require(path.join(repo, 'libs/contracts/dist/index.js'));
+const { Topics, consumerGroupId } = require(path.join(repo, 'libs/contracts/dist/index.js'));
 const { createLogger } = require(path.join(repo, 'libs/runtime/dist/index.js'));
 const { busyHostLog } = require(path.join(repo, 'libs/sshd-parser/dist/index.js'));
 
@@ -122,7 +122,8 @@ async function main() {
   };
   const loadBefore = load();
   const kafka = createKafka({ brokers: process.env.KAFKA_BROKERS.split(','), clientId: run, logger: createLogger({ service: 'bench', level: 'silent' }) });
-  await startGroupsAtEnd(kafka, [[`${run}-rx`, Topics.sshEvents], [`${run}-bf`, Topics.sshAttempts], [`${run}-ad`, Topics.alerts]]);
+  // The services put their groups behind WATCHKEEPER_TOPIC_PREFIX (consumerGroupId), as Topics does the topics.
+  await startGroupsAtEnd(kafka, [[consumerGroupId(`${run}-rx`), Topics.sshEvents], [consumerGroupId(`${run}-bf`), Topics.sshAttempts], [consumerGroupId(`${run}-ad`), Topics.alerts]]);
   const stack = await startLocalStack({ runDir, ports, env, sampleLog });
   const admin = `Bearer ${stack.tokens.WATCHKEEPER_ADMIN_TOKEN}`;
   const rx = `http://127.0.0.1:${ports.receiver}`;
