@@ -315,7 +315,8 @@ export class DispatcherEngine {
         settles: this.settles,
         logger: this.opts.logger,
         onOutcomes: (o) => this.publishOutcomes(o, this.deliveryProducer),
-        idlePollMs: this.opts.idlePollMs ?? 1000,
+        // A safety net only: every push to a recipient's queue wakes its worker.
+        idlePollMs: this.opts.idlePollMs ?? 60_000,
         onLeft: (items) => this.occupancy.adjust(items, -1),
         onJoined: (items) => {
           this.occupancy.adjust(items, 1);

@@ -8,6 +8,8 @@ import type { QueueItem } from './types';
 export class RecipientQueue {
   private readonly bySource = new Map<string, QueueItem[]>();
   private count = 0;
+  /** Called after every push: the recipient's worker, which then sleeps without a timer while the queue is empty. */
+  onPush?: () => void;
 
   get size(): number {
     return this.count;
@@ -22,6 +24,7 @@ export class RecipientQueue {
       else list.push(i);
     }
     this.count += items.length;
+    if (items.length > 0) this.onPush?.();
   }
 
   /** Up to `max` items, one per source per round. */

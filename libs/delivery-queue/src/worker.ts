@@ -17,7 +17,7 @@ export interface WorkerOptions {
   logger: Logger;
   /** Publishes outcomes (Kafka + metrics); must succeed before the outcome is made durable. */
   onOutcomes: (outcomes: NotificationOutcome[]) => Promise<void>;
-  /** Longest sleep with nothing queued (a wake-up normally comes first). */
+  /** Longest sleep with nothing queued: a safety net only (every push to the queue wakes the worker). */
   idlePollMs: number;
   /** Items left this recipient's queue (delivered, dead-lettered, or handed to a fallback): admission bookkeeping. */
   onLeft?: (items: QueueItem[]) => void;
@@ -43,6 +43,9 @@ export class RecipientWorker {
 
   constructor(private opts: WorkerOptions) {
     this.limiter = makeLimiter(opts.limits);
+    // A push wakes this worker at once, so an idle recipient needs no short poll (a worker that replaces
+    // this one for the same queue takes the hook over).
+    opts.queue.onPush = () => this.wake();
   }
 
   get name(): string {

@@ -22,6 +22,7 @@ export class RequestLog {
   readonly hosts: Model<RequestHostDoc>;
   private pending = new Map<string, Counters>();
   private timer?: NodeJS.Timeout;
+  private started = false;
   private flushing?: Promise<void>;
 
   constructor(conn: Connection, private readonly opts: { flushMs?: number } = {}) {
@@ -44,15 +45,37 @@ export class RequestLog {
       if (!o.upload.stamped) c.unstampedUploads++;
     }
     if (o.at > c.lastAt) c.lastAt = o.at;
+    this.arm();
   }
 
+  /** Flushes `flushMs` after the first count since the last flush: no timer while nothing is counted (an idle receiver). */
   start(): void {
-    this.timer ??= setInterval(() => void this.flush().catch(() => undefined), this.opts.flushMs ?? 1000);
+    this.started = true;
+    if (this.pending.size > 0) this.arm();
+  }
+
+  /** Whether a flush is scheduled. */
+  get armed(): boolean {
+    return this.timer !== undefined;
+  }
+
+  private arm(): void {
+    if (!this.started || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // A failed flush keeps its counts in pending (flush puts them back): try again a period later.
+      void this.flush()
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.pending.size > 0) this.arm();
+        });
+    }, this.opts.flushMs ?? 1000);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.started = false;
+    clearTimeout(this.timer);
     this.timer = undefined;
     await this.flush();
   }

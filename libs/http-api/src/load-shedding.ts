@@ -26,6 +26,9 @@ export interface LoadShedderOptions {
 
 export type ShedReason = 'in-flight' | 'event-loop-lag' | 'queue-time';
 
+/** How long the lag timer stays armed after the last request arrived, with none in flight. */
+const IDLE_AFTER_MS = 1000;
+
 /** Set on a request the front door admitted (and counts): the express middleware lets it through. */
 const ADMITTED = Symbol('watchkeeper.shedder.admitted');
 
@@ -38,6 +41,9 @@ export class LoadShedder {
   private inFlight_ = 0;
   private lag = 0;
   private timer?: NodeJS.Timeout;
+  /** start() was called and the lag is measured here (not given by opts.lagMs). */
+  private measure = false;
+  private lastArrival = 0;
   private readonly shed?: prom.Counter<'reason'>;
   private readonly refusals = new Map<string, HttpError>();
   private readonly rawRefusals = new Map<string, { headers: Record<string, string | number>; body: Buffer }>();
@@ -62,23 +68,46 @@ export class LoadShedder {
     return this.inFlight_;
   }
 
-  /** Starts measuring event-loop lag (a timer that does not keep the process alive). */
+  /**
+   * Measures event-loop lag from now on, but only while requests arrive or are in flight: a timer
+   * every 50 ms that does not keep the process alive, armed by the first request and disarmed once
+   * none has been in flight or arrived for a second (an idle service has nothing to shed; twenty
+   * wake-ups a second were most of the receiver's idle CPU). Disarmed, the lag reads 0.
+   */
   start(): void {
-    if (this.opts.lagMs || this.opts.maxEventLoopLagMs <= 0 || this.timer) return;
+    this.measure = !this.opts.lagMs && this.opts.maxEventLoopLagMs > 0;
+  }
+
+  stop(): void {
+    this.measure = false;
+    this.disarm();
+  }
+
+  /** Whether the lag timer is armed now. */
+  get measuring(): boolean {
+    return this.timer !== undefined;
+  }
+
+  private arrived(): void {
+    if (!this.measure) return;
+    this.lastArrival = performance.now();
+    if (this.timer) return;
     const every = 50;
-    let expected = performance.now() + every;
+    let expected = this.lastArrival + every;
     this.timer = setInterval(() => {
       const now = performance.now();
       // Smoothed: one long GC pause or a cold require is not overload; lag that lasts is.
       this.lag = 0.7 * this.lag + 0.3 * Math.max(0, now - expected);
       expected = now + every;
+      if (this.inFlight_ === 0 && now - this.lastArrival > IDLE_AFTER_MS) this.disarm();
     }, every);
     this.timer.unref();
   }
 
-  stop(): void {
+  private disarm(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.lag = 0;
   }
 
   /**
@@ -127,6 +156,7 @@ export class LoadShedder {
       // What exempt() and queued() read of an express request: baseUrl + path, and the method.
       const view = { method: req.method, baseUrl: '', path: q < 0 ? url : url.slice(0, q), headers: req.headers } as unknown as Request;
       if (guards(view.path) && !this.opts.exempt?.(view)) {
+        this.arrived();
         const reason = this.overloaded(view);
         if (reason) {
           this.shed?.inc({ reason });
@@ -168,6 +198,7 @@ export class LoadShedder {
     return (req, res, next) => {
       if ((req as unknown as Record<symbol, boolean>)[ADMITTED]) return next(); // decided at the front door
       if (this.opts.exempt?.(req)) return next();
+      this.arrived();
       const reason = this.overloaded(req);
       if (reason) {
         this.shed?.inc({ reason });

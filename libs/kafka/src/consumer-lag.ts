@@ -30,9 +30,11 @@ const GAUGE = 'watchkeeper_kafka_consumer_lag';
  * Reads a group's committed offsets and the topic's high watermarks every `intervalMs`, keeps the
  * latest reading, and exports it as a gauge per group, topic and partition. From the broker, not from
  * the consumer's own fetches, so a consumer that is stuck still shows its lag growing.
+ * The admin client is connected for a reading only: kafkajs checks request timeouts of every open
+ * connection ten times a second, so an admin kept open between readings (two connections) cost an
+ * idle service more than connecting anew every `intervalMs`.
  */
 export class ConsumerLagMonitor {
-  private admin: Admin | undefined;
   private timer: NodeJS.Timeout | undefined;
   private last: ConsumerLag | undefined;
   private readonly gauge?: prom.Gauge<'group' | 'topic' | 'partition'>;
@@ -57,9 +59,6 @@ export class ConsumerLagMonitor {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.reading;
-    const admin = this.admin;
-    this.admin = undefined;
-    await admin?.disconnect().catch(() => undefined);
   }
 
   latest(): ConsumerLag | undefined {
@@ -74,14 +73,11 @@ export class ConsumerLagMonitor {
 
   private async read(): Promise<void> {
     const { groupId, topic } = this.opts;
+    const admin: Admin = this.opts.kafka.admin();
     try {
-      if (!this.admin) {
-        const admin = this.opts.kafka.admin();
-        await admin.connect();
-        this.admin = admin;
-      }
-      const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
-      const ends = await this.admin.fetchTopicOffsets(topic);
+      await admin.connect();
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const ends = await admin.fetchTopicOffsets(topic);
       const byPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
       const partitions = ends.map((e) => {
         const high = Number(e.high);
@@ -93,6 +89,8 @@ export class ConsumerLagMonitor {
       for (const p of partitions) this.gauge?.set({ group: groupId, topic, partition: String(p.partition) }, p.lag);
     } catch (err) {
       this.opts.logger.debug({ err, topic, groupId }, 'could not read the consumer lag');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
     }
   }
 }
