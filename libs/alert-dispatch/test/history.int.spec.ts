@@ -124,6 +124,18 @@ pools:
     expect(ids((await get(`entity=${web.id}&to=${from}`)).body)).toEqual([]);
   });
 
+  it('lists every batch under its hour when batches of a new hour are saved side by side (partitions in parallel)', async () => {
+    const at = new Date(Date.UTC(2020, 0, 1, 5) + Math.floor(Math.random() * 3_600_000)); // an hour nobody else writes
+    const rec = (i: number): HistoryRecord => {
+      const a = alert({ entity: web, action: 'store', type: 'side-by-side', severity: 'info', occurredAt: at.toISOString() });
+      return { eventId: a.id, fingerprint: alertFingerprint(a), event: a, receivedAt: at, decision: { notify: true, kind: 'stored', reason: 'stateless' }, fanout: [], kafka: { partition: i, offset: '0' } };
+    };
+    const ids = Array.from({ length: 12 }, () => `side-${randomUUID()}`);
+    await Promise.all(ids.map((id, i) => h.engine.history.saveBatch(id, i, at, [rec(i)])));
+    const listed = (await h.engine.history.bucketsByHour(at, at)).flatMap((x) => x.buckets);
+    expect(new Set(listed)).toEqual(new Set(ids));
+  });
+
   it('refuses an invalid filter with 400, a missing token with 401, another method with 405', async () => {
     for (const q of ['severity=bad', 'action=fire', 'state=open', 'from=yesterday', 'from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', 'from=2026-01-01T00:00:00Z&to=2026-01-08T00:00:01Z', 'limit=0', 'limit=501', 'cursor=abc', 'colour=red']) {
       const r = await get(q);

@@ -10,7 +10,7 @@ import {
   type HistoryCountsDoc as CountsDoc,
   type HistoryHourDoc as HourDoc,
 } from '@watchkeeper/dal/alert-dispatcher';
-import { replaceAllById } from '@watchkeeper/mongo';
+import { isDuplicateKey, replaceAllById } from '@watchkeeper/mongo';
 import type { Decision } from './transition';
 
 /** What happened to the alert at one recipient when it was received. */
@@ -68,6 +68,8 @@ export class AlertHistoryStore {
   readonly counts: Model<CountsDoc>;
   readonly progress: Model<ProgressDoc>;
   readonly hours: Model<HourDoc>;
+  /** Hour-index updates, one at a time in this process (see listUnderHours). */
+  private hourUpdates: Promise<unknown> = Promise.resolve();
 
   constructor(conn: Connection) {
     this.hours = historyHourModel(conn);
@@ -143,8 +145,29 @@ export class AlertHistoryStore {
     await Promise.all([
       replaceAllById(this.buckets, [{ _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) }]),
       replaceAllById(this.counts, [{ _id: id, receivedAt, ...countBatch(records) }]),
-      ...hours.map((h) => this.hours.updateOne({ _id: h }, { $addToSet: { buckets: id } }, { upsert: true })),
+      this.listUnderHours(hours, id),
     ]);
+  }
+
+  /**
+   * Adds a batch to its hours' lists. Batches of different partitions are saved side by side, and
+   * FerretDB 1.x does not apply concurrent upserts of one document atomically: two batches opening the
+   * same hour could insert it twice (duplicate key) or lose one `$addToSet`, and a batch missing from
+   * its hour is missing from /v1/alerts/history. So one update at a time per process, and a
+   * duplicate key (another instance opened the hour first) is retried as an update.
+   */
+  private listUnderHours(hours: string[], id: string): Promise<void> {
+    const run = this.hourUpdates.then(async () => {
+      for (const h of hours) {
+        const add = () => this.hours.updateOne({ _id: h }, { $addToSet: { buckets: id } }, { upsert: true });
+        await add().catch((err) => {
+          if (!isDuplicateKey(err)) throw err;
+          return add();
+        });
+      }
+    });
+    this.hourUpdates = run.catch(() => undefined);
+    return run;
   }
 
   /** Drops a pending batch that a redelivery replaced with a different one. */
