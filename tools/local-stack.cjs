@@ -5,6 +5,8 @@ const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+/** The V8 flags of an app bin's #! line (`node <bin>` ignores that line), read as deploy-checks reads them; loaded when a stack starts, after the build. */
+const binNodeFlags = (repoRoot, app) => require('../libs/deploy-checks/dist/index.js').binNodeFlags(repoRoot, app);
 
 const root = path.join(__dirname, '..');
 
@@ -162,7 +164,7 @@ async function startLocalStack(opts = {}) {
     for (const spec of specs) {
       const out = fs.openSync(path.join(logDir, `${spec.label}.log`), 'a');
       const bin = path.join(root, 'apps', spec.name, 'bin', `watchkeeper-${spec.name}.js`);
-      const child = spawn(process.execPath, [...binNodeFlags(bin), bin], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...spec.env }, stdio: ['ignore', out, out] });
+      const child = spawn(process.execPath, [...binNodeFlags(root, spec.name), bin], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...spec.env }, stdio: ['ignore', out, out] });
       fs.closeSync(out);
       children.push({ spec, child });
     }
@@ -231,20 +233,9 @@ async function startReporter({ runDir, logDir, ports, tokens, common, extraEnv =
   };
   const out = fs.openSync(path.join(logDir, `${spec.label}.log`), 'a');
   const bin = path.join(root, 'apps', 'log-collector', 'bin', 'watchkeeper-log-collector.js');
-  const child = spawn(process.execPath, [...binNodeFlags(bin), bin, 'doctor'], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...spec.env }, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [...binNodeFlags(root, 'log-collector'), bin, 'doctor'], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...spec.env }, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   return { spec, child };
-}
-
-/**
- * The V8 flags on a bin's `#!/usr/bin/env -S node …` line. `node <bin>` ignores that line, so without
- * these the services of `npm start` ran with V8's default heap limits (peak RSS 686 MB in the idle
- * bench's 10× catch-up, against the 192–256 MB old space the bins, compose and k8s give them).
- */
-function binNodeFlags(bin) {
-  const first = fs.readFileSync(bin, 'utf8').split('\n', 1)[0];
-  const m = /^#!\/usr\/bin\/env -S node(?<flags>(?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
-  return m ? m.groups.flags.trim().split(/\s+/).filter(Boolean) : [];
 }
 
 function pick(obj, keys) {
