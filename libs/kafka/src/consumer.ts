@@ -57,11 +57,16 @@ export interface ConsumerRunnerOptions<S extends z.ZodType> {
   /** How often the group's lag is read from the broker for /metrics and lag() (default 15 s; 0: never). */
   lagIntervalMs?: number;
   /**
-   * Most bytes one fetch brings (kafkajs `maxBytes`, default 10 MB): with a backlog, every fetched
-   * message is held in memory until its batch is done, so this bounds the consumer's peak memory.
+   * Most bytes one fetch brings (kafkajs `maxBytes`; default here 2 MiB, kafkajs' own is 10 MB): with
+   * a backlog, every fetched message is held in memory until its batch is done, decoded to about five
+   * times its size (header keys as strings, each header value a Buffer), so this bounds the
+   * consumer's peak memory. With kafkajs' 10 MB the receiver's two consumers ran out of its 192 MB
+   * heap catching up a 1 M-event backlog (bench/volume/idle.cjs).
    */
   maxFetchBytes?: number;
 }
+
+export const DEFAULT_MAX_FETCH_BYTES = 2 * 1024 * 1024;
 
 /**
  * validate → handle → commit, or dead-letter. An offset is resolved only after its handler succeeded
@@ -93,7 +98,7 @@ export class ConsumerRunner<S extends z.ZodType> {
     this.heartbeatIntervalMs = Math.min(3_000, Math.floor(this.sessionTimeoutMs / 3));
     this.budgetMs = opts.batchBudgetMs ?? Math.floor(this.sessionTimeoutMs / 3);
     this.chunkSize = opts.maxBatchSize ?? 500;
-    this.consumer = opts.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, sessionTimeout: this.sessionTimeoutMs, heartbeatInterval: this.heartbeatIntervalMs, ...(opts.maxFetchBytes ? { maxBytes: opts.maxFetchBytes } : {}) });
+    this.consumer = opts.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, sessionTimeout: this.sessionTimeoutMs, heartbeatInterval: this.heartbeatIntervalMs, maxBytes: opts.maxFetchBytes ?? DEFAULT_MAX_FETCH_BYTES });
     if ((opts.lagIntervalMs ?? 15_000) > 0) {
       this.lagMonitor = new ConsumerLagMonitor({ kafka: opts.kafka, groupId: this.groupId, topic: opts.topic.name, logger: opts.logger, registry: opts.registry, intervalMs: opts.lagIntervalMs ?? 15_000, fromBeginning: opts.fromBeginning ?? true });
     }
