@@ -21,6 +21,11 @@ export interface SshEventStoreOptions {
   /** Day states and PID days kept in memory, so a steady stream reads nothing back. */
   cacheDays?: number;
   cachePidDays?: number;
+  /**
+   * Entries (ids, PIDs, addresses) each cache holds in all (default 200,000, ≈ 20 MB each): a busy
+   * host's day holds tens of thousands, and catching up weeks of one overran the receiver's heap.
+   */
+  cacheEntries?: number;
 }
 
 /** Where a batch comes from: its events' offsets are unique and increasing per source. */
@@ -62,13 +67,15 @@ export class SshEventStore {
   /** Per source: the journal's last offset and the offsets its batch applied for the first time. */
   private readonly through = new Map<string, { through: number; fresh: Set<number> }>();
   /** Per partition and UTC day (`p|date`): the ids of the events applied (from valid bundles). */
-  private readonly seenIds = new Lru<string, Set<string>>(16);
+  private readonly seenIds: Lru<string, Set<string>>;
   private db_: mongo.Db | undefined;
 
   constructor(private readonly conn: Connection, private readonly opts: SshEventStoreOptions) {
     this.aggregator = new SshBatchAggregator(new CalendarDay(opts.timeZone)); // RangeError now for an unknown zone
-    this.days = new Lru(opts.cacheDays ?? 4096);
-    this.pidDays = new Lru(opts.cachePidDays ?? 64);
+    const maxWeight = opts.cacheEntries ?? 200_000;
+    this.days = new Lru(opts.cacheDays ?? 4096, { maxWeight, weigh: (d) => (d ? 1 + d.sources.size + d.attempts.size : 1) });
+    this.pidDays = new Lru(opts.cachePidDays ?? 64, { maxWeight, weigh: (p) => (p ? 1 + p.size : 1) });
+    this.seenIds = new Lru(16, { maxWeight, weigh: (ids) => ids.size });
   }
 
   get timeZone(): string {
@@ -198,6 +205,7 @@ export class SshEventStore {
       for (const f of news) isNew.add(f.e.id);
       commits.push(() => {
         for (const f of news) seen.add(f.e.id);
+        this.seenIds.set(`${partition}|${day}`, seen); // weighed again, grown
       });
     }
     // In batch order (in-batch duplicates are gone already).

@@ -65,9 +65,11 @@ describe('SshEventStore on the real database', () => {
   }
 
   it.each([
-    ['Europe/Berlin', '2026-03-26T00:00:00Z'],
-    ['Asia/Kolkata', '2026-12-29T00:00:00Z'],
-  ])('equals the one-shot count in %s from %s: late lines, redelivered batches, republished events, crashes on both sides of the journal', async (tz, start) => {
+    ['Europe/Berlin', '2026-03-26T00:00:00Z', undefined],
+    ['Asia/Kolkata', '2026-12-29T00:00:00Z', undefined],
+    // Caches of 40 entries in all: ids, PID days and day states are forgotten and read back on most batches.
+    ['UTC', '2026-12-29T00:00:00Z', 40],
+  ])('equals the one-shot count in %s from %s (cache entries %s): late lines, redelivered batches, republished events, crashes on both sides of the journal', async (tz, start, cacheEntries) => {
     const rnd = seededRandom(42);
     const events = generatedSshLog({ hosts: ['alpha', 'beta'], start: Date.parse(start), days: 5, sessionsPerDay: 40, rnd, pidRange: 30 });
     // Late lines: a tenth of them moved far later in the stream.
@@ -81,7 +83,8 @@ describe('SshEventStore on the real database', () => {
     const offsets: OffsetEvent[] = republished.map((value, i) => ({ offset: String(i), value }));
     const database = db('exact');
     const source = { topic: 'watchkeeper.ssh-events.v1', partition: 0 };
-    let store = new CrashableStore(database, { timeZone: tz });
+    const opts = { timeZone: tz, ...(cacheEntries ? { cacheEntries } : {}) };
+    let store = new CrashableStore(database, opts);
     await store.init();
     let appliedTotal = 0;
     for (let i = 0, b = 0; i < offsets.length; b++) {
@@ -90,7 +93,7 @@ describe('SshEventStore on the real database', () => {
         // A crash on one side of the journal write; the restarted consumer gets the same batch again.
         store.crash = b % 7 === 3 ? 'before-journal' : 'after-journal';
         await expect(store.applyBatch(source, batch)).rejects.toThrow(/crash/);
-        store = new CrashableStore(database, { timeZone: tz });
+        store = new CrashableStore(database, opts);
         await store.init();
       }
       const r = await store.applyBatch(source, batch);
