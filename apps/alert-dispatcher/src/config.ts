@@ -6,6 +6,8 @@ export const usage = `watchkeeper-alert-dispatcher — routes alerts to recipien
 Usage: watchkeeper-alert-dispatcher [--help]
        watchkeeper-alert-dispatcher replay-dead-letters [--recipient NAME] [--id ITEM_ID ...]
        watchkeeper-alert-dispatcher check-config [FILE]
+       watchkeeper-alert-dispatcher migrate-history   (once after upgrading, dispatchers stopped: history of
+                                                      earlier releases into per-day collections; idempotent)
 
 Environment:
   ALERT_DISPATCHER_ROUTING_FILE  routing config, YAML or JSON (required; see config/routing.example.yaml).
@@ -38,5 +40,5 @@ export const configSchema = z.object({
 });
 export type Config = z.output<typeof configSchema>;
 
-/** What the replay command needs: only the database. */
+/** What the replay and migrate-history commands need: only the database. */
 export const replayConfigSchema = configSchema.pick({ MONGO_URL: true, ALERT_DISPATCHER_MONGO_DB: true, LOG_LEVEL: true });

@@ -117,8 +117,9 @@ export class DispatcherEngine {
   async start(opts: { consume?: boolean } = {}): Promise<void> {
     await this.deliveryProducer.connect();
     await ensureIndexes([this.states.model, ...this.history.models, ...this.store.models, this.silenceStore.model]);
-    const indexed = await this.history.indexOlderBatches();
-    if (indexed > 0) this.opts.logger.info({ batches: indexed }, 'history batches from before the hour index listed by hour');
+    if (await this.history.hasLegacyBatches()) {
+      this.opts.logger.warn('history of an earlier release is still in alert_history: run `watchkeeper-alert-dispatcher migrate-history` once (until then /v1/alerts and accounting show only what this release recorded)');
+    }
     await this.refreshSilences();
     this.silenceTimer = this.refreshSilencesForever();
     this.applyRouting(this.routing);
@@ -382,10 +383,13 @@ export class DispatcherEngine {
   }
 }
 
-/** History and delivery log retention, done in code: FerretDB has no TTL indexes. */
-export async function pruneHistory(engine: DispatcherEngine, days: number): Promise<void> {
-  const before = new Date(Date.now() - days * 86_400_000);
-  // Buckets that open queue segments refer to hold those alerts: kept until the segments are done.
-  await engine.history.pruneBefore(before, await engine.store.referencedBuckets());
-  await engine.store.pruneBefore(before);
+/**
+ * History and delivery log retention, done in code (FerretDB has no TTL indexes): whole UTC days
+ * older than the retention are dropped, one collection at a time. Returns the collections dropped.
+ */
+export async function pruneHistory(engine: DispatcherEngine, days: number, now = new Date()): Promise<string[]> {
+  const before = new Date(now.getTime() - days * 86_400_000);
+  // Batches that open queue segments refer to hold those alerts: their day is kept until the segments are done.
+  const history = await engine.history.pruneBefore(before, await engine.store.referencedBuckets());
+  return [...history, ...(await engine.store.pruneBefore(before))];
 }

@@ -5,3 +5,4 @@ export * from './api';
 export * from './history-query';
 export * from './metrics';
 export * from './recent-ids';
+export * from './migrate-history';

@@ -1,7 +1,7 @@
 import { alertFingerprint, type AlertEvent, type NotificationOutcome } from '@watchkeeper/contracts';
 import type { ConsumedEvent } from '@watchkeeper/kafka';
 import { findSilence, routeAlert, type RoutingConfig, type SilenceRule } from '@watchkeeper/alert-routing';
-import { alreadyApplied, applyAlertEvent, bucketId, type AlertHistoryStore, type AlertState, type AlertStateStore, type Decision, type FanoutEntry, type HistoryRecord } from '@watchkeeper/alert-state';
+import { alreadyApplied, applyAlertEvent, bucketId, redeliveredBucket, type AlertHistoryStore, type AlertState, type AlertStateStore, type Decision, type FanoutEntry, type HistoryRecord } from '@watchkeeper/alert-state';
 import { admit, DeliveryStore, outcome, type Notification, type OccupancyBook, type OpenSegment, type QueueItem } from '@watchkeeper/delivery-queue';
 import type { RecentIds } from './recent-ids';
 
@@ -179,7 +179,8 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
 
   const first = todo[0].offset;
   const last = todo[todo.length - 1].offset;
-  const id = bucketId(deps.groupId, partition, first);
+  // A redelivery after a crash rewrites its batch in the day collection of its first attempt.
+  const id = redeliveredBucket(progress.pending, first) ?? bucketId(deps.groupId, partition, first, now);
   const recorded = new Map<string, HistoryRecord>();
   if (progress.pending) for (const r of await deps.history.loadBucket(progress.pending.bucketId)) recorded.set(r.kafka.offset, r);
   // Already in the recipients' queues from a failed attempt of this process: neither counted nor handed over again.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { listen, type RunningServer } from '@watchkeeper/runtime';
 import { alertFingerprint, type AlertEvent } from '@watchkeeper/contracts';
-import { hourKey, type HistoryRecord } from '@watchkeeper/alert-state';
+import { bucketId, hourKey, type HistoryRecord } from '@watchkeeper/alert-state';
 import { dispatcherHttpApp } from '../src';
 import { alert, logger, recorded, startHarness, startSink, waitFor, type Harness } from './support';
 
@@ -113,8 +113,8 @@ pools:
       fanout: [],
       kafka: { partition: 0, offset: '0' },
     };
-    await h.engine.history.saveBatch(`old-${randomUUID()}`, 0, at, [rec]);
-    const hours = await h.engine.history.hours.find({}).lean();
+    await h.engine.history.saveBatch(bucketId(`old-${randomUUID()}`, 0, '0', at), 0, at, [rec]);
+    const hours = await h.engine.history.hours(hourKey(at).slice(0, 10).replaceAll('-', '')).find({}).toArray();
     expect(hours.map((d) => d._id)).toContain(hourKey(at));
     const from = new Date(at.getTime() - 60_000).toISOString();
     const to = new Date(at.getTime() + 60_000).toISOString();
@@ -130,7 +130,7 @@ pools:
       const a = alert({ entity: web, action: 'store', type: 'side-by-side', severity: 'info', occurredAt: at.toISOString() });
       return { eventId: a.id, fingerprint: alertFingerprint(a), event: a, receivedAt: at, decision: { notify: true, kind: 'stored', reason: 'stateless' }, fanout: [], kafka: { partition: i, offset: '0' } };
     };
-    const ids = Array.from({ length: 12 }, () => `side-${randomUUID()}`);
+    const ids = Array.from({ length: 12 }, () => bucketId(`side-${randomUUID()}`, 0, '0', at));
     await Promise.all(ids.map((id, i) => h.engine.history.saveBatch(id, i, at, [rec(i)])));
     const listed = (await h.engine.history.bucketsByHour(at, at)).flatMap((x) => x.buckets);
     expect(new Set(listed)).toEqual(new Set(ids));

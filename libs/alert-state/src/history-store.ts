@@ -1,5 +1,6 @@
-import type { Connection, Model } from 'mongoose';
+import type { Connection, Model, mongo } from 'mongoose';
 import type { AlertEvent, AlertHistoryEntry } from '@watchkeeper/contracts';
+import { ALERT_DISPATCHER_DAY_COLLECTIONS as DAY, alertDispatcherDayOf, dayOfBucket, type AlertDispatcherDayKind } from '@watchkeeper/dal';
 import {
   consumerProgressModel,
   historyBucketModel,
@@ -10,7 +11,7 @@ import {
   type HistoryCountsDoc as CountsDoc,
   type HistoryHourDoc as HourDoc,
 } from '@watchkeeper/dal/alert-dispatcher';
-import { isDuplicateKey, replaceAllById } from '@watchkeeper/mongo';
+import { collectionNames, isDuplicateKey, replaceAllById, utcDayKey } from '@watchkeeper/mongo';
 import type { Decision } from './transition';
 
 /** What happened to the alert at one recipient when it was received. */
@@ -41,7 +42,21 @@ export interface BatchCounts {
 /** `2026-12-07T14`: the UTC hour of a time, sortable as text. */
 export const hourKey = (t: Date) => t.toISOString().slice(0, 13);
 
-export const bucketId = (groupId: string, partition: number, firstOffset: string) => `${groupId}:${partition}:${firstOffset.padStart(20, '0')}`;
+/**
+ * A consumed batch's id: its partition and first offset, and the UTC day it was first received (the
+ * day collection that holds it), so a batch is found by one point read of one day.
+ */
+export const bucketId = (groupId: string, partition: number, firstOffset: string, receivedAt: Date) => `${groupId}:${partition}:${firstOffset.padStart(20, '0')}@${utcDayKey(receivedAt)}`;
+
+export { dayOfBucket };
+
+/**
+ * The id a batch gets when `pending` (the partition's batch interrupted by a crash) starts at the same
+ * offset: the same id, so its redelivery rewrites it in the same day collection as its first attempt.
+ */
+export function redeliveredBucket(pending: ProgressDoc['pending'], firstOffset: string): string | undefined {
+  return pending && pending.firstOffset === firstOffset && dayOfBucket(pending.bucketId) ? pending.bucketId : undefined;
+}
 
 export function countBatch(records: HistoryRecord[]): BatchCounts {
   const rows = new Map<string, BatchCounts['fanout'][number]>();
@@ -57,29 +72,65 @@ export function countBatch(records: HistoryRecord[]): BatchCounts {
   return { alerts: records.length, fanout: [...rows.values()] };
 }
 
+/** A batch's stored document as a record list (dates revived). */
+export function recordsOf(d: Pick<BucketDoc, 'records'>): HistoryRecord[] {
+  return (JSON.parse(d.records) as HistoryRecord[]).map((r) => ({
+    ...r,
+    receivedAt: new Date(r.receivedAt),
+    decision: { ...r.decision, ...(r.decision.startsAt ? { startsAt: new Date(r.decision.startsAt) } : {}) },
+  }));
+}
+
 /**
  * The built-in store: every alert event received, kept as one document per consumed batch (FerretDB
  * reads whole documents, so per-event documents would make every scan cost the whole history), a
  * small counts document per batch for accounting, and per-partition progress for exactly-once
  * recording across redeliveries (Kafka position, not wall clock, says what was already done).
+ *
+ * Batches, counts and the hour index live in per-UTC-day collections (ALERT_DISPATCHER_DAY_COLLECTIONS):
+ * a batch on the day it was first received (named by its id), an hour's list on that hour's day.
+ * Every recurring read touches only the days it needs, and retention drops whole days.
  */
 export class AlertHistoryStore {
-  readonly buckets: Model<BucketDoc>;
-  readonly counts: Model<CountsDoc>;
   readonly progress: Model<ProgressDoc>;
-  readonly hours: Model<HourDoc>;
+  /** Where releases before per-day collections kept everything: batches with an id without a day are read there until migrate-history moves them. */
+  readonly legacy: { buckets: Model<BucketDoc>; counts: Model<CountsDoc>; hours: Model<HourDoc> };
   /** Hour-index updates, one at a time in this process (see listUnderHours). */
   private hourUpdates: Promise<unknown> = Promise.resolve();
 
-  constructor(conn: Connection) {
-    this.hours = historyHourModel(conn);
-    this.buckets = historyBucketModel(conn);
-    this.counts = historyCountsModel(conn);
+  constructor(private readonly conn: Connection) {
     this.progress = consumerProgressModel(conn);
+    this.legacy = { buckets: historyBucketModel(conn), counts: historyCountsModel(conn), hours: historyHourModel(conn) };
   }
 
+  /** Models whose indexes the engine builds at start: per-day collections have none (read by `_id`, or whole). */
   get models(): Array<Model<any>> {
-    return [this.buckets, this.counts, this.progress, this.hours];
+    return [this.progress];
+  }
+
+  private get db(): mongo.Db {
+    return this.conn.db!;
+  }
+
+  batches(day: string): mongo.Collection<BucketDoc> {
+    return this.db.collection<BucketDoc>(DAY.batches(day));
+  }
+
+  counts(day: string): mongo.Collection<CountsDoc> {
+    return this.db.collection<CountsDoc>(DAY.counts(day));
+  }
+
+  hours(day: string): mongo.Collection<HourDoc> {
+    return this.db.collection<HourDoc>(DAY.hours(day));
+  }
+
+  /** The days that have a collection of this kind, oldest first (one listCollections). */
+  async days(kind: AlertDispatcherDayKind): Promise<string[]> {
+    return (await collectionNames(this.db))
+      .map(alertDispatcherDayOf)
+      .filter((d) => d?.kind === kind)
+      .map((d) => d!.day)
+      .sort();
   }
 
   /**
@@ -123,28 +174,31 @@ export class AlertHistoryStore {
     if (this.cachedProgress.has(next._id)) this.cachedProgress.set(next._id, next);
   }
 
+  /** One batch's records: a point read of its day's collection. */
   async loadBucket(id: string): Promise<HistoryRecord[]> {
-    const d = await this.buckets.findById(id).lean<BucketDoc>();
-    if (!d) return [];
-    return (JSON.parse(d.records) as HistoryRecord[]).map((r) => ({
-      ...r,
-      receivedAt: new Date(r.receivedAt),
-      decision: { ...r.decision, ...(r.decision.startsAt ? { startsAt: new Date(r.decision.startsAt) } : {}) },
-    }));
+    const day = dayOfBucket(id);
+    const d = day ? await this.batches(day).findOne({ _id: id }, { projection: { records: 1 } }) : await this.legacy.buckets.findById(id, { records: 1 }).lean<BucketDoc>();
+    return d ? recordsOf(d) : [];
   }
 
-  /** Writes (or rewrites, after a crash) one batch: its records and its counts. */
+  /** Writes (or rewrites, after a crash) one batch: its records and its counts, in the day its id names. */
   async saveBatch(id: string, partition: number, receivedAt: Date, records: HistoryRecord[]): Promise<void> {
     if (records.length === 0) return;
+    const day = dayOfBucket(id);
+    if (!day) throw new Error(`history batch ${id}: the id names no day (see bucketId)`);
     const offsets = records.map((r) => BigInt(r.kafka.offset));
     const min = offsets.reduce((a, b) => (b < a ? b : a)).toString();
     const max = offsets.reduce((a, b) => (b > a ? b : a)).toString();
     // Records redelivered after a crash keep their first receivedAt: the batch is listed under each hour it holds.
     const hours = [...new Set(records.map((r) => hourKey(new Date(r.receivedAt))))];
+    // The counts go on the day of their receivedAt (what accounting ranges over): the batch's own day,
+    // unless this is a redelivery after midnight, which moves them (and deletes the first attempt's).
+    const countsDay = utcDayKey(receivedAt);
     // Side by side: a crash between them leaves the batch pending, and its redelivery rewrites all.
     await Promise.all([
-      replaceAllById(this.buckets, [{ _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) }]),
-      replaceAllById(this.counts, [{ _id: id, receivedAt, ...countBatch(records) }]),
+      replaceAllById(this.batches(day), [{ _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) }]),
+      replaceAllById(this.counts(countsDay), [{ _id: id, receivedAt, ...countBatch(records) }]),
+      countsDay !== day ? this.counts(day).deleteOne({ _id: id }) : undefined,
       this.listUnderHours(hours, id),
     ]);
   }
@@ -159,7 +213,7 @@ export class AlertHistoryStore {
   private listUnderHours(hours: string[], id: string): Promise<void> {
     const run = this.hourUpdates.then(async () => {
       for (const h of hours) {
-        const add = () => this.hours.updateOne({ _id: h }, { $addToSet: { buckets: id } }, { upsert: true });
+        const add = () => this.hours(hourDay(h)).updateOne({ _id: h }, { $addToSet: { buckets: id } }, { upsert: true });
         await add().catch((err) => {
           if (!isDuplicateKey(err)) throw err;
           return add();
@@ -172,30 +226,53 @@ export class AlertHistoryStore {
 
   /** Drops a pending batch that a redelivery replaced with a different one. */
   async deleteBatch(id: string): Promise<void> {
-    await this.counts.deleteOne({ _id: id });
-    await this.buckets.deleteOne({ _id: id });
+    const day = dayOfBucket(id);
+    if (!day) {
+      await this.legacy.counts.deleteOne({ _id: id });
+      await this.legacy.buckets.deleteOne({ _id: id });
+      return;
+    }
+    await this.counts(day).deleteOne({ _id: id }); // a redelivery after midnight wrote them elsewhere: see saveBatch
+    await this.batches(day).deleteOne({ _id: id });
   }
 
-  /** The newest records, newest first. */
+  /** The newest records, newest first: the newest days' counts only, newest day first, then the batches by `_id`. */
   async recent(limit = 100): Promise<HistoryRecord[]> {
-    const latest = await this.counts.find({}, { _id: 1 }).sort({ receivedAt: -1 }).limit(Math.min(50, limit)).lean();
+    const want = Math.min(50, limit);
+    const latest: string[] = [];
+    for (const day of (await this.days('counts')).reverse()) {
+      const docs = await this.counts(day).find({}, { projection: { _id: 1 } }).sort({ receivedAt: -1 }).limit(want - latest.length).toArray();
+      latest.push(...docs.map((d) => d._id));
+      if (latest.length >= want) break;
+    }
     const out: HistoryRecord[] = [];
-    for (const { _id } of latest) {
-      out.push(...(await this.loadBucket(_id)));
+    for (const id of latest) {
+      out.push(...(await this.loadBucket(id)));
       if (out.length >= limit * 2) break;
     }
     return out.sort((a, b) => new Date(b.receivedAt).getTime() - new Date(a.receivedAt).getTime() || Number(BigInt(b.kafka.offset) - BigInt(a.kafka.offset))).slice(0, limit);
   }
 
-  /** Fan-out counts of the alerts received in [from, to). */
+  /** Fan-out counts of the alerts received in [from, to): the counts collections of the range's days only. */
   async fanoutCounts(from: Date, to: Date): Promise<{ alerts: number; counts: BatchCounts['fanout'] }> {
-    const docs = await this.counts.find({ receivedAt: { $gte: from, $lt: to } }).lean<CountsDoc[]>();
+    const first = utcDayKey(from);
+    const last = utcDayKey(Math.max(from.getTime(), to.getTime() - 1));
+    const docs: CountsDoc[] = [];
+    for (const day of await this.days('counts')) {
+      if (day < first || day > last) continue;
+      docs.push(...(await this.counts(day).find({ receivedAt: { $gte: from, $lt: to } }).toArray()));
+    }
     return { alerts: docs.reduce((s, d) => s + d.alerts, 0), counts: docs.flatMap((d) => d.fanout) };
   }
 
-  /** The batch ids listed under each UTC hour in [from, to], newest hour first (one `_id` range read). */
+  /** The batch ids listed under each UTC hour in [from, to], newest hour first (one `_id` range read per day). */
   async bucketsByHour(from: Date, to: Date): Promise<Array<{ hour: string; buckets: string[] }>> {
-    const docs = await this.hours.find({ _id: { $gte: hourKey(from), $lte: hourKey(to) } }).lean<HourDoc[]>();
+    const [first, last] = [hourKey(from), hourKey(to)];
+    const docs: HourDoc[] = [];
+    for (const day of await this.days('hours')) {
+      if (day < hourDay(first) || day > hourDay(last)) continue;
+      docs.push(...(await this.hours(day).find({ _id: { $gte: first, $lte: last } }).toArray()));
+    }
     return docs.sort((a, b) => (a._id < b._id ? 1 : -1)).map((d) => ({ hour: d._id, buckets: d.buckets }));
   }
 
@@ -208,27 +285,33 @@ export class AlertHistoryStore {
     return out;
   }
 
-  /**
-   * Lists batches written before the hour index existed under their hours, once (when the index is
-   * empty and batches exist): reads the small counts documents, not the records.
-   */
-  async indexOlderBatches(): Promise<number> {
-    if ((await this.hours.findOne({}, { _id: 1 }).lean()) !== null) return 0;
-    const rows = await this.counts.find({}, { _id: 1, receivedAt: 1 }).lean<Array<{ _id: string; receivedAt: Date }>>();
-    const byHour = new Map<string, string[]>();
-    for (const r of rows) byHour.set(hourKey(r.receivedAt), [...(byHour.get(hourKey(r.receivedAt)) ?? []), r._id]);
-    for (const [h, ids] of byHour) await this.hours.updateOne({ _id: h }, { $addToSet: { buckets: { $each: ids } } }, { upsert: true });
-    return rows.length;
+  /** Batches still in the collections of releases before per-day collections (migrate-history moves them). */
+  async hasLegacyBatches(): Promise<boolean> {
+    return (await this.legacy.buckets.findOne({}, { _id: 1 }).lean()) !== null;
   }
 
-  /** Retention in code (FerretDB has no TTL indexes). */
-  async pruneBefore(before: Date, keep: string[] = []): Promise<void> {
-    // Hours wholly before the cut; a kept batch stays readable by id (for its queue segments), not listed.
-    await this.hours.deleteMany({ _id: { $lt: hourKey(before) } });
-    await this.buckets.deleteMany({ receivedAt: { $lt: before }, ...(keep.length > 0 ? { _id: { $nin: keep } } : {}) });
-    await this.counts.deleteMany({ receivedAt: { $lt: before }, ...(keep.length > 0 ? { _id: { $nin: keep } } : {}) });
+  /**
+   * Retention in code (FerretDB has no TTL indexes): drops the day collections wholly before the cut,
+   * one drop each, whatever they hold. A day holding a batch in `keep` (open queue segments rebuild
+   * their items from it) keeps its batches collection until no segment needs it; its counts and hour
+   * lists go on time, so the figures follow the retention. Returns the collections dropped.
+   */
+  async pruneBefore(before: Date, keep: string[] = []): Promise<string[]> {
+    const cut = utcDayKey(before);
+    const kept = new Set(keep.map(dayOfBucket).filter(Boolean));
+    const dropped: string[] = [];
+    for (const name of await collectionNames(this.db)) {
+      const d = alertDispatcherDayOf(name);
+      if (!d || d.kind === 'digests' || d.day >= cut || (d.kind === 'batches' && kept.has(d.day))) continue;
+      await this.db.dropCollection(name).catch(() => undefined); // gone already (another instance)
+      dropped.push(name);
+    }
+    return dropped;
   }
 }
+
+/** The day (`yyyymmdd`) of an hour key. */
+const hourDay = (hour: string) => hour.slice(0, 10).replaceAll('-', '');
 
 export function toHistoryEntry(r: HistoryRecord): AlertHistoryEntry {
   const e = r.event;

@@ -24,11 +24,13 @@ export const COLLECTIONS = {
   alertDispatcher: {
     silences: 'silences',
     alertStates: 'alert_states',
+    /** Releases before the per-day collections kept all history in these three (read once by migrate-history). */
     alertHistory: 'alert_history',
     alertHistoryCounts: 'alert_history_counts',
     alertHistoryHours: 'alert_history_hours',
     alertConsumerProgress: 'alert_consumer_progress',
     deliverySegments: 'delivery_segments',
+    /** Releases before the per-day collections kept the delivery log in this one (read once by migrate-history). */
     deliveryDigests: 'delivery_digests',
     deliveryDeadLetters: 'delivery_dead_letters',
   },
@@ -65,3 +67,35 @@ export const SSH_COLLECTIONS = {
   /** Every sshd event in one collection, as releases before the day-state store kept them (read once by the migration). */
   legacyEvents: 'ssh_events',
 } as const;
+
+/**
+ * Per-UTC-day collections of the alert-dispatcher's history (`day` = `yyyymmdd`), for the same reason
+ * as the SSH raw events: FerretDB 1.x scans a whole collection for every read, update and delete, so
+ * recurring reads touch only the days they need, and retention drops whole days (no delete scans).
+ *  - batches: one document per consumed batch, on the UTC day it was first received (the day is the
+ *    end of its id: `<group>:<partition>:<offset>@<day>`), read by `_id` only;
+ *  - counts: one small document per batch beside it (accounting, the newest batches);
+ *  - hours: the batches holding alerts received in each UTC hour, on that hour's day (`_id` ranges);
+ *  - digests: the delivery log, on the UTC day of the delivery.
+ */
+export const ALERT_DISPATCHER_DAY_COLLECTIONS = {
+  batches: (day: string) => `alert_history_${day}`,
+  counts: (day: string) => `alert_history_counts_${day}`,
+  hours: (day: string) => `alert_history_hours_${day}`,
+  digests: (day: string) => `delivery_digests_${day}`,
+} as const;
+
+export type AlertDispatcherDayKind = keyof typeof ALERT_DISPATCHER_DAY_COLLECTIONS;
+
+/** The kind and day of a per-day collection of the alert-dispatcher, or undefined for any other name. */
+export function alertDispatcherDayOf(name: string): { kind: AlertDispatcherDayKind; day: string } | undefined {
+  const m = /^(alert_history|alert_history_counts|alert_history_hours|delivery_digests)_(\d{8})$/.exec(name);
+  if (!m) return undefined;
+  const kind = ({ alert_history: 'batches', alert_history_counts: 'counts', alert_history_hours: 'hours', delivery_digests: 'digests' } as const)[m[1] as 'alert_history'];
+  return { kind, day: m[2] };
+}
+
+/** The UTC day (`yyyymmdd`) a history batch id names (`…@<day>`), or undefined for an id of a release before per-day collections. */
+export function dayOfBucket(id: string): string | undefined {
+  return /@(\d{8})$/.exec(id)?.[1];
+}

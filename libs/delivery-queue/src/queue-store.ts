@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Connection, Model } from 'mongoose';
+import type { Connection, Model, mongo } from 'mongoose';
 import type { DeliveryRecord } from '@watchkeeper/contracts';
-import { deadLetterModel, deliveryDigestModel, deliverySegmentModel } from '@watchkeeper/dal/alert-dispatcher';
-import { bulkWriteChunked, insertAllOnce, replaceAllById } from '@watchkeeper/mongo';
+import { ALERT_DISPATCHER_DAY_COLLECTIONS as DAY, alertDispatcherDayOf, dayOfBucket } from '@watchkeeper/dal';
+import { deadLetterModel, deliverySegmentModel } from '@watchkeeper/dal/alert-dispatcher';
+import { bulkWriteChunked, collectionNames, insertAllOnce, insertReportingDuplicates, replaceAllById, utcDayKey } from '@watchkeeper/mongo';
 import { digestItems, refsOf, type DeadLetterDoc, type DigestLog, type SegmentDoc, type SettleRef } from './delivery-docs';
 import { deadRecord, digestRecord, queueRecord } from './records';
 import type { Notification, QueueItem } from './types';
@@ -47,20 +48,39 @@ export type SegmentExpander = (segs: Array<Pick<SegmentDoc, '_id' | 'recipient' 
  */
 export class DeliveryStore {
   readonly segments: Model<SegmentDoc>;
-  readonly digests: Model<DigestLog>;
   readonly dead: Model<DeadLetterDoc>;
 
   /** Set by the owner of the history (the dispatcher engine) before segments written by reference are loaded. */
   expander: SegmentExpander | undefined;
 
-  constructor(conn: Connection) {
+  constructor(private readonly conn: Connection) {
     this.segments = deliverySegmentModel(conn);
-    this.digests = deliveryDigestModel(conn);
     this.dead = deadLetterModel<Notification>(conn);
   }
 
+  /** Models whose indexes are built at start (the digest log is in per-day collections, read whole or by day). */
   get models(): Array<Model<any>> {
-    return [this.segments, this.digests, this.dead];
+    return [this.segments, this.dead];
+  }
+
+  /** The delivery log of one UTC day (`yyyymmdd`, the day of the delivery). */
+  digests(day: string): mongo.Collection<DigestLog> {
+    return this.conn.db!.collection<DigestLog>(DAY.digests(day));
+  }
+
+  /** Days of the delivery log from `fromDay` on (those that exist), oldest first: one listCollections. */
+  private async digestDays(fromDay: string): Promise<string[]> {
+    return (await collectionNames(this.conn.db!))
+      .map(alertDispatcherDayOf)
+      .filter((d) => d?.kind === 'digests' && d.day >= fromDay)
+      .map((d) => d!.day)
+      .sort();
+  }
+
+  private async findDigests(fromDay: string, filter: mongo.Filter<DigestLog>, projection?: mongo.Document): Promise<DigestLog[]> {
+    const out: DigestLog[] = [];
+    for (const day of await this.digestDays(fromDay)) out.push(...(await this.digests(day).find(filter, projection ? { projection } : {}).toArray()));
+    return out;
   }
 
   /** A segment document for `items` (given their segment id and position). */
@@ -173,7 +193,8 @@ export class DeliveryStore {
     if (reconcile && docs.length > 0) {
       const ids = docs.map((d) => d._id);
       const [logs, letters, takers] = await Promise.all([
-        this.digests.find({ segs: { $in: ids } }, { refs: 1 }).lean<DigestLog[]>(),
+        // Digests settling a segment were delivered after its chunk was first received (or the segment was written).
+        this.findDigests(docs.map(firstDayOf).sort()[0], { segs: { $in: ids } }, { refs: 1 }),
         this.dead.find({ seg: { $in: ids } }, { seg: 1, idx: 1 }).lean<DeadLetterDoc[]>(),
         this.segments.find({ fromSegs: { $in: ids } }, { from: 1 }).lean<SegmentDoc[]>(),
       ]);
@@ -247,7 +268,8 @@ export class DeliveryStore {
       segs: refs.map((r) => r.seg),
       refs,
     };
-    await insertAllOnce(this.digests, [doc]);
+    // On the day of the delivery; a retry of the same digest has the same `at` (and day): written once.
+    await insertReportingDuplicates(this.digests(utcDayKey(at)), [doc]);
   }
 
   /** Dead letters (kept whole for replay), each naming the queue position it settles. */
@@ -327,7 +349,7 @@ export class DeliveryStore {
     const f = from.getTime();
     const t = to.getTime();
     // Delivered after receipt, so digests logged before `from` cannot hold any of them.
-    const digests = await this.digests.find({ at: { $gte: from } }, { counts: 1 }).lean<DigestLog[]>();
+    const digests = await this.findDigests(utcDayKey(from), { at: { $gte: from } }, { counts: 1 });
     for (const d of digests) for (const c of d.counts) if (c.receivedAt >= f && c.receivedAt < t) add(c.recipient, 'delivered', c.n);
     const dead = await this.dead.find({ receivedAt: { $gte: from, $lt: to } }, { _id: 1, recipient: 1 }).lean();
     for (const d of dead) add(d.recipient, 'dead_lettered', 1);
@@ -348,10 +370,13 @@ export class DeliveryStore {
       out.push(...mine.slice(0, filter.limit).map(queueRecord));
     }
     if (!filter.outcome || filter.outcome === 'delivered') {
-      const logs = await this.digests.find({ at: { $gte: filter.since } }).sort({ at: -1 }).lean<DigestLog[]>();
-      for (const l of logs) {
-        for (const i of digestItems(l)) if (match(i, i.routedTo)) out.push(digestRecord(l, i));
-        if (out.length >= filter.limit) break;
+      // Newest day first, stopping once the page is full.
+      days: for (const day of (await this.digestDays(utcDayKey(filter.since))).reverse()) {
+        const logs = await this.digests(day).find({ at: { $gte: filter.since } }).sort({ at: -1 }).toArray();
+        for (const l of logs) {
+          for (const i of digestItems(l)) if (match(i, i.routedTo)) out.push(digestRecord(l, i));
+          if (out.length >= filter.limit) break days;
+        }
       }
     }
     if (!filter.outcome || filter.outcome === 'dead_lettered') {
@@ -363,10 +388,23 @@ export class DeliveryStore {
     return out.slice(0, filter.limit);
   }
 
-  /** Retention in code (FerretDB has no TTL indexes). */
-  async pruneBefore(before: Date): Promise<void> {
-    await this.digests.deleteMany({ at: { $lt: before } });
+  /** Retention in code (FerretDB has no TTL indexes): drops the delivery log's days wholly before the cut. Returns the collections dropped. */
+  async pruneBefore(before: Date): Promise<string[]> {
+    const dropped: string[] = [];
+    for (const day of await this.digestDays('')) {
+      if (day >= utcDayKey(before)) break;
+      await this.conn.db!.dropCollection(DAY.digests(day)).catch(() => undefined); // gone already (another instance)
+      dropped.push(DAY.digests(day));
+    }
+    return dropped;
   }
+}
+
+/** The first day a segment's items can have been delivered: its chunk's first receipt (named by the bucket id), else its creation. */
+function firstDayOf(d: Pick<SegmentDoc, 'bucket' | 'createdAt'>): string {
+  const fromBucket = d.bucket ? dayOfBucket(d.bucket) : undefined;
+  const created = utcDayKey(new Date(d.createdAt));
+  return fromBucket && fromBucket < created ? fromBucket : created;
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {

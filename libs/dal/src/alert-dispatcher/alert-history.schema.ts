@@ -1,7 +1,11 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { COLLECTIONS } from '../collections';
 
-/** The alert events of one consumed batch. */
+/**
+ * The alert events of one consumed batch, in `alert_history_<yyyymmdd>` (the day it was first
+ * received, named by its id; ALERT_DISPATCHER_DAY_COLLECTIONS). Read by `_id` only
+ * (history-store.ts:loadBucket); retention drops the day (pruneBefore).
+ */
 export interface HistoryBucketDoc {
   _id: string;
   partition: number;
@@ -13,7 +17,11 @@ export interface HistoryBucketDoc {
   records: string;
 }
 
-/** Counts of one batch: what accounting reads, without touching the (large) records. */
+/**
+ * Counts of one batch, in `alert_history_counts_<yyyymmdd>` (the day of its receivedAt): what
+ * accounting (history-store.ts:fanoutCounts, the days of the window) and /v1/alerts
+ * (recent: the newest day, sorted by receivedAt) read, without touching the (large) records.
+ */
 export interface HistoryCountsDoc {
   _id: string;
   receivedAt: Date;
@@ -21,7 +29,11 @@ export interface HistoryCountsDoc {
   fanout: Array<{ recipient: string; state: 'queued' | 'dropped' | 'silenced'; cause?: string; n: number }>;
 }
 
-/** The batches holding alerts received in one UTC hour (`_id` = `2026-12-07T14`): a time range is an `_id` range of these. */
+/**
+ * The batches holding alerts received in one UTC hour (`_id` = `2026-12-07T14`), in
+ * `alert_history_hours_<yyyymmdd>` of that hour's day: a time range is an `_id` range of these, per
+ * day (history-store.ts:bucketsByHour); each id names its batch's day.
+ */
 export interface HistoryHourDoc {
   _id: string;
   buckets: string[];
@@ -40,18 +52,16 @@ const bucketSchema = new Schema<HistoryBucketDoc>(
   { _id: String, partition: Number, firstOffset: String, lastOffset: String, receivedAt: Date, count: Number, records: String },
   { versionKey: false, collection: COLLECTIONS.alertDispatcher.alertHistory, minimize: false },
 );
-// alert-state/src/history-store.ts:pruneBefore: pruning by age (the records themselves are only ever read by _id).
-bucketSchema.index({ receivedAt: 1 });
+// The models below name the single collections of releases before per-day collections: read by
+// migrate-history (and a batch id without a day by history-store.ts:loadBucket until then). No index
+// is built for them; the per-day collections have none (read by `_id`, or a day whole).
 
 const countsSchema = new Schema<HistoryCountsDoc>(
   { _id: String, receivedAt: Date, alerts: Number, fanout: { type: Schema.Types.Mixed } },
   { versionKey: false, collection: COLLECTIONS.alertDispatcher.alertHistoryCounts, minimize: false },
 );
-// alert-state/src/history-store.ts:fanoutCounts (accounting windows), recent (the latest buckets) and pruneBefore.
-countsSchema.index({ receivedAt: -1 });
 
 const hourSchema = new Schema<HistoryHourDoc>({ _id: String, buckets: [String] }, { versionKey: false, collection: COLLECTIONS.alertDispatcher.alertHistoryHours });
-// No secondary index: read by `_id` range (history-store.ts:bucketsByHour) and pruned by `_id` range.
 
 const progressSchema = new Schema<ConsumerProgressDoc>(
   { _id: String, through: String, pending: { type: Schema.Types.Mixed } },

@@ -36,7 +36,13 @@ export interface SegmentDoc {
   fromSegs?: string[];
 }
 
-/** One delivered digest: the durable answer to "what was delivered, when, in which notification". */
+/**
+ * One delivered digest: the durable answer to "what was delivered, when, in which notification". In
+ * `delivery_digests_<yyyymmdd>`, the day of the delivery (ALERT_DISPATCHER_DAY_COLLECTIONS): read by
+ * day from a window's first day on (queue-store.ts:list, windowCounts, and open from a segment's
+ * first day), dropped whole by retention (pruneBefore). The single collection of earlier releases
+ * (`COLLECTIONS.alertDispatcher.deliveryDigests`) is read once by migrate-history.
+ */
 export interface DigestLog {
   _id: string;
   recipient: string;
@@ -86,13 +92,6 @@ const segmentSchema = new Schema<SegmentDoc>(
 // No secondary index: delivery-queue/src/queue-store.ts filters segments (the queue, not its history) by
 // recipient, partition, bucket, ref and fromSegs, and reads the open ones whole.
 
-const digestSchema = new Schema<DigestLog>(
-  { _id: String, recipient: String, at: Date, items: String, counts: { type: Schema.Types.Mixed }, segs: [String], refs: { type: Schema.Types.Mixed } },
-  { versionKey: false, collection: COLLECTIONS.alertDispatcher.deliveryDigests, minimize: false },
-);
-// delivery-queue/src/queue-store.ts:list (GET /v1/deliveries, newest first), windowCounts and pruneBefore.
-digestSchema.index({ at: -1 });
-
 const deadSchema = new Schema<DeadLetterDoc>(
   {
     _id: String,
@@ -116,10 +115,6 @@ deadSchema.index({ receivedAt: 1 });
 
 export function deliverySegmentModel(conn: Connection): Model<SegmentDoc> {
   return conn.models.DeliverySegment ?? conn.model<SegmentDoc>('DeliverySegment', segmentSchema);
-}
-
-export function deliveryDigestModel(conn: Connection): Model<DigestLog> {
-  return conn.models.DeliveryDigest ?? conn.model<DigestLog>('DeliveryDigest', digestSchema);
 }
 
 export function deadLetterModel<N>(conn: Connection): Model<DeadLetterDoc<N>> {
