@@ -25,7 +25,11 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       engine = new DispatcherEngine({ conn, kafka, producer, logger, registry, routing, groupId: config.ALERT_DISPATCHER_GROUP_ID, settleIntervalMs: config.ALERT_DISPATCHER_SETTLE_MS });
       await engine.start();
       const e = engine;
-      pruner = setInterval(() => void pruneHistory(e, config.ALERT_DISPATCHER_HISTORY_DAYS).catch((err) => logger.warn({ err }, 'pruning failed')), 3_600_000);
+      const prune = () =>
+        pruneHistory(e, config.ALERT_DISPATCHER_HISTORY_DAYS)
+          .then((dropped) => dropped.length > 0 && logger.info({ dropped }, 'expired history days dropped'))
+          .catch((err) => logger.warn({ err }, 'pruning failed'));
+      pruner = setInterval(() => void prune(), 3_600_000);
       pruner.unref();
       const ops = opsRouter({ registry, checks: { kafka: async () => e.consuming, mongodb: () => mongoPing(conn!) }, isStopping: () => stopping });
       const app = dispatcherHttpApp(e, { adminToken: config.WATCHKEEPER_ADMIN_TOKEN, logger, ops });
