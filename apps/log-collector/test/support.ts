@@ -148,6 +148,36 @@ export async function oneShotCount(file: string, host: string): Promise<{ lines:
   return JSON.parse(stdout);
 }
 
+/** The events the one-shot `parse` gives for the same lines: one per line that is an event. */
+export async function oneShotEvents(file: string, host: string): Promise<SshEvent[]> {
+  const { stdout } = await execFileP(process.execPath, [BIN, 'parse', '--file', file, '--tz', 'UTC', '--host', host], { maxBuffer: 256 << 20 });
+  return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as SshEvent);
+}
+
+/**
+ * What a line said, without where it was read (id, origin) and without an address carried over
+ * from an earlier line (that depends on where reading began).
+ */
+const lineContent = (e: SshEvent) => JSON.stringify([e.time, e.timeText, e.kind, e.program, e.pid, e.user, e.sourceInferred ? undefined : e.sourceIp, e.port, e.method, e.count ?? 1]);
+
+/**
+ * Every line's event arrived under exactly one id: the events kept (one per id) are the one-shot
+ * parse's, line for line. A line read twice under two ids (another file identity or offset for the
+ * same bytes) shows here even where a statistic would not.
+ */
+export function expectOneIdPerLine(events: EventCollector, reference: SshEvent[]): void {
+  const count = (list: Iterable<SshEvent>) => {
+    const m = new Map<string, number>();
+    for (const e of list) m.set(lineContent(e), (m.get(lineContent(e)) ?? 0) + 1);
+    return m;
+  };
+  const want = count(reference);
+  const got = count(events.events.values());
+  const wrong = [...new Set([...want.keys(), ...got.keys()])].filter((k) => want.get(k) !== got.get(k));
+  const examples = wrong.slice(0, 5).map((k) => `${k}: ${got.get(k) ?? 0} ids, ${want.get(k) ?? 0} lines`);
+  expect({ events: events.events.size, linesNotOnce: wrong.length, examples }).toEqual({ events: reference.length, linesNotOnce: 0, examples: [] });
+}
+
 /** Waits until the collected statistics equal the reference (or fails showing both). */
 export async function expectSameStats(events: EventCollector, reference: SshDayStats[], timeoutMs = 60_000, collector?: CollectorProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -216,6 +216,26 @@ describe('FileFollower', () => {
     await second.stop();
   });
 
+  it('takes the rest of a checkpointed file from its rotated copy only, never from a backup with the same first line', async () => {
+    write(10);
+    const first = follower();
+    const { position } = await collect(first, 10);
+    await first.stop();
+    const rest = write(6);
+    // A backup beside the log (same first line, longer than the checkpoint, and grown since), then
+    // the log rotated and compressed while stopped.
+    fs.copyFileSync(file, file + '.bak');
+    write(3, file + '.bak');
+    fs.writeFileSync(file + '.1.gz', zlib.gzipSync(fs.readFileSync(file)));
+    fs.unlinkSync(file);
+    const current = write(4);
+    const notices: FollowerNotice[] = [];
+    const second = follower(position, notices);
+    expect((await collect(second, 10)).lines).toEqual([...rest, ...current]);
+    expect(notices.filter((n) => n.type === 'resumed-from-rotated').map((n) => path.basename((n as { file: string }).file))).toEqual(['auth.log.1.gz']);
+    await second.stop();
+  });
+
   it('reports the checkpointed file as lost (never silently) when it is gone', async () => {
     write(10);
     const first = follower();

@@ -306,20 +306,18 @@ export class FileFollower {
     return (await fingerprintOf(fh)) === cp.identity.fingerprint;
   }
 
-  /** A sibling (auth.log.1, auth.log-20240301, …) holding the rest of the checkpointed bytes. */
+  /**
+   * A rotated sibling (auth.log.1, auth.log-20240301, …) holding the rest of the checkpointed bytes.
+   * Only rotation names: a backup or scratch copy beside the log (auth.log.bak) starts with the same
+   * line, but what follows the checkpoint in it is not the log's, and its lines would come again under
+   * other ids once the real file is read.
+   */
   private async findRotated(cp: FollowPosition): Promise<OpenFile | undefined> {
-    const dir = path.dirname(this.path);
-    const base = path.basename(this.path);
-    let names: string[];
-    try {
-      names = (await fs.promises.readdir(dir)).filter((n) => n !== base && n.startsWith(base) && !n.endsWith('.gz'));
-    } catch {
-      return undefined;
-    }
     // Same inode first (renamed), then a copy with the same first line (copytruncate).
     const candidates: Array<{ name: string; fh: FileHandle; sameIno: boolean }> = [];
-    for (const n of names) {
-      const o = await this.tryOpen(path.join(dir, n));
+    for (const r of await listRotated(this.path)) {
+      if (r.gz) continue;
+      const o = await this.tryOpen(r.file);
       if (!o) continue;
       if (o.st.isFile() && (await this.continues(o.fh, cp))) candidates.push({ name: o.name, fh: o.fh, sameIno: sameInode(cp.identity, o.st) });
       else await o.fh.close();
