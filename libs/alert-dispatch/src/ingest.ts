@@ -2,7 +2,7 @@ import { alertFingerprint, type AlertEvent, type NotificationOutcome } from '@wa
 import type { ConsumedEvent } from '@watchkeeper/kafka';
 import { findSilence, routeAlert, type RoutingConfig, type SilenceRule } from '@watchkeeper/alert-routing';
 import { alreadyApplied, applyAlertEvent, bucketId, redeliveredBucket, type AlertHistoryStore, type AlertState, type AlertStateStore, type Decision, type FanoutEntry, type HistoryRecord } from '@watchkeeper/alert-state';
-import { admit, DeliveryStore, outcome, type Notification, type OccupancyBook, type OpenSegment, type QueueItem } from '@watchkeeper/delivery-queue';
+import { admit, DeliveryStore, outcome, type Notification, type OccupancyBook, type OpenSegment, type QueueItem, type SegmentDoc } from '@watchkeeper/delivery-queue';
 import type { RecentIds } from './recent-ids';
 
 export interface IngestDeps {
@@ -129,56 +129,87 @@ function admissionOutcomes(rec: HistoryRecord, out: NotificationOutcome[]): void
   }
 }
 
+type ConsumerProgressDoc = Awaited<ReturnType<AlertHistoryStore['loadProgress']>>;
+
+/** One partition's part of an ingested batch (a chunk: its history bucket and its queue segments). */
+interface Chunk {
+  partition: number;
+  progress: ConsumerProgressDoc;
+  todo: Array<ConsumedEvent<AlertEvent>>;
+  first: string;
+  last: string;
+  id: string;
+  /** Decisions already recorded for these offsets (a crashed chunk's bucket, or a failed attempt of this process). */
+  recorded: Map<string, HistoryRecord>;
+  /** Handed to the queues by a failed attempt of this process (see IngestDeps.unfinished). */
+  inMemory: boolean;
+  /** Redelivered after a crash: persisted first, its queue then reloaded against the delivery log. */
+  recovering: boolean;
+  /** A crashed chunk's bucket that this chunk replaces (a redelivery cut differently). */
+  stalePending?: string;
+  records: HistoryRecord[];
+  queuedItems: QueueItem[];
+  outcomes: NotificationOutcome[];
+  decisions: IngestResult['decisions'];
+  /** Items this attempt counted into the admission occupancy (taken back if it fails). */
+  counted: QueueItem[];
+  segments: SegmentDoc[];
+  queued: IngestResult['queued'];
+  reloaded: IngestResult['reloaded'];
+}
+
 /**
- * One consumed batch of alert events (one partition) → alert states, the history store and the
- * recipients' queues. Exactly-once recording rides on the Kafka position: the partition's progress
- * says which offsets are done; a batch interrupted by a crash is marked pending first, so its
- * redelivery reuses the recorded decisions (same notifications queued, same drops) instead of
- * deciding again. Order: pending mark → history → queue segments (one per recipient) → states →
- * (caller publishes) → done → (caller hands the items to the workers). No item is sent before its
- * chunk is done, so a redelivered chunk can rewrite its segments without sending anything twice.
+ * Consumed alert events (of one or several partitions: the consumer's chunks gathered side by side)
+ * → alert states, the history store and the recipients' queues. Exactly-once recording rides on the
+ * Kafka position: each partition's progress says which offsets are done; a chunk interrupted by a
+ * crash is marked pending first, so its redelivery reuses the recorded decisions (same notifications
+ * queued, same drops) instead of deciding again. Order, per chunk: pending mark → history and queue
+ * segments (one per recipient) → states → (caller publishes) → done → (caller hands the items to the
+ * workers). The chunks of all partitions go through each step together, one write per collection
+ * (FerretDB on SQLite writes one at a time: six writes per partition per cycle were the consumer's
+ * wait). Each chunk still reaches a step only after its previous write landed, so a crash anywhere
+ * leaves every partition at some point of its own order, and its redelivery resumes from there.
  */
 export async function ingestBatch(deps: IngestDeps, events: Array<ConsumedEvent<AlertEvent>>): Promise<IngestResult> {
+  const now = deps.clock?.() ?? new Date();
   const byPartition = new Map<number, Array<ConsumedEvent<AlertEvent>>>();
   for (const e of events) {
     const list = byPartition.get(e.partition) ?? [];
     list.push(e);
     byPartition.set(e.partition, list);
   }
-  const results: IngestResult[] = [];
-  // Admission counts are exact in memory: a failed attempt takes back what it counted (its retry counts again).
-  const counted: QueueItem[] = [];
+  let chunks: Chunk[] = [];
   try {
-    for (const [partition, list] of byPartition) results.push(await ingestPartition(deps, partition, list, counted));
+    chunks = (await Promise.all([...byPartition].map(([partition, list]) => openChunk(deps, partition, list, now)))).filter((c): c is Chunk => c !== undefined);
+    if (chunks.length === 0) return { outcomes: [], recipientsWithWork: new Set(), decisions: [], replayed: false, queued: [], reloaded: [], counted: [], done: async () => undefined };
+    await record(deps, chunks, now);
   } catch (err) {
-    deps.occupancy.adjust(counted, -1);
+    // Admission counts are exact in memory: a failed attempt takes back what it counted (its retry counts again).
+    for (const c of chunks) deps.occupancy.adjust(c.counted, -1);
     throw err;
   }
   return {
-    outcomes: results.flatMap((r) => r.outcomes),
-    recipientsWithWork: new Set(results.flatMap((r) => [...r.recipientsWithWork])),
-    decisions: results.flatMap((r) => r.decisions),
-    replayed: results.some((r) => r.replayed),
-    queued: results.flatMap((r) => r.queued),
-    reloaded: results.flatMap((r) => r.reloaded),
-    counted,
+    outcomes: chunks.flatMap((c) => c.outcomes),
+    recipientsWithWork: new Set(chunks.flatMap((c) => c.queuedItems.map((i) => i.recipient))),
+    decisions: chunks.flatMap((c) => c.decisions),
+    replayed: chunks.some((c) => c.recorded.size > 0),
+    queued: deps.early ? [] : chunks.flatMap((c) => c.queued),
+    reloaded: chunks.flatMap((c) => c.reloaded),
+    counted: chunks.flatMap((c) => c.counted),
     done: async () => {
-      for (const r of results) await r.done();
+      await deps.history.markDoneMany(chunks.map((c) => ({ progress: c.progress, through: c.last })));
+      for (const c of chunks) deps.unfinished?.delete(c.id);
     },
   };
 }
 
-async function ingestPartition(deps: IngestDeps, partition: number, events: Array<ConsumedEvent<AlertEvent>>, counted: QueueItem[]): Promise<IngestResult> {
-  const now = deps.clock?.() ?? new Date();
-  const cfg = deps.routing();
+/** A partition's events not yet done (by its progress), with what an interrupted attempt recorded; undefined when all are done. */
+async function openChunk(deps: IngestDeps, partition: number, events: Array<ConsumedEvent<AlertEvent>>, now: Date): Promise<Chunk | undefined> {
   const progress = await deps.history.loadProgress(deps.groupId, partition, { cached: true });
   const through = progress.through === null ? -1n : BigInt(progress.through);
   const todo = events.filter((e) => BigInt(e.offset) > through).sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
-  const empty: IngestResult = { outcomes: [], recipientsWithWork: new Set(), decisions: [], replayed: false, queued: [], reloaded: [], counted: [], done: async () => undefined };
-  if (todo.length === 0) return empty;
-
+  if (todo.length === 0) return undefined;
   const first = todo[0].offset;
-  const last = todo[todo.length - 1].offset;
   // A redelivery after a crash rewrites its batch in the day collection of its first attempt.
   const id = redeliveredBucket(progress.pending, first) ?? bucketId(deps.groupId, partition, first, now);
   const recorded = new Map<string, HistoryRecord>();
@@ -186,30 +217,98 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
   // Already in the recipients' queues from a failed attempt of this process: neither counted nor handed over again.
   const inMemory = deps.unfinished?.get(id);
   if (inMemory) for (const r of inMemory) recorded.set(r.kafka.offset, r);
-  // Redelivered after a crash: some items may have been sent before it (delivery runs ahead of the
-  // commit), so this chunk is persisted first and its queue reloaded against the delivery log.
-  const recovering = Boolean(progress.pending) && !inMemory;
-  const countedFrom = counted.length;
-  const stalePending = progress.pending && progress.pending.bucketId !== id ? progress.pending.bucketId : undefined;
+  return {
+    partition,
+    progress,
+    todo,
+    first,
+    last: todo[todo.length - 1].offset,
+    id,
+    recorded,
+    inMemory: Boolean(inMemory),
+    // Some items may have been sent before the crash (delivery runs ahead of the commit).
+    recovering: Boolean(progress.pending) && !inMemory,
+    stalePending: progress.pending && progress.pending.bucketId !== id ? progress.pending.bucketId : undefined,
+    records: [],
+    queuedItems: [],
+    outcomes: [],
+    decisions: [],
+    counted: [],
+    segments: [],
+    queued: [],
+    reloaded: [],
+  };
+}
+
+/** The recording steps, each one write per collection for all the chunks. */
+async function record(deps: IngestDeps, chunks: Chunk[], now: Date): Promise<void> {
   // An interrupted chunk's segments were never handed to a worker (that happens after done()): rewrite them.
-  if (progress.pending) await deps.store.dropChunkSegments(progress.pending.bucketId);
-  await deps.history.markPending(progress, { bucketId: id, firstOffset: first, lastOffset: last });
+  await Promise.all(chunks.filter((c) => c.progress.pending).map((c) => deps.store.dropChunkSegments(c.progress.pending!.bucketId)));
+  await deps.history.markPendingMany(chunks.map((c) => ({ progress: c.progress, pending: { bucketId: c.id, firstOffset: c.first, lastOffset: c.last } })));
 
   const tPrep = Date.now();
-  const fps = todo.map((e) => alertFingerprint(e.value));
-  const states = await deps.states.load([...new Set(fps.filter((_, i) => todo[i].value.action !== 'store'))]);
+  const fps = new Map<Chunk, string[]>(chunks.map((c) => [c, c.todo.map((e) => alertFingerprint(e.value))]));
+  const stateful = chunks.flatMap((c) => fps.get(c)!.filter((_, i) => c.todo[i].value.action !== 'store'));
+  const states = await deps.states.load([...new Set(stateful)]);
   const dirty = new Map<string, AlertState>();
-  const records: HistoryRecord[] = [];
-  const queuedItems: QueueItem[] = [];
-  const outcomes: NotificationOutcome[] = [];
-  const decisions: IngestResult['decisions'] = [];
+  const cfg = deps.routing();
   const silences = deps.silences();
+  for (const c of chunks) decide(deps, c, fps.get(c)!, states, dirty, cfg, silences, now);
 
-  todo.forEach((ev, i) => {
+  const tDecide = Date.now();
+  for (const c of chunks) {
+    c.segments = chunkSegments(c.id, c.partition, c.first, c.queuedItems, now);
+    c.queued = c.segments.map((sg) => ({ segment: { id: sg._id, partition: c.partition, count: sg.count, settled: [], recovered: [] }, items: c.queuedItems.filter((i) => i.segment === sg._id) }));
+  }
+  const segments = chunks.flatMap((c) => c.segments);
+  // History and segments are written side by side; the items go to the queues once the history is
+  // written: an alert is in the history (received) before any of its copies can be delivered, and a
+  // crash after a delivery always finds the recorded decisions (same segments, same positions).
+  // Positions settled before the segment write ends wait in the settle book (held) until `durable`.
+  // A retry of a chunk already handed over: what was delivered meanwhile is written as settled.
+  if (deps.settledOf) for (const sg of segments) sg.settled = deps.settledOf(sg._id);
+  const savingSegments = deps.store.saveChunkSegments(segments);
+  try {
+    await deps.history.saveBatches(chunks.map((c) => ({ id: c.id, partition: c.partition, receivedAt: now, records: c.records })));
+    await Promise.all(chunks.filter((c) => c.stalePending).map((c) => deps.history.deleteBatch(c.stalePending!)));
+  } finally {
+    await savingSegments.catch(() => undefined); // its own failure is thrown below
+  }
+  for (const c of chunks) {
+    if (!deps.early || c.inMemory || c.recovering) continue;
+    deps.early(c.queued);
+    // From here the queues own these items' admission counts; a failed attempt leaves them there.
+    c.counted = [];
+    deps.unfinished?.set(c.id, c.records);
+  }
+  await savingSegments;
+  const tSave = Date.now();
+  deps.durable?.(segments.map((sg) => sg._id));
+  // States last: saved states imply a saved history (a retry reuses the recorded decisions).
+  await deps.states.saveMany([...dirty.values()]);
+  if (deps.early) {
+    await Promise.all(
+      chunks
+        .filter((c) => c.recovering && c.segments.length > 0)
+        .map(async (c) => {
+          const open = await deps.store.open({ ids: c.segments.map((sg) => sg._id) });
+          c.reloaded = open.segments.map((segment) => ({ segment, items: open.items.filter((i) => i.segment === segment.id) }));
+          // Counted again at hand-over, without what was sent before the crash.
+          deps.occupancy.adjust(c.counted, -1);
+          c.counted = [];
+        }),
+    );
+  }
+  timings = { chunks: chunks.length, prepMs: tPrep - now.getTime(), decideMs: tDecide - tPrep, saveMs: tSave - tDecide, restMs: Date.now() - tSave };
+}
+
+/** Decides one chunk's events in offset order (reusing recorded decisions): its records, queue items and outcomes. */
+function decide(deps: IngestDeps, c: Chunk, fps: string[], states: Map<string, AlertState>, dirty: Map<string, AlertState>, cfg: RoutingConfig, silences: SilenceRule[], now: Date): void {
+  c.todo.forEach((ev, i) => {
     const fp = fps[i];
     const e = ev.value;
     const st = states.get(fp);
-    const prior = recorded.get(ev.offset);
+    const prior = c.recorded.get(ev.offset);
     const receivedAt = prior ? new Date(prior.receivedAt) : now;
     let decision: Decision;
     if (prior) {
@@ -229,19 +328,19 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
       }
     }
     deps.recentIds.add(ev.eventId);
-    decisions.push({ action: e.action, reason: decision.reason });
+    c.decisions.push({ action: e.action, reason: decision.reason });
 
     if (prior) {
-      records.push(prior);
+      c.records.push(prior);
       for (const f of prior.fanout) {
         if (f.state !== 'queued') continue;
         const item = queueItem(prior, f);
-        queuedItems.push(item);
-        if (inMemory) continue;
+        c.queuedItems.push(item);
+        if (c.inMemory) continue;
         deps.occupancy.adjust([item], 1);
-        counted.push(item);
+        c.counted.push(item);
       }
-      admissionOutcomes(prior, outcomes);
+      admissionOutcomes(prior, c.outcomes);
       return;
     }
     const rec: HistoryRecord = { eventId: ev.eventId, fingerprint: fp, event: e, receivedAt, decision, fanout: [], kafka: { partition: ev.partition, offset: ev.offset } };
@@ -261,61 +360,11 @@ async function ingestPartition(deps: IngestDeps, partition: number, events: Arra
         const f: FanoutEntry = { recipient: t.recipient, state: 'queued', ...(t.fallback ? { fallback: t.fallback } : {}) };
         rec.fanout.push(f);
         const item = queueItem(rec, f);
-        queuedItems.push(item);
-        counted.push(item);
+        c.queuedItems.push(item);
+        c.counted.push(item);
       }
     }
-    records.push(rec);
-    admissionOutcomes(rec, outcomes);
+    c.records.push(rec);
+    admissionOutcomes(rec, c.outcomes);
   });
-
-  const tDecide = Date.now();
-  const segments = chunkSegments(id, partition, first, queuedItems, now);
-  const queued = segments.map((sg) => ({ segment: { id: sg._id, partition, count: sg.count, settled: [], recovered: [] }, items: queuedItems.filter((i) => i.segment === sg._id) }));
-  // History and segments are written side by side; the items go to the queues once the history is
-  // written: an alert is in the history (received) before any of its copies can be delivered, and a
-  // crash after a delivery always finds the recorded decisions (same segments, same positions).
-  // Positions settled before the segment write ends wait in the settle book (held) until `durable`.
-  // A retry of a chunk already handed over: what was delivered meanwhile is written as settled.
-  if (deps.settledOf) for (const sg of segments) sg.settled = deps.settledOf(sg._id);
-  const savingSegments = deps.store.saveChunkSegments(segments);
-  try {
-    await deps.history.saveBatch(id, partition, now, records);
-    if (stalePending) await deps.history.deleteBatch(stalePending);
-  } finally {
-    await savingSegments.catch(() => undefined); // its own failure is thrown below
-  }
-  const early = Boolean(deps.early) && !inMemory && !recovering;
-  if (early) {
-    deps.early!(queued);
-    // From here the queues own these items' admission counts; a failed attempt leaves them there.
-    counted.splice(countedFrom);
-    deps.unfinished?.set(id, records);
-  }
-  await savingSegments;
-  const tSave = Date.now();
-  deps.durable?.(segments.map((sg) => sg._id));
-  // States last: saved states imply a saved history (a retry reuses the recorded decisions).
-  await deps.states.saveMany([...dirty.values()]);
-  let reloaded: IngestResult['reloaded'] = [];
-  if (recovering && deps.early && segments.length > 0) {
-    const open = await deps.store.open({ ids: segments.map((sg) => sg._id) });
-    reloaded = open.segments.map((segment) => ({ segment, items: open.items.filter((i) => i.segment === segment.id) }));
-    // Counted again at hand-over, without what was sent before the crash.
-    deps.occupancy.adjust(counted.splice(countedFrom), -1);
-  }
-  timings = { prepMs: tPrep - now.getTime(), decideMs: tDecide - tPrep, saveMs: tSave - tDecide, restMs: Date.now() - tSave };
-  return {
-    outcomes,
-    recipientsWithWork: new Set(queuedItems.map((i) => i.recipient)),
-    decisions,
-    replayed: recorded.size > 0,
-    counted: [],
-    queued: deps.early ? [] : queued,
-    reloaded,
-    done: async () => {
-      await deps.history.markDone(progress, last);
-      deps.unfinished?.delete(id);
-    },
-  };
 }

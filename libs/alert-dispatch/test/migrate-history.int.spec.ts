@@ -96,7 +96,7 @@ describe('watchkeeper-alert-dispatcher migrate-history', () => {
     await seed.openSegment(ids[3], TODAY);
     await seed.openSegment(ids[ids.length - 1], TODAY);
     const pendingId = ids[ids.length - 2];
-    await engine.history.markPending({ _id: `${GROUP}:1`, through: null, pending: null }, { bucketId: pendingId, firstOffset: '0', lastOffset: '0' });
+    await engine.history.markPendingMany([{ progress: { _id: `${GROUP}:1`, through: null, pending: null }, pending: { bucketId: pendingId, firstOffset: '0', lastOffset: '0' } }]);
     const written = await figures();
     expect(written.recent).toHaveLength(120);
     expect(written.history).toHaveLength(120);

@@ -11,7 +11,7 @@ import {
   type HistoryCountsDoc as CountsDoc,
   type HistoryHourDoc as HourDoc,
 } from '@watchkeeper/dal/alert-dispatcher';
-import { collectionNames, isDuplicateKey, replaceAllById, utcDayKey } from '@watchkeeper/mongo';
+import { bulkWriteChunked, collectionNames, isDuplicateKey, replaceAllById, utcDayKey } from '@watchkeeper/mongo';
 import type { Decision } from './transition';
 
 /** What happened to the alert at one recipient when it was received. */
@@ -156,24 +156,6 @@ export class AlertHistoryStore {
     else this.cachedProgress.delete(id);
   }
 
-  async markPending(p: ProgressDoc, pending: NonNullable<ProgressDoc['pending']>): Promise<void> {
-    await this.writeProgress({ _id: p._id, pending, through: p.through });
-  }
-
-  async markDone(p: ProgressDoc, through: string): Promise<void> {
-    await this.writeProgress({ _id: p._id, pending: null, through });
-  }
-
-  private async writeProgress(next: ProgressDoc): Promise<void> {
-    try {
-      await this.progress.updateOne({ _id: next._id }, { $set: { pending: next.pending, through: next.through } }, { upsert: true });
-    } catch (err) {
-      this.cachedProgress.delete(next._id); // the write may or may not have landed: read it again
-      throw err;
-    }
-    if (this.cachedProgress.has(next._id)) this.cachedProgress.set(next._id, next);
-  }
-
   /** One batch's records: a point read of its day's collection. */
   async loadBucket(id: string): Promise<HistoryRecord[]> {
     const day = dayOfBucket(id);
@@ -199,7 +181,7 @@ export class AlertHistoryStore {
       replaceAllById(this.batches(day), [{ _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) }]),
       replaceAllById(this.counts(countsDay), [{ _id: id, receivedAt, ...countBatch(records) }]),
       countsDay !== day ? this.counts(day).deleteOne({ _id: id }) : undefined,
-      this.listUnderHours(hours, id),
+      this.listUnderHours(hours, [id]),
     ]);
   }
 
@@ -210,10 +192,10 @@ export class AlertHistoryStore {
    * its hour is missing from /v1/alerts/history. So one update at a time per process, and a
    * duplicate key (another instance opened the hour first) is retried as an update.
    */
-  private listUnderHours(hours: string[], id: string): Promise<void> {
+  private listUnderHours(hours: string[], ids: string[]): Promise<void> {
     const run = this.hourUpdates.then(async () => {
       for (const h of hours) {
-        const add = () => this.hours(hourDay(h)).updateOne({ _id: h }, { $addToSet: { buckets: id } }, { upsert: true });
+        const add = () => this.hours(hourDay(h)).updateOne({ _id: h }, { $addToSet: { buckets: { $each: ids } } }, { upsert: true });
         await add().catch((err) => {
           if (!isDuplicateKey(err)) throw err;
           return add();
@@ -308,10 +290,76 @@ export class AlertHistoryStore {
     }
     return dropped;
   }
+
+  // Writes of one consumer cycle: the chunks of several partitions, each collection written once for all.
+
+  /** Chunks of several partitions begun: a redelivery finds what they recorded (one write for all). */
+  async markPendingMany(marks: Array<{ progress: ProgressDoc; pending: NonNullable<ProgressDoc['pending']> }>): Promise<void> {
+    await this.writeProgressMany(marks.map(({ progress: p, pending }) => ({ _id: p._id, pending, through: p.through })));
+  }
+
+  /** Chunks of several partitions done: their offsets are not ingested again (one write for all). */
+  async markDoneMany(marks: Array<{ progress: ProgressDoc; through: string }>): Promise<void> {
+    await this.writeProgressMany(marks.map(({ progress: p, through }) => ({ _id: p._id, pending: null, through })));
+  }
+
+  /**
+   * saveBatch for several batches (of different partitions): one write per collection. Side by side
+   * as in saveBatch; a crash part-way leaves some batches written, each chunk still pending.
+   */
+  async saveBatches(batches: Array<{ id: string; partition: number; receivedAt: Date; records: HistoryRecord[] }>): Promise<void> {
+    const docs = batches.filter((b) => b.records.length > 0).map((b) => batchDocs(b.id, b.partition, b.receivedAt, b.records));
+    if (docs.length === 0) return;
+    const grouped = <T>(key: (d: (typeof docs)[number]) => string, value: (d: (typeof docs)[number]) => T) => {
+      const out = new Map<string, T[]>();
+      for (const d of docs) out.set(key(d), [...(out.get(key(d)) ?? []), value(d)]);
+      return out;
+    };
+    // Batches listed under the same hours (normally all of a cycle) go in one update per hour.
+    const byHours = grouped((d) => d.hours.join(','), (d) => d.bucket._id);
+    await Promise.all([
+      ...[...grouped((d) => d.day, (d) => d.bucket)].map(([day, list]) => replaceAllById(this.batches(day), list)),
+      ...[...grouped((d) => d.countsDay, (d) => d.counts)].map(([day, list]) => replaceAllById(this.counts(day), list)),
+      // A redelivery after midnight moves its counts (see saveBatch).
+      ...docs.filter((d) => d.countsDay !== d.day).map((d) => this.counts(d.day).deleteOne({ _id: d.bucket._id })),
+      ...[...byHours].map(([hours, ids]) => this.listUnderHours(hours.split(','), ids)),
+    ]);
+  }
+
+  private async writeProgressMany(next: ProgressDoc[]): Promise<void> {
+    if (next.length === 0) return;
+    try {
+      await bulkWriteChunked(
+        next.map((n) => ({ updateOne: { filter: { _id: n._id }, update: { $set: { pending: n.pending, through: n.through } }, upsert: true } })),
+        (chunk) => this.progress.bulkWrite(chunk, { ordered: false }),
+      );
+    } catch (err) {
+      for (const n of next) this.cachedProgress.delete(n._id); // some may have landed: read them again
+      throw err;
+    }
+    for (const n of next) if (this.cachedProgress.has(n._id)) this.cachedProgress.set(n._id, n);
+  }
 }
 
 /** The day (`yyyymmdd`) of an hour key. */
 const hourDay = (hour: string) => hour.slice(0, 10).replaceAll('-', '');
+
+/** The documents of one batch as saveBatch writes them, and where they go (its day; its counts' day; its hours). */
+function batchDocs(id: string, partition: number, receivedAt: Date, records: HistoryRecord[]) {
+  const day = dayOfBucket(id);
+  if (!day) throw new Error(`history batch ${id}: the id names no day (see bucketId)`);
+  const offsets = records.map((r) => BigInt(r.kafka.offset));
+  const min = offsets.reduce((a, b) => (b < a ? b : a)).toString();
+  const max = offsets.reduce((a, b) => (b > a ? b : a)).toString();
+  return {
+    day,
+    countsDay: utcDayKey(receivedAt),
+    bucket: { _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) } as BucketDoc,
+    counts: { _id: id, receivedAt, ...countBatch(records) } as CountsDoc,
+    // Records redelivered after a crash keep their first receivedAt: the batch is listed under each hour it holds.
+    hours: [...new Set(records.map((r) => hourKey(new Date(r.receivedAt))))],
+  };
+}
 
 export function toHistoryEntry(r: HistoryRecord): AlertHistoryEntry {
   const e = r.event;
