@@ -11,6 +11,7 @@ import { createSender } from '@watchkeeper/recipients';
 import { ingestBatch, segmentItems, timings } from './ingest';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics';
 import { RecentIds } from './recent-ids';
+import { SideBySide } from './side-by-side';
 
 export interface EngineOptions {
   conn: Connection;
@@ -131,7 +132,9 @@ export class DispatcherEngine {
       logger: this.opts.logger,
       deadLetters: this.opts.producer,
       registry: this.opts.registry,
-      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
+      // Every partition of a fetch at once: their chunks are then ingested as one (see handleBatch),
+      // one write per collection per fetch; with fewer, the rest come in later rounds of their own.
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? Topics.alerts.partitions,
       // Chunks of 1000: half the database round trips (and documents) per alert of 500; one chunk's
       // history is still one document well under the 16 MB limit.
       maxBatchSize: this.opts.maxBatchSize ?? 1000,
@@ -252,8 +255,15 @@ export class DispatcherEngine {
     await this.deliveryProducer.disconnect();
   }
 
+  /** The consumer's chunks handed over side by side (one per partition), ingested as one. */
+  private readonly sideBySide = new SideBySide<ConsumedEvent<AlertEvent>>((events) => this.ingest(events), (e) => e.partition);
+
   /** Ingests one batch (the consumer's batchHandler; also callable directly). */
-  async handleBatch(events: Array<ConsumedEvent<AlertEvent>>): Promise<void> {
+  handleBatch(events: Array<ConsumedEvent<AlertEvent>>): Promise<void> {
+    return this.sideBySide.add(events);
+  }
+
+  private async ingest(events: Array<ConsumedEvent<AlertEvent>>): Promise<void> {
     const t0 = Date.now();
     const result = await ingestBatch(
       {
