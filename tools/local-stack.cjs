@@ -171,7 +171,10 @@ async function startLocalStack(opts = {}) {
     await Promise.all(
       children.map(({ spec, child }) =>
         waitHealthy(`http://127.0.0.1:${spec.port}/healthz`, child, opts.startTimeoutMs ?? 60_000).catch((err) => {
-          throw new Error(`${spec.label}: ${err.message} (log: ${path.join(logDir, spec.label + '.log')})`);
+          const log = path.join(logDir, spec.label + '.log');
+          // The log's last lines in the message: callers (the npm-start check in CI) remove the folder.
+          const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '';
+          throw new Error(`${spec.label}: ${err.message} (log: ${log})${tail ? `\n--- last lines of the log ---\n${tail}` : ''}`);
         }),
       ),
     );

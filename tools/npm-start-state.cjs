@@ -87,11 +87,11 @@ function startDevStack(env) {
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const ready = new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`npm start did not come up within 300 s:\n${out.slice(-3000)}`)), 300_000);
+    const t = setTimeout(() => reject(new Error(`npm start did not come up within 300 s:\n${out.slice(-8000)}`)), 300_000);
     const poll = setInterval(() => {
       if (out.includes('Watchkeeper is running.')) (clearInterval(poll), clearTimeout(t), resolve());
     }, 200);
-    child.once('exit', (code) => (clearInterval(poll), clearTimeout(t), reject(new Error(`npm start exited (${code}):\n${out.slice(-3000)}`))));
+    child.once('exit', (code) => (clearInterval(poll), clearTimeout(t), reject(new Error(`npm start exited (${code}):\n${out.slice(-8000)}`))));
   });
   const stop = () =>
     new Promise((resolve) => {

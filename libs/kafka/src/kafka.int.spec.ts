@@ -64,6 +64,23 @@ describe('kafkajs against the chosen Kafka version', () => {
   });
 });
 
+describe('ensureTopics', () => {
+  it('services starting together on the same broker all get every topic, whoever creates it', async () => {
+    // As on a fresh `npm start`: several services create the same (here new) topics at once.
+    const topics = Array.from({ length: 6 }, (_, i) => ({ name: `${uniq('ensure')}-${i}`, partitions: 6 }));
+    await Promise.all(Array.from({ length: 4 }, () => ensureTopics(kafka, topics)));
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+      expect(meta.topics.map((t) => t.partitions.length)).toEqual(topics.map(() => 6));
+      await admin.deleteTopics({ topics: topics.map((t) => t.name) });
+    } finally {
+      await admin.disconnect();
+    }
+  }, 120_000);
+});
+
 describe('runtime producer and consumer runner', () => {
   const topicName = uniq(`${topicPrefix}watchkeeper.test-alerts`);
   const testTopic = { ...Topics.alerts, name: topicName };
