@@ -1,5 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { CommandStartedEvent } from 'mongodb';
+import { READ_COMMANDS, recordedCommands, type RecordedCommand } from '@watchkeeper/mongo/testing';
 import { BruteForceDetector, IgnoreList } from '@watchkeeper/brute-force';
 import type { SshAttempt } from '@watchkeeper/contracts';
 import type { StatefulAlertDoc } from '@watchkeeper/dal/receiver';
@@ -20,25 +21,6 @@ import { MONGO_URL, testKafka, uniq } from './support';
  */
 const MIN = 60_000;
 const HISTORY_1X = 30;
-const READS = new Set(['find', 'update', 'delete', 'aggregate', 'count', 'findAndModify', 'distinct']);
-
-interface Recorded {
-  name: string;
-  collection: string;
-  /** The fields the command filters on (sorted), e.g. `_id` or `active`. */
-  filterKeys: string;
-}
-
-function recordedOf(ev: CommandStartedEvent): Recorded[] {
-  const c = ev.command as Record<string, any>;
-  const collection = String(c[ev.commandName] ?? '');
-  const keys = (q: unknown) => Object.keys((q as object) ?? {}).sort().join(',');
-  if (ev.commandName === 'update') return (c.updates as any[]).map((u) => ({ name: 'update', collection, filterKeys: keys(u.q) }));
-  if (ev.commandName === 'delete') return (c.deletes as any[]).map((d) => ({ name: 'delete', collection, filterKeys: keys(d.q) }));
-  if (ev.commandName === 'find') return [{ name: 'find', collection, filterKeys: keys(c.filter) }];
-  return [{ name: ev.commandName, collection, filterKeys: '' }];
-}
-
 describe('periodic jobs cost the same with 10× the stored history', () => {
   const logger = createLogger({ service: 'periodic-test', level: 'silent' });
   const dbName = `wk_test_periodic_${uniq('db').replace(/-/g, '_')}`;
@@ -49,7 +31,7 @@ describe('periodic jobs cost the same with 10× the stored history', () => {
   let bruteForce: BruteForceDetector;
   let clock = new Date('2026-06-01T00:00:00.000Z').getTime();
   const now = () => new Date(clock);
-  let recording: Recorded[] | undefined;
+  let recording: RecordedCommand[] | undefined;
   let offset = 0;
   let historyRound = 0;
 
@@ -57,7 +39,7 @@ describe('periodic jobs cost the same with 10× the stored history', () => {
     conn = mongoose.createConnection(MONGO_URL, { dbName, autoIndex: false, monitorCommands: true });
     await conn.asPromise();
     conn.getClient().on('commandStarted', (ev: CommandStartedEvent) => {
-      if (recording && ev.databaseName === dbName) recording.push(...recordedOf(ev));
+      if (recording && ev.databaseName === dbName) recording.push(...recordedCommands(ev));
     });
     // The relay is never started: entries only need to be stored (an insert, not what is measured).
     outbox = new Outbox({ conn, producer: new EventProducer(testKafka(), 'watchkeeper/test'), logger });
@@ -98,7 +80,7 @@ describe('periodic jobs cost the same with 10× the stored history', () => {
   }
 
   /** The same periodic work at any history: three hosts and three attackers active now. */
-  async function measuredRuns(): Promise<{ commands: Recorded[]; counts: Map<string, number> }> {
+  async function measuredRuns(): Promise<{ commands: RecordedCommand[]; counts: Map<string, number> }> {
     clock += 60 * MIN;
     for (const host of ['h1', 'h2', 'h3']) requestLog.record({ host, at: now(), status: host === 'h3' ? 401 : 200 });
     await requestLog.flush();
@@ -120,13 +102,13 @@ describe('periodic jobs cost the same with 10× the stored history', () => {
     await addHistory(9 * HISTORY_1X);
     const at10 = await measuredRuns();
 
-    const signature = (r: Recorded[]) => r.map((c) => `${c.name} ${c.collection} [${c.filterKeys}]`).sort();
+    const signature = (r: RecordedCommand[]) => r.map((c) => `${c.name} ${c.collection} [${c.filterKeys}]`).sort();
     expect(signature(at10.commands)).toEqual(signature(at1.commands));
     // Both jobs did their work: the active alerts were read and the attackers released.
     expect(at10.commands.some((c) => c.name === 'find' && c.collection === 'fleet_alerts')).toBe(true);
     expect(at10.commands.some((c) => c.collection === 'ssh_bruteforce_alerts')).toBe(true);
 
-    const touched = [...new Set(at10.commands.filter((c) => READS.has(c.name)).map((c) => c.collection))];
+    const touched = [...new Set(at10.commands.filter((c) => READ_COMMANDS.has(c.name)).map((c) => c.collection))];
     const grown = touched.filter((name) => (at10.counts.get(name) ?? 0) > (at1.counts.get(name) ?? 0)).map((name) => `${name}: ${at1.counts.get(name)} → ${at10.counts.get(name)}`);
     expect(grown).toEqual([]);
   });

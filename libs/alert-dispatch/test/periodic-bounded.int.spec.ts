@@ -1,5 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { CommandStartedEvent } from 'mongodb';
+import { READ_COMMANDS, recordedCommands, type RecordedCommand } from '@watchkeeper/mongo/testing';
 import { parseRoutingConfig } from '@watchkeeper/alert-routing';
 import { createKafka, EventProducer } from '@watchkeeper/kafka';
 import { createMetrics, listen, type RunningServer } from '@watchkeeper/runtime';
@@ -23,38 +24,19 @@ const EXPIRED = new Date(TODAY.getTime() - 40 * DAY);
 const RETAINED = [3, 2, 1].map((d) => new Date(TODAY.getTime() - d * DAY));
 const BATCHES_1X = 10;
 const TOKEN = 'periodic-admin-token-0123456789';
-const READS = new Set(['find', 'update', 'delete', 'aggregate', 'count', 'findAndModify', 'distinct']);
-
-interface Recorded {
-  name: string;
-  collection: string;
-  filterKeys: string;
-}
-
-function recordedOf(ev: CommandStartedEvent): Recorded[] {
-  const c = ev.command as Record<string, any>;
-  const collection = String(c[ev.commandName] ?? '');
-  const keys = (q: unknown) => Object.keys((q as object) ?? {}).sort().join(',');
-  if (ev.commandName === 'update') return (c.updates as any[]).map((u) => ({ name: 'update', collection, filterKeys: keys(u.q) }));
-  if (ev.commandName === 'delete') return (c.deletes as any[]).map((d) => ({ name: 'delete', collection, filterKeys: keys(d.q) }));
-  if (ev.commandName === 'find') return [{ name: 'find', collection, filterKeys: keys(c.filter) }];
-  if (ev.commandName === 'getMore') return [{ name: 'getMore', collection: String(c.collection ?? ''), filterKeys: '' }];
-  return [{ name: ev.commandName, collection, filterKeys: '' }];
-}
-
 describe('alert-dispatcher periodic work costs the same with 10× the stored history', () => {
   const dbName = `wk_test_dispatcher_periodic_${Date.now().toString(36)}`;
   let conn: Connection;
   let engine: DispatcherEngine;
   let seed: HistorySeeder;
   let api: RunningServer;
-  let recording: Recorded[] | undefined;
+  let recording: RecordedCommand[] | undefined;
 
   beforeAll(async () => {
     conn = mongoose.createConnection(MONGO_URL, { dbName, autoIndex: false, monitorCommands: true });
     await conn.asPromise();
     conn.getClient().on('commandStarted', (ev: CommandStartedEvent) => {
-      if (recording && ev.databaseName === dbName) recording.push(...recordedOf(ev));
+      if (recording && ev.databaseName === dbName) recording.push(...recordedCommands(ev));
     });
     // Never started: no consumer, no workers; the stores, the pruning and the API are what is measured.
     const kafka = createKafka({ brokers: KAFKA_BROKERS, clientId: 'periodic-test', logger });
@@ -101,9 +83,9 @@ describe('alert-dispatcher periodic work costs the same with 10× the stored his
     await addHistory(9);
     const at10 = await measuredRun();
 
-    const signature = (r: Recorded[]) => r.map((c) => `${c.name} ${c.collection} [${c.filterKeys}]`).sort();
+    const signature = (r: RecordedCommand[]) => r.map((c) => `${c.name} ${c.collection} [${c.filterKeys}]`).sort();
     expect(signature(at10.commands)).toEqual(signature(at1.commands));
-    const touched = [...new Set(at10.commands.filter((c) => READS.has(c.name)).map((c) => c.collection))];
+    const touched = [...new Set(at10.commands.filter((c) => READ_COMMANDS.has(c.name)).map((c) => c.collection))];
     const grown = touched.filter((name) => (at10.counts.get(name) ?? 0) > (at1.counts.get(name) ?? 0)).map((name) => `${name}: ${at1.counts.get(name)} → ${at10.counts.get(name)}`);
     expect(grown).toEqual([]);
     // The API answered the same: the newest alerts and the window's counts do not depend on older history.
