@@ -31,8 +31,6 @@ export interface EngineOptions {
   partitionsConsumedConcurrently?: number;
   /** Most alerts ingested as one chunk (one history document, one segment per recipient; default 1000). */
   maxBatchSize?: number;
-  /** Most bytes of alerts one fetch brings (default 2 MB, a few thousand alerts). */
-  maxFetchBytes?: number;
   /** Where a new consumer group starts: true = the oldest retained alert (default), false = only new ones. */
   fromBeginning?: boolean;
   /** Replaces a configured recipient's plugin (tests, embedding). */
@@ -139,8 +137,6 @@ export class DispatcherEngine {
       // history is still one document well under the 16 MB limit.
       maxBatchSize: this.opts.maxBatchSize ?? 1000,
       fromBeginning: this.opts.fromBeginning ?? true,
-      // A backlog is fetched a few thousand alerts at a time (not 10 MB): what bounds the peak RSS while draining.
-      maxFetchBytes: this.opts.maxFetchBytes ?? 2 * 1024 * 1024,
       batchHandler: (events) => this.handleBatch(events),
     });
     // Each join names this member's partitions: their open segments are loaded, the others dropped.
