@@ -165,25 +165,9 @@ export class AlertHistoryStore {
 
   /** Writes (or rewrites, after a crash) one batch: its records and its counts, in the day its id names. */
   async saveBatch(id: string, partition: number, receivedAt: Date, records: HistoryRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const day = dayOfBucket(id);
-    if (!day) throw new Error(`history batch ${id}: the id names no day (see bucketId)`);
-    const offsets = records.map((r) => BigInt(r.kafka.offset));
-    const min = offsets.reduce((a, b) => (b < a ? b : a)).toString();
-    const max = offsets.reduce((a, b) => (b > a ? b : a)).toString();
-    // Records redelivered after a crash keep their first receivedAt: the batch is listed under each hour it holds.
-    const hours = [...new Set(records.map((r) => hourKey(new Date(r.receivedAt))))];
-    // The counts go on the day of their receivedAt (what accounting ranges over): the batch's own day,
-    // unless this is a redelivery after midnight, which moves them (and deletes the first attempt's).
-    const countsDay = utcDayKey(receivedAt);
-    // Side by side: a crash between them leaves the batch pending, and its redelivery rewrites all.
-    await Promise.all([
-      replaceAllById(this.batches(day), [{ _id: id, partition, firstOffset: min, lastOffset: max, receivedAt, count: records.length, records: JSON.stringify(records) }]),
-      replaceAllById(this.counts(countsDay), [{ _id: id, receivedAt, ...countBatch(records) }]),
-      countsDay !== day ? this.counts(day).deleteOne({ _id: id }) : undefined,
-      this.listUnderHours(hours, [id]),
-    ]);
+    await this.saveBatches([{ id, partition, receivedAt, records }]);
   }
+
 
   /**
    * Adds a batch to its hours' lists. Batches of different partitions are saved side by side, and
@@ -320,7 +304,8 @@ export class AlertHistoryStore {
     await Promise.all([
       ...[...grouped((d) => d.day, (d) => d.bucket)].map(([day, list]) => replaceAllById(this.batches(day), list)),
       ...[...grouped((d) => d.countsDay, (d) => d.counts)].map(([day, list]) => replaceAllById(this.counts(day), list)),
-      // A redelivery after midnight moves its counts (see saveBatch).
+      // The counts go on the day of their receivedAt (what accounting ranges over): the batch's own day,
+      // unless this is a redelivery after midnight, which moves them (and deletes the first attempt's).
       ...docs.filter((d) => d.countsDay !== d.day).map((d) => this.counts(d.day).deleteOne({ _id: d.bucket._id })),
       ...[...byHours].map(([hours, ids]) => this.listUnderHours(hours.split(','), ids)),
     ]);
