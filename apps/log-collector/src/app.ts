@@ -1,6 +1,6 @@
 import express from 'express';
 import { Topics } from '@watchkeeper/contracts';
-import { createKafka, ensureTopics, EventProducer } from '@watchkeeper/kafka';
+import { createKafka, ensureTopics, EventProducer, ProducerThread } from '@watchkeeper/kafka';
 import { CheckpointStore, JournalCursorStore } from '@watchkeeper/log-tailer';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
 import { listen, opsRouter, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
@@ -13,9 +13,12 @@ import { planSources, type Config } from './config';
 
 export function createApp(deps: { config: Config; logger: Logger; registry: Registry }): Service {
   const { config, logger, registry } = deps;
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'watchkeeper-log-collector', logger });
+  const kafkaOptions = { brokers: config.KAFKA_BROKERS, clientId: 'watchkeeper-log-collector', logger };
+  const kafka = createKafka(kafkaOptions);
   const source = eventSource(config.LOG_COLLECTOR_HOST);
-  const producer = new EventProducer(kafka, source);
+  // Catching up on a busy host is bound by kafkajs' per-message cost: its own thread lets reading
+  // and parsing use the second core (bench/results/log-collector.md).
+  const producer = new EventProducer(new ProducerThread(kafkaOptions), source);
   const plan = planSources(config);
   const fileShippers: FileShipper[] = [];
   const shippers: Array<FileShipper | JournalShipper> = [];

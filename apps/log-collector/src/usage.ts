@@ -33,7 +33,7 @@ Environment (collector):
   LOG_COLLECTOR_HOST         this host's name, for event ids and lines without one (default: hostname)
   LOG_COLLECTOR_TZ           IANA zone of stamps without offset (default: the machine's)
   LOG_COLLECTOR_POLL_MS      how often a file at its end is checked when no change event woke it (default 2000)
-  LOG_COLLECTOR_BATCH_BYTES  bytes read per batch, published and checkpointed together (default 262144; four batches are in flight at once)
+  LOG_COLLECTOR_BATCH_BYTES  bytes read per batch, published and checkpointed together (default 262144; two batches are in flight at once)
   LOG_COLLECTOR_PORT         HTTP port for /healthz, /readyz, /metrics (default 8083)
   KAFKA_BROKERS              comma-separated host:port list (default 127.0.0.1:9092)
   WATCHKEEPER_TOPIC_PREFIX   prefix of every Kafka topic and consumer group name, e.g. "staging." (default empty)

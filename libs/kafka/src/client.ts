@@ -13,7 +13,9 @@ function pinoLogCreator(logger: Logger): logCreator {
   };
 }
 
-export function createKafka(opts: { brokers: string[]; clientId: string; logger: Logger } & Partial<KafkaConfig>): Kafka {
+export type KafkaOptions = { brokers: string[]; clientId: string; logger: Logger } & Partial<KafkaConfig>;
+
+export function createKafka(opts: KafkaOptions): Kafka {
   const { brokers, clientId, logger, ...rest } = opts;
   return new Kafka({
     brokers,

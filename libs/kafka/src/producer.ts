@@ -1,8 +1,9 @@
-import type { Kafka, Producer, ProducerRecord } from 'kafkajs';
+import type { Kafka, ProducerRecord } from 'kafkajs';
 import type { z } from 'zod';
 import { cloudEventHeaders, type TopicDef } from '@watchkeeper/contracts';
 import { ContractViolation } from './errors';
-import { MemoDefaultPartitioner } from './memo-partitioner';
+import { producerOptions } from './producer-options';
+import { ProducerThread } from './producer-thread';
 
 export interface PublishOptions {
   /** CloudEvents id; deterministic ids let consumers drop replays. Random when absent. */
@@ -16,12 +17,15 @@ export interface PublishOptions {
  * in-sync replicas (acks=-1), and lets every failure reach the caller: nothing is swallowed.
  */
 export class EventProducer {
-  private readonly producer: Producer;
+  private readonly producer: { connect(): Promise<void>; disconnect(): Promise<void>; send(record: ProducerRecord): Promise<unknown> };
   private connected = false;
 
-  /** `source`: the CloudEvents source of everything it publishes. */
-  constructor(kafka: Kafka, readonly source: string) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5 }, createPartitioner: MemoDefaultPartitioner });
+  /**
+   * `source`: the CloudEvents source of everything it publishes. Given a ProducerThread, requests
+   * are sent from that thread; validation and encoding stay in the caller's.
+   */
+  constructor(kafka: Kafka | ProducerThread, readonly source: string) {
+    this.producer = kafka instanceof ProducerThread ? kafka : kafka.producer(producerOptions);
   }
 
   async connect(): Promise<void> {

@@ -14,13 +14,12 @@ const SEND_MAX_BYTES = 512 * 1024;
 /** CloudEvents headers and record overhead per message, added to the JSON value's length. */
 export const MESSAGE_OVERHEAD_BYTES = 300;
 /**
- * Batches in flight at once: the next batch is read, parsed and encoded while earlier ones wait for
- * their acknowledgements (acks=all). The broker answers one connection's requests one at a time, so
- * with two batches the process idled whenever the broker was slower than the next batch's encoding;
- * more batches keep its queue full. Checkpoints still follow the batches' order; memory stays
- * bounded by this many batches (at the default 256 KiB, a few MB each once encoded).
+ * Batches in flight at once: the next batch is read, parsed and encoded while the previous one is
+ * sent and acknowledged (acks=all). Requests go out from the producer's own thread, which stays busy
+ * as long as one batch waits; more batches would only hold more memory (each a few MB once encoded,
+ * in both threads). Checkpoints follow the batches' order.
  */
-const PIPELINE_DEPTH = 4;
+const PIPELINE_DEPTH = 2;
 
 export type { EncodedEvent } from './ssh-event-encoder';
 import type { EncodedEvent } from './ssh-event-encoder';
