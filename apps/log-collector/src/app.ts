@@ -2,13 +2,10 @@ import express from 'express';
 import { Topics } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics, EventProducer, ProducerThread } from '@watchkeeper/kafka';
 import { CheckpointStore, JournalCursorStore } from '@watchkeeper/log-tailer';
+import { createCollectorMetrics, eventSource, FileShipper, JournalShipper } from '@watchkeeper/log-shipping';
 import { connectMongo, ensureIndexes, mongoPing } from '@watchkeeper/mongo';
 import { listen, opsRouter, type Logger, type Registry, type RunningServer, type Service } from '@watchkeeper/runtime';
 import type { Connection } from 'mongoose';
-import { FileShipper } from './collector/file-shipper';
-import { JournalShipper } from './collector/journal-shipper';
-import { createCollectorMetrics } from './collector/metrics';
-import { eventSource } from './collector/ssh-event-encoder';
 import { planSources, type Config } from './config';
 
 export function createApp(deps: { config: Config; logger: Logger; registry: Registry }): Service {
