@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Topics, type SshDayStats, type SshEvent } from '@watchkeeper/contracts';
 import { SshStatsAccumulator } from '@watchkeeper/ssh-stats';
+import { topicOffsetsWhenLed } from '@watchkeeper/kafka/testing';
 import { SyntheticAuthLog } from '@watchkeeper/sshd-parser';
 
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -96,17 +97,7 @@ export class EventCollector {
     if (!topics.includes(Topics.sshEvents.name)) {
       await admin.createTopics({ waitForLeaders: true, topics: [{ topic: Topics.sshEvents.name, numPartitions: Topics.sshEvents.partitions, replicationFactor: 1 }] }).catch(() => undefined);
     }
-    // A freshly started broker may still be electing the new topic's leaders ("not the leader"):
-    // kafkajs does not retry this call, so it is retried here for a while.
-    let ends: Awaited<ReturnType<typeof admin.fetchTopicOffsets>> | undefined;
-    for (let attempt = 1; !ends; attempt++) {
-      try {
-        ends = await admin.fetchTopicOffsets(Topics.sshEvents.name);
-      } catch (err) {
-        if (attempt >= 40) throw err;
-        await sleep(250);
-      }
-    }
+    const ends = await topicOffsetsWhenLed(admin, Topics.sshEvents.name);
     await admin.disconnect();
     this.consumer = this.kafka.consumer({ groupId: uniq('wk-test-log-collector'), maxWaitTimeInMs: 200 });
     await this.consumer.connect();

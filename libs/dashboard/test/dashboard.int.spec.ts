@@ -8,6 +8,7 @@ import mongoose from 'mongoose';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { allTopics, consumerGroupId, Topics } from '@watchkeeper/contracts';
 import { createKafka, ensureTopics } from '@watchkeeper/kafka';
+import { topicOffsetsWhenLed } from '@watchkeeper/kafka/testing';
 import { createLogger } from '@watchkeeper/runtime';
 
 // End to end in Debian's chromium against the local stack (tools/local-stack.cjs): every service
@@ -78,7 +79,7 @@ async function groupsAtEnd(groups: Array<{ groupId: string; topic: string }>): P
   try {
     await Promise.all(
       groups.map(async ({ groupId, topic }) => {
-        const offsets = await admin.fetchTopicOffsets(topic);
+        const offsets = await topicOffsetsWhenLed(admin, topic);
         const consumer = k.consumer({ groupId: consumerGroupId(groupId) }); // the services' groups, as the broker names them
         await consumer.connect();
         try {
