@@ -1,46 +1,29 @@
-import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { Topics, type HostHealthSnapshot } from '@watchkeeper/contracts';
-import { freePort } from '@watchkeeper/runtime';
-import { asAny, collect, eventually, markTopic, startReceiver, testKafka, uniq, type TestReceiver } from './support';
+import { asAny, collect, eventually, markTopic, PrivateKafka, startReceiver, testKafka, uniq, type TestReceiver } from './support';
 
-const run = promisify(execFile);
-const kafkaScript = path.join(__dirname, '../../../tools/infra/kafka.sh');
-
-// The receiver accepts no more than its relay can publish: with Kafka stopped (a private broker on
-// free ports, so the shared one keeps serving other suites), host-health writes fill the outbox up to
-// RECEIVER_MAX_OUTBOX_BACKLOG and are then refused until the relay has published what waits.
+// The receiver accepts no more than its relay can publish: with Kafka stopped (the suite's own
+// broker), host-health writes fill the outbox up to RECEIVER_MAX_OUTBOX_BACKLOG and are then refused
+// until the relay has published what waits.
 describe('outbox backlog bound', () => {
   const BOUND = 20;
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wk-receiver-backlog-'));
-  let env: NodeJS.ProcessEnv = {};
-  let brokers = '';
-  const startKafka = () => run('bash', [kafkaScript, 'start'], { env, timeout: 180_000 });
-  const stopKafka = () => run('bash', [kafkaScript, 'stop'], { env, timeout: 120_000 });
+  const broker = new PrivateKafka();
   let r: TestReceiver;
 
   beforeAll(async () => {
-    const [port, controller] = [await freePort(), await freePort()];
-    env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controller), WATCHKEEPER_RUN_DIR: runDir, KAFKA_BROKERS: '', WATCHKEEPER_MANAGED: 'kafka' };
-    brokers = `127.0.0.1:${port}`;
-    await startKafka();
-    r = await startReceiver({ KAFKA_BROKERS: brokers, RECEIVER_MAX_OUTBOX_BACKLOG: String(BOUND), TOKEN_CACHE_MS: '600000', RECEIVER_SSH_GROUP: uniq('wk-test-receiver-backlog') });
+    await broker.open();
+    r = await startReceiver({ KAFKA_BROKERS: broker.brokers, RECEIVER_MAX_OUTBOX_BACKLOG: String(BOUND), TOKEN_CACHE_MS: '600000', RECEIVER_SSH_GROUP: uniq('wk-test-receiver-backlog') });
     await r.svc.parts.sshJoined; // the topics exist
   }, 240_000);
   afterAll(async () => {
     await r?.stop();
-    await stopKafka().catch(() => undefined);
-    fs.rmSync(runDir, { recursive: true, force: true });
+    await broker.close();
   }, 120_000);
 
   const shedCount = async (reason: string) => Number(new RegExp(`watchkeeper_http_shed_total\\{reason="${reason}"[^}]*\\} (\\d+)`).exec(await (await fetch(`${r.base}/metrics`)).text())?.[1]);
 
   it('refuses host-health writes with 503 + Retry-After from the bound on while Kafka is down, keeps answering reads, accepts again once the relay drained, and every accepted snapshot reaches Kafka', async () => {
     const outbox = r.svc.parts.outbox;
-    const mark = await markTopic(testKafka(brokers), Topics.hostHealth);
+    const mark = await markTopic(testKafka(broker.brokers), Topics.hostHealth);
     const [a, b] = [uniq('backlog-a'), uniq('backlog-b')];
     const auth: Record<string, Record<string, string>> = { [a]: await r.hostAuth(a), [b]: await r.hostAuth(b) };
     const accepted: string[] = [];
@@ -55,7 +38,7 @@ describe('outbox backlog bound', () => {
     const shedBefore = await shedCount('outbox-backlog');
     const otherShedBefore = await shedCount('queue-time');
 
-    await stopKafka();
+    await broker.stop();
     // One write at a time, two hosts: the bound is on the outbox as a whole, not per host.
     let refused: Response | undefined;
     for (let n = 1; n <= BOUND + 5 && !refused; n++) {
@@ -88,7 +71,7 @@ describe('outbox backlog bound', () => {
     expect((await put(a, 2000)).status).toBe(503);
     expect(outbox.backlog).toBe(BOUND);
 
-    await startKafka();
+    await broker.start();
     await eventually(async () => outbox.backlog === 0, 90_000, 'outbox drained after Kafka returned');
     expect((await put(a, 3000)).status).toBe(200);
     expect((await put(b, 3001)).status).toBe(200);
@@ -99,7 +82,7 @@ describe('outbox backlog bound', () => {
     // outage may come again with the same event id; consumers are idempotent on it: counted once.
     const ids = new Set<string>();
     const firstTime = (v: HostHealthSnapshot, h: Record<string, string>) => (v.host === a || v.host === b) && !ids.has(h.ce_id) && ids.add(h.ce_id) !== undefined;
-    const events = await collect<HostHealthSnapshot>(testKafka(brokers), Topics.hostHealth, mark, firstTime, accepted.length);
+    const events = await collect<HostHealthSnapshot>(testKafka(broker.brokers), Topics.hostHealth, mark, firstTime, accepted.length);
     expect(events.map((e) => `${e.value.host} ${String(e.value.report.n)} ${e.value.receivedAt}`).sort()).toEqual([...accepted].sort());
     expect(accepted).toHaveLength(BOUND + 3);
   }, 300_000);
