@@ -180,7 +180,10 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
         // A request that would wait for the database longer than its budget is refused before its body is read.
         queueWaitMs: () => hostHealth.estimatedWaitMs(),
         maxQueueWaitMs: config.RECEIVER_MAX_QUEUE_MS,
-        queued: (req) => req.method === 'PUT' && (req.baseUrl + req.path).startsWith('/v1/host-health/'),
+        queued: addsSnapshot,
+        // What HTTP may accept is also bound by what the relay publishes: accepted snapshots waiting
+        // for Kafka (the relay behind, or Kafka down) are bounded; beyond, hosts are told to retry.
+        outboxBacklog: { size: () => outbox.backlog, max: config.RECEIVER_MAX_OUTBOX_BACKLOG, adds: addsSnapshot },
         registry,
         // Event streams stay open for hours: they are capped by their own limit, not counted here.
         exempt: (req) => {
@@ -267,6 +270,11 @@ export function createApp(deps: { config: Config; logger: Logger; registry: Regi
       }
     }
   }
+}
+
+/** The requests that store a host-health snapshot (an outbox entry each). */
+function addsSnapshot(req: { method: string; baseUrl: string; path: string }): boolean {
+  return req.method === 'PUT' && (req.baseUrl + req.path).startsWith('/v1/host-health/');
 }
 
 async function retryOnTimeout(work: () => Promise<void>, logger: Logger, attempts = 6): Promise<void> {

@@ -46,6 +46,7 @@ Environment:
   RECEIVER_MAX_IN_FLIGHT       requests answered at once beyond which new ones get 503 + Retry-After (default 128; 0: no limit)
   RECEIVER_MAX_EVENT_LOOP_LAG_MS  event-loop lag beyond which new requests get 503 + Retry-After (default 200; 0: not checked)
   RECEIVER_MAX_QUEUE_MS        queue-time budget: a host-health write that would wait (or has waited) longer for the database gets 503 + Retry-After, nothing stored (default 50; 0: none)
+  RECEIVER_MAX_OUTBOX_BACKLOG  most outbox entries waiting for Kafka: from this many on, a host-health write gets 503 + Retry-After (nothing stored) until fewer than 90 % wait; while Kafka is down too (default 10000; 0: no bound)
   RECEIVER_COMMIT_LINGER_MS    commit delay under load: host-health writes arriving right after a database write wait until the oldest is this old, so one write carries more: less CPU per request, more latency (default 0: none)
   RECEIVER_DB_TIMEOUT_MS       limit for each MongoDB operation; a stuck database gives 503 + Retry-After (default 5000)
   TOKEN_CACHE_MS               how long a verified host token is trusted without a database read (default 5000)
@@ -115,6 +116,8 @@ export const configSchema = z.object({
   RECEIVER_MAX_IN_FLIGHT: z.coerce.number().int().nonnegative().default(128),
   RECEIVER_MAX_EVENT_LOOP_LAG_MS: z.coerce.number().int().nonnegative().default(200),
   RECEIVER_MAX_QUEUE_MS: z.coerce.number().int().nonnegative().default(50),
+  // Below the relay's in-memory limit (20,000): a relay further behind re-reads the store, far slower on FerretDB.
+  RECEIVER_MAX_OUTBOX_BACKLOG: z.coerce.number().int().nonnegative().default(10_000),
   RECEIVER_COMMIT_LINGER_MS: z.coerce.number().int().nonnegative().default(0),
   RECEIVER_DB_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   TOKEN_CACHE_MS: z.coerce.number().int().nonnegative().default(5000),

@@ -1,15 +1,5 @@
-import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { Topics, type HostHealthSnapshot } from '@watchkeeper/contracts';
-import { asAny, collect, CuttableProxy, eventually, markTopic, mongoTarget, startReceiver, testKafka, uniq, type TestReceiver } from './support';
-import { freePort } from '@watchkeeper/runtime';
-
-const run = promisify(execFile);
-const repoRoot = path.join(__dirname, '../../..');
-const kafkaScript = path.join(repoRoot, 'tools/infra/kafka.sh');
+import { asAny, collect, CuttableProxy, eventually, markTopic, mongoTarget, PrivateKafka, startReceiver, testKafka, uniq, type TestReceiver } from './support';
 
 describe('MongoDB down', () => {
   const proxy = new CuttableProxy(mongoTarget());
@@ -49,32 +39,22 @@ describe('MongoDB down', () => {
 });
 
 describe('Kafka down: the outbox keeps events until the broker is back', () => {
-  // A private broker on free ports, so the shared one keeps serving the other suites (and another
-  // checkout's run of this suite is no obstacle).
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wk-receiver-kafka-'));
-  let env: NodeJS.ProcessEnv = {};
-  let brokers = '';
-  const kafka = () => run('bash', [kafkaScript, 'start'], { env, timeout: 180_000 });
-  const stopKafka = () => run('bash', [kafkaScript, 'stop'], { env, timeout: 120_000 });
+  const broker = new PrivateKafka();
   let r: TestReceiver;
 
   beforeAll(async () => {
-    const [port, controller] = [await freePort(), await freePort()];
-    env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controller), WATCHKEEPER_RUN_DIR: runDir, KAFKA_BROKERS: '', WATCHKEEPER_MANAGED: 'kafka' };
-    brokers = `127.0.0.1:${port}`;
-    await kafka();
-    r = await startReceiver({ KAFKA_BROKERS: brokers, RECEIVER_SSH_GROUP: uniq('wk-test-receiver-outbox') });
+    await broker.open();
+    r = await startReceiver({ KAFKA_BROKERS: broker.brokers, RECEIVER_SSH_GROUP: uniq('wk-test-receiver-outbox') });
     // The topics exist once the receiver's background join succeeded.
     await r.svc.parts.sshJoined;
   }, 240_000);
   afterAll(async () => {
     await r?.stop();
-    await stopKafka().catch(() => undefined);
-    fs.rmSync(runDir, { recursive: true, force: true });
+    await broker.close();
   }, 120_000);
 
   it('stores and answers while Kafka is down, then publishes every waiting event, in order', async () => {
-    const k = testKafka(brokers);
+    const k = testKafka(broker.brokers);
     const mark = await markTopic(k, Topics.hostHealth);
     const host = uniq('kdown');
     const auth = await r.hostAuth(host);
@@ -82,7 +62,7 @@ describe('Kafka down: the outbox keeps events until the broker is back', () => {
     expect((await put(0)).status).toBe(200);
     await eventually(async () => (await r.svc.parts.outbox.pending()) === 0, 30_000, 'first event published');
 
-    await stopKafka();
+    await broker.stop();
     for (let n = 1; n <= 3; n++) expect((await put(n)).status).toBe(200);
     expect(await r.svc.parts.outbox.pending()).toBe(3);
     const snap = await (await fetch(`${r.base}/v1/host-health/${host}`, { headers: r.admin })).json().then(asAny);
@@ -90,9 +70,9 @@ describe('Kafka down: the outbox keeps events until the broker is back', () => {
     await eventually(async () => !r.svc.parts.outbox.isHealthy, 60_000, 'relay notices Kafka is down');
     expect(await r.svc.parts.outbox.pending()).toBe(3);
 
-    await kafka();
+    await broker.start();
     await eventually(async () => (await r.svc.parts.outbox.pending()) === 0, 90_000, 'outbox drained after Kafka returned');
-    const events = await collect<HostHealthSnapshot>(testKafka(brokers), Topics.hostHealth, mark, (v) => v.host === host, 4);
+    const events = await collect<HostHealthSnapshot>(testKafka(broker.brokers), Topics.hostHealth, mark, (v) => v.host === host, 4);
     expect(events.map((e) => e.value.report.n)).toEqual([0, 1, 2, 3]);
   }, 240_000);
 });

@@ -1,12 +1,14 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import type { Kafka } from 'kafkajs';
 import type { TopicDef } from '@watchkeeper/contracts';
 import { createKafka } from '@watchkeeper/kafka';
-import { createLogger, createMetrics, loadConfig } from '@watchkeeper/runtime';
+import { createLogger, createMetrics, freePort, loadConfig } from '@watchkeeper/runtime';
 import { createApp, type ReceiverService } from '../src/app';
 import { configSchema } from '../src/config';
 
@@ -91,6 +93,40 @@ export async function startReceiver(env: Record<string, string> = {}, opts: { cl
 export function testKafka(brokers = KAFKA_BROKERS): Kafka {
   return createKafka({ brokers: brokers.split(','), clientId: uniq('receiver-test'), logger: createLogger({ service: 'receiver-test', level: 'silent' }) });
 }
+
+/**
+ * A broker of the suite's own on free ports (tools/infra/kafka.sh) that a test may stop and start
+ * again: the shared one keeps serving the other suites, and another checkout's run is no obstacle.
+ */
+export class PrivateKafka {
+  brokers = '';
+  private readonly runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wk-receiver-kafka-'));
+  private env: NodeJS.ProcessEnv = {};
+
+  /** Picks free ports and starts the broker. */
+  async open(): Promise<void> {
+    const [port, controller] = [await freePort(), await freePort()];
+    this.env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controller), WATCHKEEPER_RUN_DIR: this.runDir, KAFKA_BROKERS: '', WATCHKEEPER_MANAGED: 'kafka' };
+    this.brokers = `127.0.0.1:${port}`;
+    await this.start();
+  }
+
+  async start(): Promise<void> {
+    await promisify(execFile)('bash', [KAFKA_SCRIPT, 'start'], { env: this.env, timeout: 180_000 });
+  }
+
+  async stop(): Promise<void> {
+    await promisify(execFile)('bash', [KAFKA_SCRIPT, 'stop'], { env: this.env, timeout: 120_000 });
+  }
+
+  /** Stops the broker and deletes its data. */
+  async close(): Promise<void> {
+    await this.stop().catch(() => undefined);
+    fs.rmSync(this.runDir, { recursive: true, force: true });
+  }
+}
+
+const KAFKA_SCRIPT = path.join(__dirname, '../../../tools/infra/kafka.sh');
 
 export type TopicMark = Array<{ partition: number; offset: string }>;
 

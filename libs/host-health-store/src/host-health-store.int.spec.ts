@@ -40,6 +40,7 @@ describe('HostHealthStore', () => {
       expect(s.receivedAt).toBe(new Date(at.getTime() + i).toISOString());
     }
     expect(await outbox.pending()).toBe(50);
+    expect(outbox.backlog).toBe(50); // counted in memory, as the load shedder reads it
     // Only the log holds them so far: nothing is compacted before the relay retires entries.
     expect(await store.model.countDocuments()).toBe(0);
   });
@@ -86,9 +87,12 @@ describe('HostHealthStore', () => {
     const outbox2 = new Outbox({ conn, producer, logger });
     const store2 = new HostHealthStore(conn, outbox2);
     try {
+      await store2.save('own', { i: 0 }, at);
+      expect(outbox2.backlog).toBe(1); // its own entry only: what another instance left is not counted
       const before = await outbox2.pending();
       expect(await outbox2.drainOnce()).toBe(before);
       expect(await outbox2.pending()).toBe(0);
+      expect(outbox2.backlog).toBe(0);
       for (let h = 0; h < 3; h++) {
         const doc = await store2.model.findById(`k${h}`).lean();
         expect(JSON.parse(doc!.report)).toEqual({ i: 27 + h });
@@ -111,6 +115,7 @@ describe('HostHealthStore', () => {
     const dead = new HostHealthStore(db, deadOutbox);
     const at = new Date('2026-06-05T00:00:00Z');
     await Promise.all(Array.from({ length: 20 }, (_, i) => dead.save(`s${i % 4}`, { i }, new Date(at.getTime() + i))));
+    expect(deadOutbox.backlog).toBe(20);
     const segs = async () => (await db.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).filter((n) => n.startsWith('outbox_seg_'));
     expect(await segs()).toHaveLength(1);
     // Readers see the newest snapshot while it is only in a segment.
@@ -127,8 +132,10 @@ describe('HostHealthStore', () => {
       expect(await liveOutbox.drainOnce()).toBe(0);
       await owners.deleteMany({}); // now it is gone: its segment is adopted
       await live.save('s0', { i: 100 }, new Date(at.getTime() + 100));
+      expect(liveOutbox.backlog).toBe(1);
       expect(await liveOutbox.drainOnce()).toBe(21);
       expect(await liveOutbox.pending()).toBe(0);
+      expect(liveOutbox.backlog).toBe(0);
       for (let h = 0; h < 4; h++) expect(JSON.parse((await live.model.findById(`s${h}`).lean())!.report)).toEqual({ i: h === 0 ? 100 : 16 + h });
       // The live instance's own segment was folded and dropped; the dead one's is emptied entry by entry.
       const left = await segs();

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { createLogger, createMetrics } from '@watchkeeper/runtime';
 import { jsonErrorHandler } from './error-handler';
@@ -80,5 +80,74 @@ describe('LoadShedder queue-time budget', () => {
     wait = 51;
     expect(shedder.overloaded(put)).toBe('queue-time');
     expect(shedder.overloaded(get)).toBeUndefined();
+  });
+});
+
+describe('LoadShedder outbox backlog bound', () => {
+  const put = { method: 'PUT' } as never;
+  const get = { method: 'GET' } as never;
+  const shedderWith = (size: () => number, max: number, resumeBelow?: number) =>
+    new LoadShedder({ maxInFlight: 0, maxEventLoopLagMs: 0, registry: createMetrics('backlog-test'), outboxBacklog: { size, max, resumeBelow, adds: (req) => req.method === 'PUT' } });
+
+  it('refuses the requests that add to the backlog from the bound on, never the others, and accepts again below the resume mark', () => {
+    let backlog = 0;
+    const shedder = shedderWith(() => backlog, 100);
+    expect(shedder.overloaded(put)).toBeUndefined();
+    backlog = 99;
+    expect(shedder.overloaded(put)).toBeUndefined();
+    backlog = 100;
+    expect(shedder.overloaded(put)).toBe('outbox-backlog');
+    expect(shedder.overloaded(get)).toBeUndefined();
+    // Hysteresis: still refused between the resume mark (90 % by default) and the bound…
+    backlog = 95;
+    expect(shedder.overloaded(put)).toBe('outbox-backlog');
+    backlog = 90;
+    expect(shedder.overloaded(put)).toBe('outbox-backlog');
+    // …accepted again below it, and up to the bound again.
+    backlog = 89;
+    expect(shedder.overloaded(put)).toBeUndefined();
+    backlog = 99;
+    expect(shedder.overloaded(put)).toBeUndefined();
+  });
+
+  it('takes an explicit resume mark, and a bound of 0 bounds nothing', () => {
+    let backlog = 10;
+    const shedder = shedderWith(() => backlog, 10, 3);
+    expect(shedder.overloaded(put)).toBe('outbox-backlog');
+    backlog = 3;
+    expect(shedder.overloaded(put)).toBe('outbox-backlog');
+    backlog = 2;
+    expect(shedder.overloaded(put)).toBeUndefined();
+    expect(shedderWith(() => 1e9, 0).overloaded(put)).toBeUndefined();
+  });
+
+  it('answers a refused request at the front door with the shedder\'s 503 body and Retry-After, counted under its own reason', async () => {
+    const registry = createMetrics('backlog-front');
+    let backlog = 5;
+    let handled = 0;
+    const shedder = new LoadShedder({ maxInFlight: 0, maxEventLoopLagMs: 0, retryAfterSeconds: 4, registry, outboxBacklog: { size: () => backlog, max: 5, adds: (req) => req.method === 'PUT' } });
+    const app = express();
+    app.use((_req, res) => {
+      handled++;
+      res.json({ ok: true });
+    });
+    const server = createServer(shedder.front(app)).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const refused = await fetch(`${base}/v1/x`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('4');
+      expect(await refused.json()).toEqual({ error: 'overloaded', message: expect.any(String), details: { reason: 'outbox-backlog' } });
+      expect((await fetch(`${base}/v1/x`)).status).toBe(200); // a read adds nothing
+      expect(handled).toBe(1);
+      const count = async (reason: string) => Number(new RegExp(`watchkeeper_http_shed_total\\{reason="${reason}",service="backlog-front"\\} (\\d+)`).exec(await registry.metrics())?.[1]);
+      expect(await count('outbox-backlog')).toBe(1);
+      expect(await count('in-flight')).toBe(0);
+      backlog = 0;
+      expect((await fetch(`${base}/v1/x`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

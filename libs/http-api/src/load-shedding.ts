@@ -22,9 +22,29 @@ export interface LoadShedderOptions {
   queued?: (req: Request) => boolean;
   /** The lag source; by default a timer measuring how late it fires (tests pass their own). */
   lagMs?: () => number;
+  /**
+   * A bound on what was accepted and is not yet passed on (the outbox entries waiting for Kafka): the
+   * requests that add to it are refused once it holds `max` or more, until it is below `resumeBelow`.
+   */
+  outboxBacklog?: OutboxBacklogBound;
 }
 
-export type ShedReason = 'in-flight' | 'event-loop-lag' | 'queue-time';
+export interface OutboxBacklogBound {
+  /** The backlog now; read for every request that adds to it, so it must cost no query. */
+  size: () => number;
+  /** From this many on, the requests that add to it are refused (0: no bound). */
+  max: number;
+  /**
+   * Refused until the backlog is below this (default 90 % of `max`): the relay retires entries in
+   * batches, so the refusals end for a batch's worth of requests at once instead of flickering per
+   * request at the edge.
+   */
+  resumeBelow?: number;
+  /** The requests that add to the backlog (the others are not refused for it). */
+  adds: (req: Request) => boolean;
+}
+
+export type ShedReason = 'in-flight' | 'event-loop-lag' | 'queue-time' | 'outbox-backlog';
 
 /** How long the lag timer stays armed after the last request arrived, with none in flight. */
 const IDLE_AFTER_MS = 1000;
@@ -44,6 +64,8 @@ export class LoadShedder {
   /** start() was called and the lag is measured here (not given by opts.lagMs). */
   private measure = false;
   private lastArrival = 0;
+  /** The backlog reached its bound and has not yet fallen below the resume mark. */
+  private backlogFull = false;
   private readonly shed?: prom.Counter<'reason'>;
   private readonly refusals = new Map<string, HttpError>();
   private readonly rawRefusals = new Map<string, { headers: Record<string, string | number>; body: Buffer }>();
@@ -51,7 +73,7 @@ export class LoadShedder {
   constructor(private readonly opts: LoadShedderOptions) {
     if (opts.registry) {
       this.shed = new prom.Counter({ name: 'watchkeeper_http_shed_total', help: 'Requests refused with 503 because the service was overloaded', labelNames: ['reason'], registers: [opts.registry] });
-      for (const reason of ['in-flight', 'event-loop-lag', 'queue-time'] satisfies ShedReason[]) this.shed.inc({ reason }, 0);
+      for (const reason of ['in-flight', 'event-loop-lag', 'queue-time', 'outbox-backlog'] satisfies ShedReason[]) this.shed.inc({ reason }, 0);
       const inFlight = () => this.inFlight_;
       new prom.Gauge({
         name: 'watchkeeper_http_in_flight',
@@ -134,11 +156,21 @@ export class LoadShedder {
   /** Why a request arriving now would be refused, or undefined. */
   overloaded(req?: Request): ShedReason | undefined {
     if (this.opts.maxInFlight > 0 && this.inFlight_ >= this.opts.maxInFlight) return 'in-flight';
+    if (this.backlogBounds(req)) return 'outbox-backlog';
     const budget = this.opts.maxQueueWaitMs ?? 0;
     if (this.opts.queueWaitMs && budget > 0 && (!req || !this.opts.queued || this.opts.queued(req)) && this.opts.queueWaitMs() > budget) return 'queue-time';
     const lag = this.opts.lagMs ? this.opts.lagMs() : this.lag;
     if (this.opts.maxEventLoopLagMs > 0 && lag > this.opts.maxEventLoopLagMs) return 'event-loop-lag';
     return undefined;
+  }
+
+  /** Whether this request would add to a backlog at its bound (with hysteresis: see OutboxBacklogBound). */
+  private backlogBounds(req?: Request): boolean {
+    const b = this.opts.outboxBacklog;
+    if (!b || b.max <= 0 || (req && !b.adds(req))) return false;
+    const size = b.size();
+    this.backlogFull = this.backlogFull ? size >= (b.resumeBelow ?? Math.ceil(b.max * 0.9)) : size >= b.max;
+    return this.backlogFull;
   }
 
   /**

@@ -66,6 +66,8 @@ export class Outbox {
   private readonly scanned = new Set<string>();
   private readonly beforeDelete: BeforeDelete[] = [];
   private readonly segments?: OutboxSegments;
+  /** Without segments: ids this process stored and has not published yet (segments keep their own). */
+  private readonly unpublished = new Set<string>();
   private ownerTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: OutboxOptions) {
@@ -111,6 +113,7 @@ export class Outbox {
         throw err;
       }
     }
+    if (!this.segments) for (const e of entries) this.unpublished.add(e._id);
     if (this.memory.length + entries.length <= MEMORY_LIMIT) this.memory.push(...entries);
     else this.toScanMode(); // far behind (Kafka slow): the entries are stored; a scan finds them
     this.kick();
@@ -132,6 +135,14 @@ export class Outbox {
   /** True unless the last publish attempt failed. */
   get isHealthy(): boolean {
     return this.healthy;
+  }
+
+  /**
+   * Entries this process stored that the relay has not published yet, from memory (no query: read on
+   * every request that would add to it). Entries other instances or a crash left are not counted.
+   */
+  get backlog(): number {
+    return this.segments ? this.segments.liveCount : this.unpublished.size;
   }
 
   /** Entries stored and not yet published (segments: also published ones not yet dropped). */
@@ -212,7 +223,7 @@ export class Outbox {
         const ids = batch.filter((e) => from.get(e._id) === m).map((e) => e._id);
         if (ids.length) await this.serialized(() => m.deleteMany({ _id: { $in: ids } }));
       }
-      this.segments?.retired(batch);
+      this.dropFromBacklog(batch);
       for (const e of batch) this.scanned.add(e._id);
       this.published?.inc(batch.length);
     }
@@ -240,12 +251,19 @@ export class Outbox {
     if (!this.segments) {
       for (const hook of this.beforeDelete) await hook(batch);
       await this.serialized(() => this.model.deleteMany({ _id: { $in: batch.map((e) => e._id) } }));
+      this.dropFromBacklog(batch);
       return;
     }
     // Memory mode with segments: nothing is deleted one by one; a segment whose entries are all
     // published gets the hooks once (one fold per host per segment, not per batch) and is dropped whole.
-    this.segments.retired(batch);
+    this.dropFromBacklog(batch);
     await this.recycle();
+  }
+
+  /** Published and retired: no longer part of the backlog. */
+  private dropFromBacklog(batch: OutboxEntry[]): void {
+    if (this.segments) this.segments.retired(batch);
+    else for (const e of batch) this.unpublished.delete(e._id);
   }
 
   private async recycle(force = false): Promise<void> {

@@ -16,7 +16,19 @@ export function hostHealthRoutes({ api, admin, host, hostHealth, now, changes }:
     before: [host],
     params: HostParams,
     body: HostHealthReport,
-    responses: { 200: { description: 'stored', schema: HostHealthStored }, 403: errorResponse(403), 413: errorResponse(413), 415: errorResponse(415) },
+    responses: {
+      200: { description: 'stored', schema: HostHealthStored },
+      403: errorResponse(403),
+      413: errorResponse(413),
+      415: errorResponse(415),
+      503: {
+        description:
+          'nothing was stored; retry after `Retry-After` seconds. `service-unavailable`: the database is unreachable. `overloaded`: the receiver refuses more than it can serve, ' +
+          '`details.reason` says why — `in-flight`, `event-loop-lag`, `queue-time` (the database write would wait too long) or `outbox-backlog` ' +
+          '(as many accepted snapshots as `RECEIVER_MAX_OUTBOX_BACKLOG` still wait to be published to Kafka: Kafka is slow or down)',
+        headers: { 'Retry-After': 'seconds to wait before retrying' },
+      },
+    },
     handler: async ({ params, body }) => {
       const s = await hostHealth.save(params.host, body, now());
       changes?.notify('host-health');
